@@ -1,0 +1,39 @@
+// Command cunji is the village-level progress registry: `cunji serve` serves the
+// pages and the API; further subcommands manage users.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "cunji:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the subcommand; `cunji` alone serves.
+func run(args []string) error {
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
+		return serve(args)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:])
+	case "user":
+		return user(args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+const usage = `usage:
+  cunji [serve] [--addr :8080] [--db cunji.db] [--demo=true]
+  cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
+  cunji user passwd --db FILE --username U                                                       (password on stdin)
+  cunji user disable|enable --db FILE --username U
+`

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"cunji/handlers"
+	"cunji/models"
+	"cunji/seeds"
+	"cunji/views"
+
+	"gorm.io/gorm"
+)
+
+// serve wires config → database → migrations → seeds → Echo → serve.
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", ":8080", "listen address")
+	dbPath := fs.String("db", "cunji.db", "SQLite database file")
+	demo := fs.Bool("demo", true, "on an empty database, seed demo villages, reports and accounts")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := models.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	if err := seedIfEmpty(db, *demo); err != nil {
+		return err
+	}
+	secret, err := jwtSecret(*dbPath)
+	if err != nil {
+		return err
+	}
+	v, err := views.Load()
+	if err != nil {
+		return err
+	}
+	if n, err := models.CountDemoUsers(db); err == nil && n > 0 {
+		log.Printf("WARNING: %d demo accounts exist (password %q). Do not use this database for real data; start with --demo=false on a new database.", n, seeds.DemoPassword)
+	}
+	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustProxy: *trustProxy}
+	e := h.Echo()
+	srv := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		log.Printf("cunji serving on %s (database %s)", *addr, *dbPath)
+		errc <- srv.ListenAndServe()
+	}()
+	// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case err := <-errc:
+		return err
+	case s := <-sig:
+		log.Printf("received %s, shutting down", s)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+	return nil
+}
+
+// seedIfEmpty seeds the district structure and targets, and demo data on request,
+// when the database holds no district yet.
+func seedIfEmpty(db *gorm.DB, demo bool) error {
+	empty, err := seeds.IsEmpty(db)
+	if err != nil || !empty {
+		return err
+	}
+	if err := seeds.Structure(db); err != nil {
+		return err
+	}
+	if demo {
+		log.Printf("seeding demo data (invented villages and accounts)")
+		return seeds.Demo(db, time.Now().UTC())
+	}
+	return nil
+}
+
+// jwtSecret is CUNJI_JWT_SECRET, or a secret generated once and kept beside the
+// database with mode 0600.
+func jwtSecret(dbPath string) ([]byte, error) {
+	if s := os.Getenv("CUNJI_JWT_SECRET"); s != "" {
+		if len(s) < 32 {
+			return nil, errors.New("CUNJI_JWT_SECRET must be at least 32 characters")
+		}
+		return []byte(s), nil
+	}
+	path := dbPath + ".jwt-secret"
+	if b, err := os.ReadFile(path); err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) >= 32 {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("%s is too short; delete it to generate a new secret", path)
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(b)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// queuePage is the data of the street's review queue.
+type queuePage struct {
+	Items   []models.QueueItem
+	Results []models.BulkResult
+}
+
+// QueueShow is GET /queue: the submitted reports of the officer's street.
+func (h *Handler) QueueShow(c echo.Context) error {
+	items, err := models.ListQueue(h.DB, actorOf(c))
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "queue", "待审核", queuePage{Items: items}, nil)
+}
+
+// QueueApprove is POST /queue/approve: approve the selected reports at once. Each
+// item is "code/year/version"; each is approved on its own and reported back.
+func (h *Handler) QueueApprove(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest("表单格式错误")
+	}
+	var items []models.BulkResult
+	for _, it := range form["item"] {
+		parts := strings.Split(it, "/")
+		if len(parts) != 3 {
+			return badRequest("所选项目格式错误")
+		}
+		year, err1 := strconv.Atoi(parts[1])
+		ver, err2 := strconv.Atoi(parts[2])
+		if err1 != nil || err2 != nil {
+			return badRequest("所选项目格式错误")
+		}
+		items = append(items, models.BulkResult{VillageCode: parts[0], Year: year, Expected: ver})
+	}
+	if len(items) == 0 {
+		return redirectFlash(c, "/queue", "!请先勾选要通过的报表")
+	}
+	results := models.ApproveMany(h.DB, actorOf(c), items)
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+		}
+	}
+	if failed == 0 {
+		return redirectFlash(c, "/queue", "已通过 "+strconv.Itoa(len(results))+" 份报表")
+	}
+	rest, err := models.ListQueue(h.DB, actorOf(c))
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusConflict, "queue", "待审核", queuePage{Items: rest, Results: results},
+		map[string]string{"form": strconv.Itoa(failed) + " 份未能通过"})
+}

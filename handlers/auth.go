@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cunji/models"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+)
+
+const tokenCookie = "cunji_token"
+
+// claims are the JWT claims: the user id as subject and the token version, which a
+// password change, a disabled account or a logout moves on.
+type claims struct {
+	TokenVersion int `json:"tv"`
+	jwt.RegisteredClaims
+}
+
+// IssueToken signs a token for u (HS256, TokenTTL).
+func (h *Handler) IssueToken(u *models.User) (string, time.Time, error) {
+	now := time.Now()
+	exp := now.Add(TokenTTL)
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
+		TokenVersion: u.TokenVersion,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject: strconv.FormatUint(uint64(u.ID), 10), IssuedAt: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp), Issuer: "cunji",
+		},
+	})
+	s, err := t.SignedString(h.Secret)
+	return s, exp, err
+}
+
+// userFromToken verifies a token (HS256 only, expiry required) and loads its user,
+// refusing disabled accounts and superseded token versions.
+func (h *Handler) userFromToken(raw string) (*models.User, error) {
+	var cl claims
+	_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return h.Secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(), jwt.WithIssuer("cunji"))
+	if err != nil {
+		return nil, models.ErrUnauthorized
+	}
+	id, err := strconv.ParseUint(cl.Subject, 10, 64)
+	if err != nil {
+		return nil, models.ErrUnauthorized
+	}
+	u, err := models.UserByID(h.DB, uint(id))
+	if err != nil || u.Disabled || u.TokenVersion != cl.TokenVersion {
+		return nil, models.ErrUnauthorized
+	}
+	return u, nil
+}
+
+func (h *Handler) setUser(c echo.Context, u *models.User) {
+	c.Set(ctxUser, u)
+	c.Set(ctxActor, models.ActorFor(u, c.RealIP()))
+}
+
+// apiAuth requires `Authorization: Bearer <token>`. The API does not read the
+// cookie, so a cross-site form can never act through it.
+func (h *Handler) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		auth := c.Request().Header.Get(echo.HeaderAuthorization)
+		raw, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(raw) == "" {
+			return models.ErrUnauthorized
+		}
+		u, err := h.userFromToken(strings.TrimSpace(raw))
+		if err != nil {
+			return err
+		}
+		h.setUser(c, u)
+		return next(c)
+	}
+}
+
+// pageAuth requires the session cookie; a GET without one goes to the login page.
+func (h *Handler) pageAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(tokenCookie)
+		if err != nil || ck.Value == "" {
+			return models.ErrUnauthorized
+		}
+		u, err := h.userFromToken(ck.Value)
+		if err != nil {
+			clearCookie(c, tokenCookie)
+			return err
+		}
+		h.setUser(c, u)
+		return next(c)
+	}
+}
+
+// roles lets only the given roles through (403 otherwise).
+func roles(allowed ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := userOf(c)
+			for _, r := range allowed {
+				if u != nil && u.Role == r {
+					return next(c)
+				}
+			}
+			return models.ErrForbidden
+		}
+	}
+}
+
+// userJSON is the user object of the login answer.
+type userJSON struct {
+	Username     string `json:"username"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	DistrictCode string `json:"district_code"`
+	StreetCode   string `json:"street_code"`
+	VillageCode  string `json:"village_code"`
+}
+
+func toUserJSON(u *models.User) userJSON {
+	return userJSON{u.Username, u.Name, u.Role, u.DistrictCode, u.StreetCode, u.VillageCode}
+}
+
+// AuthLogin is POST /api/v1/auth/login.
+func (h *Handler) AuthLogin(c echo.Context) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return badRequest("请求体须为 JSON：{\"username\", \"password\"}")
+	}
+	u, err := models.Authenticate(h.DB, in.Username, in.Password)
+	if err != nil {
+		if errors.Is(err, models.ErrUnauthorized) {
+			return &echo.HTTPError{Code: http.StatusUnauthorized, Message: "用户名或密码错误"}
+		}
+		return err
+	}
+	tok, exp, err := h.IssueToken(u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp.UTC().Format(time.RFC3339), "user": toUserJSON(u)})
+}
+
+// LoginPage is GET /login.
+func (h *Handler) LoginPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "login", "登录", "", nil)
+}
+
+// LoginSubmit is POST /login: on success the token goes into an HttpOnly cookie.
+func (h *Handler) LoginSubmit(c echo.Context) error {
+	username := strings.TrimSpace(c.FormValue("username"))
+	u, err := models.Authenticate(h.DB, username, c.FormValue("password"))
+	if errors.Is(err, models.ErrUnauthorized) {
+		return h.render(c, http.StatusUnauthorized, "login", "登录", username, map[string]string{"form": "用户名或密码错误，或账号已停用"})
+	}
+	if err != nil {
+		return err
+	}
+	tok, exp, err := h.IssueToken(u)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/", Expires: exp, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: c.IsTLS()})
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// Logout is POST /logout: it ends every session of the user (the token version
+// moves on) and clears the cookie.
+func (h *Handler) Logout(c echo.Context) error {
+	u := userOf(c)
+	if err := h.DB.Model(&models.User{}).Where("id = ?", u.ID).
+		Update("token_version", u.TokenVersion+1).Error; err != nil {
+		return err
+	}
+	clearCookie(c, tokenCookie)
+	return redirectFlash(c, "/login", "已退出登录")
+}
+
+func clearCookie(c echo.Context, name string) {
+	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// Home sends each role to its starting page.
+func (h *Handler) Home(c echo.Context) error {
+	u := userOf(c)
+	switch u.Role {
+	case models.RoleVillage:
+		return c.Redirect(http.StatusSeeOther, "/villages/"+u.VillageCode)
+	case models.RoleStreet:
+		return c.Redirect(http.StatusSeeOther, "/queue")
+	}
+	return c.Redirect(http.StatusSeeOther, "/rollup")
+}

@@ -1,0 +1,136 @@
+// Package handlers holds cunji's Echo handlers: the pages and the JSON API, which
+// share one model call per action; routes.go lists who may do what.
+package handlers
+
+import (
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+
+	"cunji/models"
+	"cunji/views"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// TokenTTL is how long a login lasts.
+const TokenTTL = 8 * time.Hour
+
+// Handler carries what every handler needs; there is no package-level state.
+type Handler struct {
+	DB     *gorm.DB
+	Secret []byte
+	Views  *views.Views
+	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
+	TrustProxy bool
+}
+
+// Context keys.
+const (
+	ctxUser  = "cunji.user"
+	ctxActor = "cunji.actor"
+	ctxCSRF  = "cunji.csrf"
+)
+
+func userOf(c echo.Context) *models.User {
+	u, _ := c.Get(ctxUser).(*models.User)
+	return u
+}
+
+func actorOf(c echo.Context) *models.Actor {
+	a, _ := c.Get(ctxActor).(*models.Actor)
+	return a
+}
+
+// PageData is what every page template receives.
+type PageData struct {
+	Title     string
+	User      *models.User
+	CSRF      string
+	Flash     string
+	FlashKind string
+	Errors    map[string]string
+	Demo      bool
+	Data      any
+}
+
+// render writes a page with its status code.
+func (h *Handler) render(c echo.Context, status int, page, title string, data any, errs map[string]string) error {
+	pd := PageData{Title: title, User: userOf(c), Errors: errs, Data: data}
+	pd.CSRF, _ = c.Get(ctxCSRF).(string)
+	pd.Flash, pd.FlashKind = takeFlash(c)
+	if n, err := models.CountDemoUsers(h.DB); err == nil && n > 0 {
+		pd.Demo = true
+	}
+	if pd.Errors == nil {
+		pd.Errors = map[string]string{}
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return h.Views.Render(c.Response(), page, pd)
+}
+
+const flashCookie = "cunji_flash"
+
+// redirectFlash redirects with 303 (POST-redirect-GET) carrying a message for the
+// next page.
+func redirectFlash(c echo.Context, to, msg string) error {
+	if msg != "" {
+		c.SetCookie(&http.Cookie{Name: flashCookie, Value: encodeFlash(msg), Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+func takeFlash(c echo.Context) (string, string) {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return "", ""
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	msg := decodeFlash(ck.Value)
+	kind := "ok"
+	if len(msg) > 0 && msg[0] == '!' {
+		kind, msg = "error", msg[1:]
+	}
+	return msg, kind
+}
+
+// pathYear reads the :year parameter; a malformed year is simply not found.
+func pathYear(c echo.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < 1000 || y > 9999 {
+		return 0, models.ErrNotFound
+	}
+	return y, nil
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(c echo.Context, name string, def int) (int, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, models.Invalid(name, "须为整数")
+	}
+	return n, nil
+}
+
+// defaultYear is the current year, within the reporting years.
+func (h *Handler) defaultYear() int {
+	y := models.CurrentYear()
+	if last := models.LastYear(h.DB); y > last {
+		y = last
+	}
+	if y < models.FirstYear {
+		y = models.FirstYear
+	}
+	return y
+}
+
+// staticFS serves the embedded assets.
+func (h *Handler) staticFS() fs.FS { return views.Static() }

@@ -1,0 +1,425 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// moneyField is one amount input of the report form.
+type moneyField struct {
+	Key   string // the API field, also the error key
+	Name  string // the form field
+	Role  string // for the live preview script
+	Label string
+	Value string
+	Error string
+}
+
+// reportForm is the report form as typed (or pre-filled).
+type reportForm struct {
+	Star    string
+	Hemei   bool
+	Money   []moneyField
+	Note    string
+	Version int
+}
+
+var moneyDefs = []moneyField{
+	{Key: "business_fen", Name: "business_wan", Role: "business", Label: "经营收入"},
+	{Key: "contract_fen", Name: "contract_wan", Role: "contract", Label: "发包及上交收入"},
+	{Key: "investment_fen", Name: "investment_wan", Role: "investment", Label: "投资收益（可为负）"},
+	{Key: "subsidy_fen", Name: "subsidy_wan", Role: "subsidy", Label: "补助收入"},
+	{Key: "other_fen", Name: "other_wan", Role: "other", Label: "其他收入"},
+	{Key: "assets_fen", Name: "assets_wan", Role: "assets", Label: "村集体资产总额（年末）"},
+}
+
+func formFromVersion(r *models.ReportVersion, version int) reportForm {
+	f := reportForm{Star: strconv.Itoa(r.StarRating), Hemei: r.HemeiBuilt, Note: r.Note, Version: version}
+	vals := []int64{r.BusinessFen, r.ContractFen, r.InvestmentFen, r.SubsidyFen, r.OtherFen, r.AssetsFen}
+	for i, d := range moneyDefs {
+		d.Value = models.FormatWanExact(vals[i])
+		f.Money = append(f.Money, d)
+	}
+	return f
+}
+
+// bindReportForm reads the page form: amounts in 万元, parsed exactly to 分. It
+// returns the form as typed (to re-render) and the input or the field errors.
+func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]string) {
+	errs := map[string]string{}
+	var in models.ReportInput
+	f := reportForm{Star: c.FormValue("star_rating"), Hemei: c.FormValue("hemei_built") != "", Note: c.FormValue("note")}
+	v, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || v < 0 {
+		errs["form"] = "表单版本号无效，请刷新页面后重试"
+	}
+	f.Version, in.Version = v, v
+	star, err := strconv.Atoi(strings.TrimSpace(f.Star))
+	if err != nil || star < 0 || star > 3 {
+		errs["star_rating"] = "星级只能是 0（无）、1、2 或 3"
+	} else {
+		in.StarRating = &star
+	}
+	in.HemeiBuilt = &f.Hemei
+	in.Note = &f.Note
+	dsts := []**int64{&in.BusinessFen, &in.ContractFen, &in.InvestmentFen, &in.SubsidyFen, &in.OtherFen, &in.AssetsFen}
+	for i, d := range moneyDefs {
+		d.Value = c.FormValue(d.Name)
+		fen, err := models.ParseWan(d.Value)
+		if err == models.ErrWanEmpty {
+			fen, err = 0, nil
+		}
+		if err != nil {
+			d.Error = err.Error()
+			errs[d.Key] = d.Error
+		} else {
+			*dsts[i] = &fen
+		}
+		f.Money = append(f.Money, d)
+	}
+	return f, in, errs
+}
+
+// preview is the derived figures shown under the form.
+type preview struct {
+	Operating, Total string
+	Meets            bool
+}
+
+// diffRow is one line of the comparison of an open version with the approved one.
+type diffRow struct {
+	Label, Old, New string
+	Changed         bool
+}
+
+func diffRows(old, cur *models.ReportVersion) []diffRow {
+	if cur == nil {
+		return nil
+	}
+	type item struct {
+		label    string
+		old, cur string
+	}
+	get := func(r *models.ReportVersion) []string {
+		if r == nil {
+			return []string{"—", "—", "—", "—", "—", "—", "—", "—", "—", "—"}
+		}
+		return []string{starText(r.StarRating), yesNo(r.HemeiBuilt), models.FormatWan(r.BusinessFen),
+			models.FormatWan(r.ContractFen), models.FormatWan(r.InvestmentFen), models.FormatWan(r.SubsidyFen),
+			models.FormatWan(r.OtherFen), models.FormatWan(r.OperatingFen), models.FormatWan(r.TotalFen),
+			models.FormatWan(r.AssetsFen)}
+	}
+	labels := []string{"星级", "和美乡村", "经营收入（万元）", "发包及上交收入（万元）", "投资收益（万元）", "补助收入（万元）",
+		"其他收入（万元）", "经营性收入（万元）", "总收入（万元）", "集体资产（万元）"}
+	o, n := get(old), get(cur)
+	rows := make([]diffRow, len(labels))
+	for i, l := range labels {
+		rows[i] = diffRow{Label: l, Old: o[i], New: n[i], Changed: old != nil && o[i] != n[i]}
+	}
+	if old != nil && old.Meets50w() != cur.Meets50w() {
+		rows[7].Label += " ⚠ 跨越 50 万线"
+	}
+	return rows
+}
+
+func starText(n int) string {
+	if n == 0 {
+		return "无"
+	}
+	return fmt.Sprintf("%d 星", n)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+// reportPage is the data of the report page.
+type reportPage struct {
+	Report      *models.Report
+	Last        *models.ReportVersion
+	Editable    bool
+	Submittable bool
+	Reviewable  bool
+	Form        reportForm
+	Preview     preview
+	Diff        []diffRow
+	Reason      string
+	StarOptions []struct{ Value, Label string }
+}
+
+func (h *Handler) reportPageData(c echo.Context, rep *models.Report) *reportPage {
+	u := userOf(c)
+	p := &reportPage{Report: rep}
+	if len(rep.History) > 0 {
+		p.Last = &rep.History[0]
+	}
+	p.Editable = u.Role == models.RoleVillage && rep.Village.ActiveIn(rep.Year) &&
+		(rep.Open == nil || rep.Open.Status == models.StatusDraft)
+	p.Submittable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusDraft
+	p.Reviewable = u.Role == models.RoleStreet && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
+	base := rep.Open
+	if base == nil {
+		base = p.Last
+	}
+	version := 0
+	if rep.Open != nil {
+		version = rep.Open.Version
+	}
+	if base == nil {
+		base = &models.ReportVersion{}
+	}
+	p.Form = formFromVersion(base, version)
+	p.Preview = preview{models.FormatWan(base.OperatingFen), models.FormatWan(base.TotalFen), base.Meets50w()}
+	if rep.Open != nil {
+		p.Diff = diffRows(rep.Approved, rep.Open)
+	}
+	for i, l := range []string{"无", "一星", "二星", "三星"} {
+		p.StarOptions = append(p.StarOptions, struct{ Value, Label string }{strconv.Itoa(i), l})
+	}
+	return p
+}
+
+func reportURL(code string, year int) string {
+	return "/villages/" + code + "/reports/" + strconv.Itoa(year)
+}
+
+// ReportShow is GET /villages/:code/reports/:year.
+func (h *Handler) ReportShow(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	rep, err := models.GetReport(h.DB, actorOf(c), c.Param("code"), year)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "report", fmt.Sprintf("%s %d 年度填报", rep.Village.Name, year), h.reportPageData(c, rep), nil)
+}
+
+// rerenderReport shows the report page again with field errors (422) or a
+// conflict (409), keeping what the user typed.
+func (h *Handler) rerenderReport(c echo.Context, status int, code string, year int, form *reportForm, reason string, errs map[string]string) error {
+	rep, err := models.GetReport(h.DB, actorOf(c), code, year)
+	if err != nil {
+		return err
+	}
+	p := h.reportPageData(c, rep)
+	if form != nil {
+		p.Form = *form
+	}
+	p.Reason = reason
+	return h.render(c, status, "report", rep.Village.Name+" "+strconv.Itoa(year)+" 年度填报", p, errs)
+}
+
+// ReportSave is POST /villages/:code/reports/:year (the cadre's form): save the
+// draft, and submit it too when the cadre pressed 保存并提交.
+func (h *Handler) ReportSave(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	code, a := c.Param("code"), actorOf(c)
+	// Scope first: a village outside it is 404 before any validation.
+	if _, err := a.FindVillage(h.DB, code); err != nil {
+		return err
+	}
+	form, in, errs := bindReportForm(c)
+	if len(errs) > 0 {
+		return h.rerenderReport(c, http.StatusUnprocessableEntity, code, year, &form, "", errs)
+	}
+	saved, err := models.SaveDraft(h.DB, a, code, year, in)
+	if err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.rerenderReport(c, status, code, year, &form, "", errs)
+		})
+	}
+	if c.FormValue("action") == "submit" {
+		if _, err := models.Submit(h.DB, a, code, year, &saved.Version); err != nil {
+			return h.pageError(c, err, func(status int, errs map[string]string) error {
+				return h.rerenderReport(c, status, code, year, nil, "", errs)
+			})
+		}
+		return redirectFlash(c, reportURL(code, year), "已保存并提交，等待街道审核")
+	}
+	return redirectFlash(c, reportURL(code, year), "草稿已保存")
+}
+
+// pageError re-renders the form for validation errors (422) and conflicts (409);
+// anything else goes to the error handler.
+func (h *Handler) pageError(c echo.Context, err error, rerender func(int, map[string]string) error) error {
+	status, body := classify(err)
+	switch status {
+	case http.StatusUnprocessableEntity:
+		errs := body.Fields
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		if _, ok := errs["form"]; !ok {
+			errs["form"] = "请修正标出的项目"
+		}
+		if msg, ok := errs["year"]; ok {
+			errs["form"] = msg
+		}
+		return rerender(status, errs)
+	case http.StatusConflict:
+		return rerender(status, map[string]string{"form": body.Message})
+	}
+	return err
+}
+
+// formVersion reads the optional version field of a page form.
+func formVersion(c echo.Context) (*int, error) {
+	s := c.FormValue("version")
+	if s == "" {
+		return nil, nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, badRequest("表单版本号无效，请刷新页面后重试")
+	}
+	return &v, nil
+}
+
+// ReportSubmit is POST /villages/:code/reports/:year/submit (page).
+func (h *Handler) ReportSubmit(c echo.Context) error {
+	return h.pageTransition(c, "已提交，等待街道审核", func(a *models.Actor, code string, year int, v *int) error {
+		_, err := models.Submit(h.DB, a, code, year, v)
+		return err
+	})
+}
+
+// ReportApprove is POST /villages/:code/reports/:year/approve (page).
+func (h *Handler) ReportApprove(c echo.Context) error {
+	return h.pageTransition(c, "已审核通过", func(a *models.Actor, code string, year int, v *int) error {
+		_, err := models.Approve(h.DB, a, code, year, v)
+		return err
+	})
+}
+
+// ReportReject is POST /villages/:code/reports/:year/reject (page).
+func (h *Handler) ReportReject(c echo.Context) error {
+	return h.pageTransition(c, "已退回", func(a *models.Actor, code string, year int, v *int) error {
+		_, err := models.Reject(h.DB, a, code, year, v, c.FormValue("reason"))
+		return err
+	})
+}
+
+func (h *Handler) pageTransition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	code := c.Param("code")
+	v, err := formVersion(c)
+	if err != nil {
+		return err
+	}
+	if err := act(actorOf(c), code, year, v); err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.rerenderReport(c, status, code, year, nil, c.FormValue("reason"), errs)
+		})
+	}
+	return redirectFlash(c, reportURL(code, year), done)
+}
+
+// APIReportShow is GET /api/v1/villages/:code/reports/:year.
+func (h *Handler) APIReportShow(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	rep, err := models.GetReport(h.DB, actorOf(c), c.Param("code"), year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toReportJSON(rep))
+}
+
+// APIReportSave is PUT /api/v1/villages/:code/reports/:year.
+func (h *Handler) APIReportSave(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	code, a := c.Param("code"), actorOf(c)
+	if _, err := a.FindVillage(h.DB, code); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	in, err := bindReportJSON(m)
+	if err != nil {
+		return err
+	}
+	r, err := models.SaveDraft(h.DB, a, code, year, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toVersionJSON(r))
+}
+
+// APIReportSubmit is POST /api/v1/villages/:code/reports/:year/submit.
+func (h *Handler) APIReportSubmit(c echo.Context) error {
+	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
+		return models.Submit(h.DB, a, code, year, v)
+	})
+}
+
+// APIReportApprove is POST /api/v1/villages/:code/reports/:year/approve.
+func (h *Handler) APIReportApprove(c echo.Context) error {
+	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
+		return models.Approve(h.DB, a, code, year, v)
+	})
+}
+
+// APIReportReject is POST /api/v1/villages/:code/reports/:year/reject.
+func (h *Handler) APIReportReject(c echo.Context) error {
+	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, body map[string]any) (*models.ReportVersion, error) {
+		reason, _ := body["reason"].(string)
+		return models.Reject(h.DB, a, code, year, v, reason)
+	})
+}
+
+func (h *Handler) apiTransition(c echo.Context, act func(*models.Actor, string, int, *int, map[string]any) (*models.ReportVersion, error)) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	code, a := c.Param("code"), actorOf(c)
+	if _, err := a.FindVillage(h.DB, code); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, true)
+	if err != nil {
+		return err
+	}
+	v, err := versionField(m)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{}
+	if raw, ok := m["reason"]; ok {
+		var s string
+		if jerr := json.Unmarshal(raw, &s); jerr != nil {
+			return models.Invalid("reason", "退回理由须为文字")
+		}
+		body["reason"] = s
+	}
+	r, err := act(a, code, year, v, body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toVersionJSON(r))
+}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"net/http"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+const (
+	village  = models.RoleVillage
+	street   = models.RoleStreet
+	district = models.RoleDistrict
+)
+
+// Echo builds the server: middleware, the error handler and every route. Reading the
+// routes tells who may do what; scoping (whose village) is applied inside every query.
+func (h *Handler) Echo() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = h.errorHandler
+	if h.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(middleware.Recover(), secureHeaders, middleware.BodyLimit("2M"))
+	e.StaticFS("/static", h.staticFS())
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+
+	// JSON API v1 (DESIGN §7): Bearer token only.
+	api := e.Group("/api/v1")
+	api.POST("/auth/login", h.AuthLogin)
+	anyone := api.Group("", h.apiAuth)
+	anyone.GET("/villages", h.APIVillageList)
+	anyone.GET("/villages/:code", h.APIVillageShow)
+	anyone.GET("/villages/:code/reports/:year", h.APIReportShow)
+	anyone.GET("/audit", h.APIAudit)
+	anyone.PUT("/villages/:code/reports/:year", h.APIReportSave, roles(village))
+	anyone.POST("/villages/:code/reports/:year/submit", h.APIReportSubmit, roles(village))
+	anyone.POST("/villages/:code/reports/:year/approve", h.APIReportApprove, roles(street))
+	anyone.POST("/villages/:code/reports/:year/reject", h.APIReportReject, roles(street))
+	anyone.GET("/rollup", h.APIRollup, roles(street, district))
+	anyone.POST("/villages", h.APIVillageCreate, roles(district))
+	anyone.PUT("/villages/:code", h.APIVillageUpdate, roles(district))
+	api.Any("/*", func(echo.Context) error { return models.ErrNotFound })
+
+	// Pages: session cookie, CSRF token on every form.
+	e.GET("/login", h.LoginPage, csrf)
+	e.POST("/login", h.LoginSubmit, csrf)
+	pages := e.Group("", csrf, h.pageAuth)
+	pages.GET("/", h.Home)
+	pages.POST("/logout", h.Logout)
+	pages.GET("/villages/:code", h.VillageShow)
+	pages.GET("/villages/:code/reports/:year", h.ReportShow)
+	pages.POST("/villages/:code/reports/:year", h.ReportSave, roles(village))
+	pages.POST("/villages/:code/reports/:year/submit", h.ReportSubmit, roles(village))
+	pages.GET("/queue", h.QueueShow, roles(street))
+	pages.POST("/queue/approve", h.QueueApprove, roles(street))
+	pages.POST("/villages/:code/reports/:year/approve", h.ReportApprove, roles(street))
+	pages.POST("/villages/:code/reports/:year/reject", h.ReportReject, roles(street))
+	pages.GET("/rollup", h.RollupShow, roles(street, district))
+	pages.GET("/villages", h.VillageList, roles(street, district))
+	pages.GET("/audit", h.AuditShow, roles(street, district))
+	pages.GET("/villages/new", h.VillageNewForm, roles(district))
+	pages.POST("/villages/new", h.VillageCreate, roles(district))
+	pages.GET("/villages/:code/edit", h.VillageEditForm, roles(district))
+	pages.POST("/villages/:code/edit", h.VillageUpdate, roles(district))
+	pages.GET("/targets", h.TargetsShow, roles(district))
+	pages.POST("/targets", h.TargetSave, roles(district))
+	return e
+}

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+type targetRow struct {
+	Scope, Label, Value, Note string
+	Year                      int
+}
+
+type targetsPage struct {
+	Rows       []targetRow
+	District   string
+	Streets    []models.Street
+	Indicators []models.IndicatorInfo
+}
+
+func indicatorInfo(code string) *models.IndicatorInfo {
+	for i := range models.Indicators {
+		if models.Indicators[i].Code == code {
+			return &models.Indicators[i]
+		}
+	}
+	return nil
+}
+
+// formatTarget shows a stored target value in its unit.
+func formatTarget(info *models.IndicatorInfo, v int64) string {
+	switch info.Unit {
+	case "bp":
+		return strconv.FormatInt(v/100, 10) + "." + strconv.FormatInt(v%100/10, 10) + "%"
+	case "fen":
+		return models.FormatWan(v) + " 万元"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// parseTarget reads a target value typed in its unit (%, 万元 or a count).
+func parseTarget(info *models.IndicatorInfo, s string) (int64, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
+	switch info.Unit {
+	case "bp":
+		// A percentage with up to two decimals is a whole number of basis points;
+		// reuse the exact decimal parser: 1 万 = 10^6, so x% → x×10^6 / 10^4 bp.
+		fen, err := models.ParseWan(s)
+		if err != nil || fen%10_000 != 0 {
+			return 0, models.Invalid("value", "占比须为百分数，最多两位小数")
+		}
+		return fen / 10_000, nil
+	case "fen":
+		fen, err := models.ParseWan(s)
+		if err != nil {
+			return 0, models.Invalid("value", err.Error())
+		}
+		return fen, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, models.Invalid("value", "须为整数")
+	}
+	return n, nil
+}
+
+func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
+	a := actorOf(c)
+	ts, err := models.ListTargets(h.DB, a)
+	if err != nil {
+		return targetsPage{}, err
+	}
+	streets, err := models.ListStreets(h.DB, a)
+	if err != nil {
+		return targetsPage{}, err
+	}
+	names := map[string]string{a.DistrictCode: "全区"}
+	for _, s := range streets {
+		names[s.Code] = s.Name
+	}
+	p := targetsPage{District: a.DistrictCode, Streets: streets, Indicators: models.Indicators}
+	for _, t := range ts {
+		info := indicatorInfo(t.Indicator)
+		if info == nil {
+			continue
+		}
+		p.Rows = append(p.Rows, targetRow{Scope: names[t.ScopeCode], Label: info.Label, Year: t.Year,
+			Value: formatTarget(info, t.Value), Note: t.Note})
+	}
+	return p, nil
+}
+
+// TargetsShow is GET /targets (district).
+func (h *Handler) TargetsShow(c echo.Context) error {
+	p, err := h.targetsPageData(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "targets", "规划目标", p, nil)
+}
+
+// TargetSave is POST /targets (district).
+func (h *Handler) TargetSave(c echo.Context) error {
+	rerender := func(status int, errs map[string]string) error {
+		p, err := h.targetsPageData(c)
+		if err != nil {
+			return err
+		}
+		return h.render(c, status, "targets", "规划目标", p, errs)
+	}
+	info := indicatorInfo(c.FormValue("indicator"))
+	if info == nil {
+		return rerender(http.StatusUnprocessableEntity, map[string]string{"form": "请修正标出的项目", "indicator": "未知指标"})
+	}
+	year, err := strconv.Atoi(strings.TrimSpace(c.FormValue("year")))
+	if err != nil {
+		return rerender(http.StatusUnprocessableEntity, map[string]string{"form": "请修正标出的项目", "year": "年度须为整数"})
+	}
+	value, err := parseTarget(info, c.FormValue("value"))
+	if err == nil {
+		_, err = models.SetTarget(h.DB, actorOf(c), c.FormValue("scope_code"), info.Code, year, value, strings.TrimSpace(c.FormValue("note")))
+	}
+	if err != nil {
+		return h.pageError(c, err, rerender)
+	}
+	return redirectFlash(c, "/targets", "目标已保存")
+}

@@ -1,0 +1,318 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// villageRow is one line of the village list page.
+type villageRow struct {
+	Village  models.Village
+	Approved *models.ReportVersion
+	Open     *models.ReportVersion
+}
+
+type villagesPage struct {
+	Rows    []villageRow
+	Total   int64
+	Filter  models.VillageFilter
+	Streets []models.Street
+	Types   []string
+	Years   []int
+	Year    int
+}
+
+func villageFilter(c echo.Context) (models.VillageFilter, error) {
+	f := models.VillageFilter{Street: c.QueryParam("street"), Type: c.QueryParam("type"), Q: c.QueryParam("q")}
+	var err error
+	if f.Limit, err = queryInt(c, "limit", 0); err != nil {
+		return f, err
+	}
+	if f.Offset, err = queryInt(c, "offset", 0); err != nil {
+		return f, err
+	}
+	if f.Limit < 0 || f.Offset < 0 {
+		return f, models.Invalid("limit", "limit 与 offset 不能为负数")
+	}
+	return f, nil
+}
+
+// VillageList is GET /villages: the villages of the caller's scope with the year's
+// approved figures and open versions.
+func (h *Handler) VillageList(c echo.Context) error {
+	a := actorOf(c)
+	f, err := villageFilter(c)
+	if err != nil {
+		return err
+	}
+	year, err := queryInt(c, "year", h.defaultYear())
+	if err != nil {
+		return err
+	}
+	if err := models.CheckYear(h.DB, year); err != nil {
+		year = h.defaultYear()
+	}
+	vs, total, err := models.ListVillages(h.DB, a, f)
+	if err != nil {
+		return err
+	}
+	approved, open, err := models.YearStatus(h.DB, a, year)
+	if err != nil {
+		return err
+	}
+	p := villagesPage{Total: total, Filter: f, Types: models.VillageTypes, Years: models.Years(h.DB), Year: year}
+	for _, v := range vs {
+		p.Rows = append(p.Rows, villageRow{Village: v, Approved: approved[v.Code], Open: open[v.Code]})
+	}
+	if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "villages", "村列表", p, nil)
+}
+
+type villagePage struct {
+	Village *models.Village
+	Years   []models.YearFigures
+}
+
+// VillageShow is GET /villages/:code: the village and its years.
+func (h *Handler) VillageShow(c echo.Context) error {
+	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	years, err := models.VillageYears(h.DB, v.Code)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "village", v.Name, villagePage{Village: v, Years: years}, nil)
+}
+
+// villageFormPage is the data of the master-data form.
+type villageFormPage struct {
+	New                                                   bool
+	Code, Name, StreetCode, Type, ActiveFrom, ActiveUntil string
+	Streets                                               []models.Street
+	Types                                                 []string
+}
+
+// VillageNewForm is GET /villages/new (district).
+func (h *Handler) VillageNewForm(c echo.Context) error {
+	return h.villageForm(c, http.StatusOK, villageFormPage{New: true, ActiveFrom: strconv.Itoa(models.FirstYear)}, nil)
+}
+
+// VillageEditForm is GET /villages/:code/edit (district).
+func (h *Handler) VillageEditForm(c echo.Context) error {
+	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	p := villageFormPage{Code: v.Code, Name: v.Name, StreetCode: v.StreetCode, Type: v.Type, ActiveFrom: strconv.Itoa(v.ActiveFrom)}
+	if v.ActiveUntil != nil {
+		p.ActiveUntil = strconv.Itoa(*v.ActiveUntil)
+	}
+	return h.villageForm(c, http.StatusOK, p, nil)
+}
+
+func (h *Handler) villageForm(c echo.Context, status int, p villageFormPage, errs map[string]string) error {
+	var err error
+	if p.Streets, err = models.ListStreets(h.DB, actorOf(c)); err != nil {
+		return err
+	}
+	p.Types = models.VillageTypes
+	title := "修改村基本信息"
+	if p.New {
+		title = "新增村"
+	}
+	return h.render(c, status, "village_form", title, p, errs)
+}
+
+// villageInputFromForm reads the master-data form.
+func villageInputFromForm(c echo.Context, p *villageFormPage) (models.VillageInput, map[string]string) {
+	errs := map[string]string{}
+	p.Name, p.StreetCode, p.Type = c.FormValue("name"), c.FormValue("street_code"), c.FormValue("type")
+	p.ActiveFrom, p.ActiveUntil = strings.TrimSpace(c.FormValue("active_from")), strings.TrimSpace(c.FormValue("active_until"))
+	in := models.VillageInput{Code: p.Code, Name: &p.Name, StreetCode: &p.StreetCode, Type: &p.Type}
+	if n, err := strconv.Atoi(p.ActiveFrom); err == nil {
+		in.ActiveFrom = &n
+	} else {
+		errs["active_from"] = "起始年度须为整数"
+	}
+	if p.ActiveUntil == "" {
+		in.ClearUntil = true
+	} else if n, err := strconv.Atoi(p.ActiveUntil); err == nil {
+		in.ActiveUntil = &n
+	} else {
+		errs["active_until"] = "终止年度须为整数或留空"
+	}
+	return in, errs
+}
+
+// VillageCreate is POST /villages/new (district).
+func (h *Handler) VillageCreate(c echo.Context) error {
+	p := villageFormPage{New: true, Code: strings.TrimSpace(c.FormValue("code"))}
+	in, errs := villageInputFromForm(c, &p)
+	if len(errs) > 0 {
+		return h.villageForm(c, http.StatusUnprocessableEntity, p, errs)
+	}
+	v, err := models.CreateVillage(h.DB, actorOf(c), in)
+	if err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error { return h.villageForm(c, status, p, errs) })
+	}
+	return redirectFlash(c, "/villages/"+v.Code, "已新增 "+v.Name)
+}
+
+// VillageUpdate is POST /villages/:code/edit (district).
+func (h *Handler) VillageUpdate(c echo.Context) error {
+	p := villageFormPage{Code: c.Param("code")}
+	in, errs := villageInputFromForm(c, &p)
+	if len(errs) > 0 {
+		return h.villageForm(c, http.StatusUnprocessableEntity, p, errs)
+	}
+	v, err := models.UpdateVillage(h.DB, actorOf(c), in)
+	if err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error { return h.villageForm(c, status, p, errs) })
+	}
+	return redirectFlash(c, "/villages/"+v.Code, "已保存")
+}
+
+// villageJSON is a village as the API lists it.
+type villageJSON struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	StreetCode  string `json:"street_code"`
+	StreetName  string `json:"street_name"`
+	Type        string `json:"type"`
+	Active      bool   `json:"active"`
+	ActiveFrom  int    `json:"active_from"`
+	ActiveUntil *int   `json:"active_until"`
+}
+
+func toVillageJSON(v *models.Village) villageJSON {
+	return villageJSON{Code: v.Code, Name: v.Name, StreetCode: v.StreetCode, StreetName: v.Street.Name, Type: v.Type,
+		Active: v.ActiveIn(models.CurrentYear()), ActiveFrom: v.ActiveFrom, ActiveUntil: v.ActiveUntil}
+}
+
+// APIVillageList is GET /api/v1/villages.
+func (h *Handler) APIVillageList(c echo.Context) error {
+	f, err := villageFilter(c)
+	if err != nil {
+		return err
+	}
+	vs, total, err := models.ListVillages(h.DB, actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	out := make([]villageJSON, len(vs))
+	for i := range vs {
+		out[i] = toVillageJSON(&vs[i])
+	}
+	return c.JSON(http.StatusOK, map[string]any{"villages": out, "total": total})
+}
+
+// APIVillageShow is GET /api/v1/villages/:code: the village and its latest approved
+// figures per year.
+func (h *Handler) APIVillageShow(c echo.Context) error {
+	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	years, err := models.VillageYears(h.DB, v.Code)
+	if err != nil {
+		return err
+	}
+	ys := make([]map[string]any, 0, len(years))
+	for _, y := range years {
+		ys = append(ys, map[string]any{"year": y.Year, "approved": toVersionJSON(y.Approved),
+			"open_status": statusOrNil(y.Open)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"village": toVillageJSON(v), "years": ys})
+}
+
+func statusOrNil(r *models.ReportVersion) *string {
+	if r == nil {
+		return nil
+	}
+	return &r.Status
+}
+
+// bindVillageJSON reads a village create/edit body.
+func bindVillageJSON(c echo.Context) (models.VillageInput, error) {
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return models.VillageInput{}, err
+	}
+	var in models.VillageInput
+	verr := &models.ValidationError{}
+	str := func(key string) *string {
+		raw, ok := m[key]
+		if !ok {
+			return nil
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			verr.Add(key, "须为文字")
+			return nil
+		}
+		return &s
+	}
+	year := func(key string) *int {
+		raw, ok := m[key]
+		if !ok || string(raw) == "null" {
+			return nil
+		}
+		n, ok := jsonInt(raw)
+		if !ok || n < 0 || n > 9999 {
+			verr.Add(key, "年度须为整数")
+			return nil
+		}
+		y := int(n)
+		return &y
+	}
+	if s := str("code"); s != nil {
+		in.Code = *s
+	}
+	in.Name, in.StreetCode, in.Type = str("name"), str("street_code"), str("type")
+	in.ActiveFrom, in.ActiveUntil = year("active_from"), year("active_until")
+	if raw, ok := m["active_until"]; ok && string(raw) == "null" {
+		in.ClearUntil = true
+	}
+	return in, verr.Err()
+}
+
+// APIVillageCreate is POST /api/v1/villages (district).
+func (h *Handler) APIVillageCreate(c echo.Context) error {
+	in, err := bindVillageJSON(c)
+	if err != nil {
+		return err
+	}
+	v, err := models.CreateVillage(h.DB, actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toVillageJSON(v))
+}
+
+// APIVillageUpdate is PUT /api/v1/villages/:code (district).
+func (h *Handler) APIVillageUpdate(c echo.Context) error {
+	a := actorOf(c)
+	if _, err := a.FindVillage(h.DB, c.Param("code")); err != nil {
+		return err
+	}
+	in, err := bindVillageJSON(c)
+	if err != nil {
+		return err
+	}
+	in.Code = c.Param("code")
+	v, err := models.UpdateVillage(h.DB, a, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toVillageJSON(v))
+}

@@ -1,0 +1,176 @@
+// Package models holds cunji's data: the GORM structs, the migrations, the scoped
+// queries, the approval workflow and the roll-up. Domain rules live here, not in
+// the handlers.
+package models
+
+import "time"
+
+// Roles of DESIGN §1.
+const (
+	RoleVillage  = "village"
+	RoleStreet   = "street"
+	RoleDistrict = "district"
+)
+
+// Report version states of DESIGN §3.
+const (
+	StatusDraft     = "draft"
+	StatusSubmitted = "submitted"
+	StatusApproved  = "approved"
+	StatusRejected  = "rejected"
+)
+
+// VillageTypes are the five village types named by the plan, in the plan's order.
+var VillageTypes = []string{"城郊融合", "集聚建设", "整治提升", "特色保护", "搬迁撤并"}
+
+// IsVillageType reports whether t is one of the five plan types.
+func IsVillageType(t string) bool {
+	for _, v := range VillageTypes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
+
+// District is a county-level district (区), keyed by its 6-digit code.
+type District struct {
+	Code string `gorm:"primaryKey;size:6"`
+	Name string `gorm:"size:100;not null"`
+}
+
+// Street is a street office or town (街道/镇), keyed by its 9-digit code.
+type Street struct {
+	Code         string   `gorm:"primaryKey;size:9"`
+	DistrictCode string   `gorm:"size:6;not null;index"`
+	Name         string   `gorm:"size:100;not null"`
+	District     District `gorm:"foreignKey:DistrictCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+}
+
+// Village is an administrative village (行政村), keyed by its 12-digit code.
+// ActiveUntil is the last year the village counts (inclusive); nil means still active.
+type Village struct {
+	Code         string `gorm:"primaryKey;size:12"`
+	Name         string `gorm:"size:100;not null"`
+	StreetCode   string `gorm:"size:9;not null;index"`
+	DistrictCode string `gorm:"size:6;not null;index"`
+	Type         string `gorm:"size:20;not null"`
+	ActiveFrom   int    `gorm:"not null"`
+	ActiveUntil  *int
+	Demo         bool `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Street       Street `gorm:"foreignKey:StreetCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+}
+
+// ActiveIn reports whether the village counts in year y.
+func (v *Village) ActiveIn(y int) bool {
+	return v.ActiveFrom <= y && (v.ActiveUntil == nil || *v.ActiveUntil >= y)
+}
+
+// User is an account; it belongs to exactly one scope (a district, a street or a village).
+type User struct {
+	ID           uint   `gorm:"primaryKey"`
+	Username     string `gorm:"size:100;not null;uniqueIndex"`
+	Name         string `gorm:"size:100;not null"`
+	Role         string `gorm:"size:10;not null"`
+	DistrictCode string `gorm:"size:6;not null;index"`
+	StreetCode   string `gorm:"size:9;not null;default:''"`
+	VillageCode  string `gorm:"size:12;not null;default:''"`
+	PasswordHash string `gorm:"size:100;not null"`
+	TokenVersion int    `gorm:"not null;default:1"`
+	Disabled     bool   `gorm:"not null;default:false"`
+	Demo         bool   `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// ReportVersion is one version of a village's yearly report (年度填报).
+// OperatingFen and TotalFen are derived on every save and stored so that SQL can
+// aggregate them; they are never taken from input.
+type ReportVersion struct {
+	ID            uint   `gorm:"primaryKey"`
+	VillageCode   string `gorm:"size:12;not null;uniqueIndex:idx_rv_seq,priority:1"`
+	Year          int    `gorm:"not null;uniqueIndex:idx_rv_seq,priority:2;index:idx_rv_year_status,priority:1"`
+	Seq           int    `gorm:"not null;uniqueIndex:idx_rv_seq,priority:3"`
+	Status        string `gorm:"size:10;not null;index:idx_rv_year_status,priority:2"`
+	Version       int    `gorm:"not null"`
+	StarRating    int    `gorm:"not null"`
+	HemeiBuilt    bool   `gorm:"not null"`
+	BusinessFen   int64  `gorm:"not null"`
+	ContractFen   int64  `gorm:"not null"`
+	InvestmentFen int64  `gorm:"not null"`
+	SubsidyFen    int64  `gorm:"not null"`
+	OtherFen      int64  `gorm:"not null"`
+	AssetsFen     int64  `gorm:"not null"`
+	OperatingFen  int64  `gorm:"not null"`
+	TotalFen      int64  `gorm:"not null"`
+	Note          string `gorm:"size:8000;not null;default:''"`
+	CreatedByID   uint   `gorm:"not null"`
+	SubmittedAt   *time.Time
+	SubmittedBy   string     `gorm:"size:100;not null;default:''"`
+	ReviewedAt    *time.Time `gorm:"index"`
+	ReviewerID    *uint
+	Reviewer      string `gorm:"size:100;not null;default:''"`
+	RejectReason  string `gorm:"size:2000;not null;default:''"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Village       Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+}
+
+// MeetsLine is the 50万元 line in 分: 经营性收入 at or above it meets the target.
+const MeetsLine int64 = 50_000_000
+
+// MaxAmountFen is the largest plausible single amount (10^14 分).
+const MaxAmountFen int64 = 100_000_000_000_000
+
+// Derive recomputes the derived fields from the entered ones.
+func (r *ReportVersion) Derive() {
+	r.OperatingFen = r.BusinessFen + r.ContractFen + r.InvestmentFen
+	r.TotalFen = r.OperatingFen + r.SubsidyFen + r.OtherFen
+}
+
+// Meets50w reports whether 经营性收入 reaches 50万元 ("以上" includes the line).
+func (r *ReportVersion) Meets50w() bool { return r.OperatingFen >= MeetsLine }
+
+// IsOpen reports whether the version is still editable or under review.
+func (r *ReportVersion) IsOpen() bool {
+	return r.Status == StatusDraft || r.Status == StatusSubmitted
+}
+
+// Target is a plan target for a scope (district or street code), an indicator and a
+// year. Shares are in basis points (8500 = 85%); money in 分; counts as they are.
+type Target struct {
+	ID        uint   `gorm:"primaryKey"`
+	ScopeCode string `gorm:"size:12;not null;uniqueIndex:idx_target,priority:1"`
+	Indicator string `gorm:"size:40;not null;uniqueIndex:idx_target,priority:2"`
+	Year      int    `gorm:"not null;uniqueIndex:idx_target,priority:3"`
+	Value     int64  `gorm:"not null"`
+	Note      string `gorm:"size:500;not null;default:''"`
+	UpdatedAt time.Time
+}
+
+// AuditEntry is one line of the append-only audit log. The scope columns let every
+// reader see only entries within their scope.
+type AuditEntry struct {
+	ID           uint      `gorm:"primaryKey"`
+	At           time.Time `gorm:"not null;index"`
+	ActorID      uint      `gorm:"not null"`
+	ActorName    string    `gorm:"size:100;not null"`
+	ActorRole    string    `gorm:"size:10;not null"`
+	IP           string    `gorm:"size:64;not null;default:''"`
+	Action       string    `gorm:"size:40;not null"`
+	ObjectType   string    `gorm:"size:20;not null"`
+	ObjectKey    string    `gorm:"size:40;not null"`
+	DistrictCode string    `gorm:"size:6;not null;default:'';index"`
+	StreetCode   string    `gorm:"size:9;not null;default:'';index"`
+	VillageCode  string    `gorm:"size:12;not null;default:'';index"`
+	Before       string    `gorm:"type:text;not null;default:''"`
+	After        string    `gorm:"type:text;not null;default:''"`
+}
+
+// Setting is a key/value setting of the deployment (e.g. the last open year).
+type Setting struct {
+	Key   string `gorm:"primaryKey;size:60"`
+	Value string `gorm:"size:500;not null"`
+}

@@ -1,0 +1,143 @@
+package models
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// FenPerWan is the number of 分 in one 万元.
+const FenPerWan int64 = 1_000_000
+
+// Errors of ParseWan, worded for the form beside the field.
+var (
+	ErrWanEmpty     = errors.New("请填写金额")
+	ErrWanSyntax    = errors.New("请填写数字（万元，最多 6 位小数）")
+	ErrWanPrecision = errors.New("最多 6 位小数（精确到分）")
+	ErrWanTooLarge  = errors.New("金额过大，不可信")
+)
+
+// ParseWan parses an amount in 万元 (up to 6 decimals, exact to the 分) into 分.
+// It accepts a leading sign, full-width digits and thousands separators, and never
+// uses floating point.
+func ParseWan(s string) (int64, error) {
+	s = normalizeNumber(s)
+	if s == "" {
+		return 0, ErrWanEmpty
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" && (!hasDot || frac == "") {
+		return 0, ErrWanSyntax
+	}
+	if !allDigits(intPart) || !allDigits(frac) {
+		return 0, ErrWanSyntax
+	}
+	if len(frac) > 6 {
+		return 0, ErrWanPrecision
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	// 10^14 分 is 10^8 万元: more than 9 integer digits is always too large.
+	if len(intPart) > 9 {
+		return 0, ErrWanTooLarge
+	}
+	var whole int64
+	if intPart != "" {
+		w, err := strconv.ParseInt(intPart, 10, 64)
+		if err != nil {
+			return 0, ErrWanSyntax
+		}
+		whole = w
+	}
+	frac += strings.Repeat("0", 6-len(frac))
+	f, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil {
+		return 0, ErrWanSyntax
+	}
+	fen := whole*FenPerWan + f
+	if fen > MaxAmountFen {
+		return 0, ErrWanTooLarge
+	}
+	if neg {
+		fen = -fen
+	}
+	return fen, nil
+}
+
+// normalizeNumber trims spaces, maps full-width digits and signs to ASCII and drops
+// thousands separators.
+func normalizeNumber(s string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '０' && r <= '９':
+			b.WriteRune('0' + (r - '０'))
+		case r == '．':
+			b.WriteRune('.')
+		case r == '－':
+			b.WriteRune('-')
+		case r == '＋':
+			b.WriteRune('+')
+		case r == ',' || r == '，' || r == ' ':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatWan formats 分 as 万元 with two decimals, rounding half away from zero.
+func FormatWan(fen int64) string {
+	neg := fen < 0
+	if neg {
+		fen = -fen
+	}
+	// 1 万元 = 10^6 分; two decimals are units of 10^4 分.
+	hundredths := (fen + 5_000) / 10_000
+	s := strconv.FormatInt(hundredths/100, 10) + "." + twoDigits(hundredths%100)
+	if neg && hundredths != 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+// FormatWanExact formats 分 as 万元 with as many decimals as needed (at most 6), for
+// pre-filling forms without losing a 分.
+func FormatWanExact(fen int64) string {
+	neg := fen < 0
+	if neg {
+		fen = -fen
+	}
+	s := strconv.FormatInt(fen/FenPerWan, 10)
+	if frac := fen % FenPerWan; frac != 0 {
+		fs := strconv.FormatInt(frac, 10)
+		fs = strings.Repeat("0", 6-len(fs)) + fs
+		s += "." + strings.TrimRight(fs, "0")
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func twoDigits(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}

@@ -1,0 +1,70 @@
+package models
+
+import "gorm.io/gorm"
+
+// QueueItem is a submitted version waiting for the street's review, with its village
+// and the village's last approved version of the same year (nil when none).
+type QueueItem struct {
+	Version  ReportVersion
+	Village  Village
+	Approved *ReportVersion
+}
+
+// ListQueue lists the submitted versions of the villages in the actor's scope, oldest
+// submission first.
+func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
+	var subs []ReportVersion
+	err := db.Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Scopes(a.Villages).
+		Where("report_versions.status = ?", StatusSubmitted).
+		Preload("Village").Preload("Village.Street").
+		Order("report_versions.submitted_at, report_versions.id").Find(&subs).Error
+	if err != nil || len(subs) == 0 {
+		return nil, err
+	}
+	// The last approved version of each (village, year) in the queue, in one query.
+	var approved []ReportVersion
+	err = db.Where("status = ? AND id IN (?)", StatusApproved,
+		db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
+			Joins("JOIN villages ON villages.code = report_versions.village_code").
+			Scopes(a.Villages).
+			Where("report_versions.status = ?", StatusApproved).
+			Group("report_versions.village_code, report_versions.year")).Find(&approved).Error
+	if err != nil {
+		return nil, err
+	}
+	last := map[string]*ReportVersion{}
+	for i := range approved {
+		last[reportKey(approved[i].VillageCode, approved[i].Year)] = &approved[i]
+	}
+	out := make([]QueueItem, len(subs))
+	for i, s := range subs {
+		out[i] = QueueItem{Version: s, Village: s.Village, Approved: last[reportKey(s.VillageCode, s.Year)]}
+	}
+	return out, nil
+}
+
+// BulkResult is the outcome of one item of a bulk approval.
+type BulkResult struct {
+	VillageCode string
+	Year        int
+	// Expected is the version number the officer saw (0: do not check).
+	Expected int
+	Version  *ReportVersion
+	Err      error
+}
+
+// ApproveMany approves several submitted versions, each on its own: one that fails
+// (already reviewed, outside the scope, stale) does not hold back the others.
+func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) []BulkResult {
+	out := make([]BulkResult, len(items))
+	for i, it := range items {
+		out[i] = it
+		var expected *int
+		if it.Expected != 0 {
+			expected = &it.Expected
+		}
+		out[i].Version, out[i].Err = Approve(db, a, it.VillageCode, it.Year, expected)
+	}
+	return out
+}

@@ -1,0 +1,348 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// MaxNoteChars is the longest note a version may carry.
+const MaxNoteChars = 2000
+
+// MaxReasonChars is the longest rejection reason.
+const MaxReasonChars = 500
+
+// ReportInput is an edit of the open draft. A nil field keeps the draft's value
+// (or, for a new draft, the value of the latest version). Version is the
+// optimistic-locking number the editor saw: 0 for a new draft.
+type ReportInput struct {
+	StarRating    *int
+	HemeiBuilt    *bool
+	BusinessFen   *int64
+	ContractFen   *int64
+	InvestmentFen *int64
+	SubsidyFen    *int64
+	OtherFen      *int64
+	AssetsFen     *int64
+	Note          *string
+	Version       int
+}
+
+// apply copies the given fields of in onto r and validates the result.
+func (in *ReportInput) apply(r *ReportVersion) error {
+	if in.StarRating != nil {
+		r.StarRating = *in.StarRating
+	}
+	if in.HemeiBuilt != nil {
+		r.HemeiBuilt = *in.HemeiBuilt
+	}
+	set := func(dst *int64, src *int64) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&r.BusinessFen, in.BusinessFen)
+	set(&r.ContractFen, in.ContractFen)
+	set(&r.InvestmentFen, in.InvestmentFen)
+	set(&r.SubsidyFen, in.SubsidyFen)
+	set(&r.OtherFen, in.OtherFen)
+	set(&r.AssetsFen, in.AssetsFen)
+	if in.Note != nil {
+		r.Note = *in.Note
+	}
+	r.Derive()
+	return r.Validate()
+}
+
+// Validate checks the entered fields against DESIGN §3.
+func (r *ReportVersion) Validate() error {
+	v := &ValidationError{}
+	if r.StarRating < 0 || r.StarRating > 3 {
+		v.Add("star_rating", "星级只能是 0（无）、1、2 或 3")
+	}
+	amounts := []struct {
+		field string
+		val   int64
+		neg   bool
+	}{
+		{"business_fen", r.BusinessFen, false}, {"contract_fen", r.ContractFen, false},
+		{"investment_fen", r.InvestmentFen, true}, {"subsidy_fen", r.SubsidyFen, false},
+		{"other_fen", r.OtherFen, false}, {"assets_fen", r.AssetsFen, false},
+	}
+	for _, a := range amounts {
+		switch {
+		case a.val > MaxAmountFen || a.val < -MaxAmountFen:
+			v.Add(a.field, "金额过大（超过 10^14 分），不可信")
+		case a.val < 0 && !a.neg:
+			v.Add(a.field, "金额不能为负数")
+		}
+	}
+	if n := utf8.RuneCountInString(r.Note); n > MaxNoteChars {
+		v.Add("note", "说明最多 2000 字")
+	}
+	if !utf8.ValidString(r.Note) {
+		v.Add("note", "说明含有无效字符")
+	}
+	return v.Err()
+}
+
+// Report is a village-year's report: its latest approved version, its open version
+// (draft or submitted) and every version, newest first.
+type Report struct {
+	Village  *Village
+	Year     int
+	Approved *ReportVersion
+	Open     *ReportVersion
+	History  []ReportVersion
+}
+
+// GetReport loads a village-year's report within the actor's scope.
+func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
+	v, err := a.FindVillage(db, code)
+	if err != nil {
+		return nil, err
+	}
+	if year < FirstYear || year > LastYear(db) {
+		return nil, ErrNotFound
+	}
+	rep := &Report{Village: v, Year: year}
+	if err := db.Where("village_code = ? AND year = ?", code, year).Order("seq DESC").Find(&rep.History).Error; err != nil {
+		return nil, err
+	}
+	for i := range rep.History {
+		h := &rep.History[i]
+		if h.IsOpen() && rep.Open == nil {
+			rep.Open = h
+		}
+		if h.Status == StatusApproved && rep.Approved == nil {
+			rep.Approved = h
+		}
+	}
+	return rep, nil
+}
+
+// reportTarget loads the village in scope, checks the role and the year: 404 before
+// 403 before 422, so that nothing outside the scope leaks.
+func reportTarget(db *gorm.DB, a *Actor, code string, year int, role string) (*Village, error) {
+	v, err := a.FindVillage(db, code)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != role {
+		return nil, ErrForbidden
+	}
+	if err := CheckYear(db, year); err != nil {
+		return nil, err
+	}
+	if !v.ActiveIn(year) {
+		return nil, Invalid("year", "该村在此年度不在册（未设立或已撤并）")
+	}
+	return v, nil
+}
+
+func findOpen(tx *gorm.DB, code string, year int) (*ReportVersion, error) {
+	var r ReportVersion
+	err := tx.Where("village_code = ? AND year = ? AND status IN ?", code, year, []string{StatusDraft, StatusSubmitted}).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+var errStale = Conflict("数据已被他人修改（版本号已过期），请刷新后重试")
+
+// SaveDraft edits the village-year's open draft, creating it (pre-filled from the
+// latest version) when there is none. Only the village's cadre may.
+func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
+	v, err := reportTarget(db, a, code, year, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	var out ReportVersion
+	err = db.Transaction(func(tx *gorm.DB) error {
+		open, err := findOpen(tx, code, year)
+		if err != nil {
+			return err
+		}
+		if open != nil && open.Status == StatusSubmitted {
+			return Conflict("报表已提交，正在等待街道审核，不能修改")
+		}
+		if open == nil {
+			if in.Version != 0 {
+				return errStale
+			}
+			return createDraft(tx, a, v, year, in, &out)
+		}
+		if in.Version != open.Version {
+			return errStale
+		}
+		before := *open
+		out = *open
+		if err := in.apply(&out); err != nil {
+			return err
+		}
+		out.Version = open.Version + 1
+		res := tx.Model(&ReportVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, StatusDraft).
+			Select("star_rating", "hemei_built", "business_fen", "contract_fen", "investment_fen", "subsidy_fen",
+				"other_fen", "assets_fen", "operating_fen", "total_fen", "note", "version", "updated_at").
+			Updates(&out)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		return Audit(tx, a, "report.edit", "report", reportKey(code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func createDraft(tx *gorm.DB, a *Actor, v *Village, year int, in ReportInput, out *ReportVersion) error {
+	var last ReportVersion
+	err := tx.Where("village_code = ? AND year = ?", v.Code, year).Order("seq DESC").Take(&last).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return err
+	}
+	// Version numbers grow across the whole report, so a number never names two
+	// different versions. Pre-fill from the latest version: the approved figures, or a rejected version
+	// being corrected.
+	*out = ReportVersion{
+		VillageCode: v.Code, Year: year, Seq: last.Seq + 1, Status: StatusDraft, Version: last.Version + 1,
+		StarRating: last.StarRating, HemeiBuilt: last.HemeiBuilt, BusinessFen: last.BusinessFen,
+		ContractFen: last.ContractFen, InvestmentFen: last.InvestmentFen, SubsidyFen: last.SubsidyFen,
+		OtherFen: last.OtherFen, AssetsFen: last.AssetsFen, Note: last.Note, CreatedByID: a.UserID,
+	}
+	if err := in.apply(out); err != nil {
+		return err
+	}
+	if err := tx.Create(out).Error; err != nil {
+		if isUniqueViolation(err) {
+			return errStale
+		}
+		return err
+	}
+	return Audit(tx, a, "report.create", "report", reportKey(v.Code, year), VillageScope(v), nil, versionAudit(out))
+}
+
+// Submit sends the open draft for review. Only the village's cadre may. A non-nil
+// version must match the draft's.
+func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*ReportVersion, error) {
+	v, err := reportTarget(db, a, code, year, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	return transition(db, a, v, year, version, StatusDraft, "report.submit", func(r *ReportVersion, now time.Time) {
+		r.Status = StatusSubmitted
+		r.SubmittedAt = &now
+		r.SubmittedBy = a.Name
+	})
+}
+
+// Approve approves the submitted version. Only an officer of the village's street may.
+func Approve(db *gorm.DB, a *Actor, code string, year int, version *int) (*ReportVersion, error) {
+	v, err := reportTarget(db, a, code, year, RoleStreet)
+	if err != nil {
+		return nil, err
+	}
+	return transition(db, a, v, year, version, StatusSubmitted, "report.approve", func(r *ReportVersion, now time.Time) {
+		r.Status = StatusApproved
+		r.ReviewedAt = &now
+		r.ReviewerID = &a.UserID
+		r.Reviewer = a.Name
+	})
+}
+
+// Reject rejects the submitted version with a non-empty reason. Only an officer of
+// the village's street may.
+func Reject(db *gorm.DB, a *Actor, code string, year int, version *int, reason string) (*ReportVersion, error) {
+	v, err := reportTarget(db, a, code, year, RoleStreet)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return nil, Invalid("reason", "请填写退回理由")
+	case utf8.RuneCountInString(reason) > MaxReasonChars || !utf8.ValidString(reason):
+		return nil, Invalid("reason", "退回理由最多 500 字")
+	}
+	return transition(db, a, v, year, version, StatusSubmitted, "report.reject", func(r *ReportVersion, now time.Time) {
+		r.Status = StatusRejected
+		r.ReviewedAt = &now
+		r.ReviewerID = &a.UserID
+		r.Reviewer = a.Name
+		r.RejectReason = reason
+	})
+}
+
+// transition moves the open version from state `from` by change, atomically and
+// guarded by the version number, and writes the audit entry.
+func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, from, action string, change func(*ReportVersion, time.Time)) (*ReportVersion, error) {
+	var out ReportVersion
+	err := db.Transaction(func(tx *gorm.DB) error {
+		open, err := findOpen(tx, v.Code, year)
+		if err != nil {
+			return err
+		}
+		if open == nil || open.Status != from {
+			return Conflict(wrongStateMessage(from))
+		}
+		if version != nil && *version != open.Version {
+			return errStale
+		}
+		before := *open
+		out = *open
+		change(&out, time.Now().UTC().Truncate(time.Microsecond))
+		out.Version = open.Version + 1
+		res := tx.Model(&ReportVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, from).
+			Select("status", "version", "submitted_at", "submitted_by", "reviewed_at", "reviewer_id", "reviewer", "reject_reason", "updated_at").
+			Updates(&out)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		return Audit(tx, a, action, "report", reportKey(v.Code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func wrongStateMessage(from string) string {
+	if from == StatusDraft {
+		return "没有可提交的草稿（可能已提交或已审核）"
+	}
+	return "没有待审核的报表（可能已被审核或已撤回）"
+}
+
+func reportKey(code string, year int) string {
+	return code + "/" + itoa(year)
+}
+
+// versionAudit is what the audit log keeps of a version.
+func versionAudit(r *ReportVersion) map[string]any {
+	return map[string]any{
+		"id": r.ID, "seq": r.Seq, "status": r.Status, "version": r.Version,
+		"star_rating": r.StarRating, "hemei_built": r.HemeiBuilt,
+		"business_fen": r.BusinessFen, "contract_fen": r.ContractFen, "investment_fen": r.InvestmentFen,
+		"subsidy_fen": r.SubsidyFen, "other_fen": r.OtherFen, "assets_fen": r.AssetsFen,
+		"operating_fen": r.OperatingFen, "total_fen": r.TotalFen, "note": r.Note, "reject_reason": r.RejectReason,
+	}
+}
+
+func isUniqueViolation(err error) bool {
+	s := strings.ToLower(err.Error())
+	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+}

@@ -1,0 +1,282 @@
+package models
+
+import (
+	"math/big"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Ratio is an exact fraction that the API writes as a number with six decimals,
+// or null when it is undefined (no target, no villages).
+type Ratio struct{ R *big.Rat }
+
+// MarshalJSON writes the ratio with six decimals.
+func (r Ratio) MarshalJSON() ([]byte, error) {
+	if r.R == nil {
+		return []byte("null"), nil
+	}
+	return []byte(r.R.FloatString(6)), nil
+}
+
+// Percent formats the ratio as a percentage with one decimal, or "—".
+func (r Ratio) Percent() string {
+	if r.R == nil {
+		return "—"
+	}
+	p := new(big.Rat).Mul(r.R, big.NewRat(100, 1))
+	return p.FloatString(1) + "%"
+}
+
+// Valid reports whether the ratio is defined.
+func (r Ratio) Valid() bool { return r.R != nil }
+
+func frac(num, den int64) Ratio {
+	if den == 0 {
+		return Ratio{}
+	}
+	return Ratio{big.NewRat(num, den)}
+}
+
+// IncomeFigures are the 经营性收入 ≥ 50万 figures of DESIGN §5.
+type IncomeFigures struct {
+	Count  int64 `json:"count"`
+	Share  Ratio `json:"share"`
+	Target Ratio `json:"target"`
+	Needed int64 `json:"needed"`
+}
+
+// StarFigures are the 星级美丽乡村 figures.
+type StarFigures struct {
+	Rated   int64            `json:"rated"`
+	Share   Ratio            `json:"share"`
+	Target  Ratio            `json:"target"`
+	ByLevel map[string]int64 `json:"by_level"`
+}
+
+// HemeiFigures are the 和美乡村 figures.
+type HemeiFigures struct {
+	Count  int64 `json:"count"`
+	Share  Ratio `json:"share"`
+	Target Ratio `json:"target"`
+}
+
+// Figures are the roll-up figures of one scope or group (DESIGN §5).
+type Figures struct {
+	Villages                 int64         `json:"villages"`
+	Reported                 int64         `json:"reported"`
+	Income50w                IncomeFigures `json:"income_50w"`
+	Star                     StarFigures   `json:"star"`
+	Hemei                    HemeiFigures  `json:"hemei"`
+	CollectiveIncomeTotalFen int64         `json:"collective_income_total_fen"`
+	OperatingIncomeTotalFen  int64         `json:"operating_income_total_fen"`
+	AssetsTotalFen           int64         `json:"assets_total_fen"`
+}
+
+// StreetFigures is one row of the by-street breakdown.
+type StreetFigures struct {
+	Code string `json:"street_code"`
+	Name string `json:"street_name"`
+	Figures
+}
+
+// TypeFigures is one row of the by-type breakdown.
+type TypeFigures struct {
+	Type string `json:"type"`
+	Figures
+}
+
+// Rollup is the roll-up of a scope for a year as of an instant.
+type Rollup struct {
+	ScopeCode string    `json:"scope_code"`
+	ScopeName string    `json:"scope_name"`
+	Year      int       `json:"year"`
+	AsOf      time.Time `json:"as_of"`
+	Figures
+	CollectiveIncomeTargetFen *int64          `json:"collective_income_target_fen"`
+	AssetsTargetFen           *int64          `json:"assets_target_fen"`
+	ByStreet                  []StreetFigures `json:"by_street"`
+	ByType                    []TypeFigures   `json:"by_type"`
+}
+
+// aggRow is one (street, type) group of the aggregate query.
+type aggRow struct {
+	StreetCode string
+	Type       string
+	Villages   int64
+	Reported   int64
+	Meets      int64
+	Rated      int64
+	Star1      int64
+	Star2      int64
+	Star3      int64
+	Hemei      int64
+	TotalFen   int64
+	OperFen    int64
+	AssetsFen  int64
+}
+
+func (f *Figures) add(r aggRow) {
+	f.Villages += r.Villages
+	f.Reported += r.Reported
+	f.Income50w.Count += r.Meets
+	f.Star.Rated += r.Rated
+	if f.Star.ByLevel == nil {
+		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
+	}
+	f.Star.ByLevel["1"] += r.Star1
+	f.Star.ByLevel["2"] += r.Star2
+	f.Star.ByLevel["3"] += r.Star3
+	f.Hemei.Count += r.Hemei
+	f.CollectiveIncomeTotalFen += r.TotalFen
+	f.OperatingIncomeTotalFen += r.OperFen
+	f.AssetsTotalFen += r.AssetsFen
+}
+
+func (f *Figures) finish() {
+	if f.Star.ByLevel == nil {
+		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
+	}
+	f.Income50w.Share = frac(f.Income50w.Count, f.Villages)
+	f.Star.Share = frac(f.Star.Rated, f.Villages)
+	f.Hemei.Share = frac(f.Hemei.Count, f.Villages)
+}
+
+// aggregate counts, per (street, type), the villages of the scope active in year and
+// the figures of their latest approved version as of asOf. One query: the latest
+// approved version is the highest seq approved by asOf (versions are approved in
+// the order they were created, since at most one is open at a time).
+func aggregate(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) ([]aggRow, error) {
+	latest := db.Model(&ReportVersion{}).Select("village_code, MAX(seq) AS seq").
+		Where("year = ? AND status = ? AND reviewed_at <= ?", year, StatusApproved, asOf).
+		Group("village_code")
+	q := db.Table("villages").
+		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
+			SUM(CASE WHEN r.operating_fen >= ? THEN 1 ELSE 0 END) AS meets,
+			SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END) AS rated,
+			SUM(CASE WHEN r.star_rating = 1 THEN 1 ELSE 0 END) AS star1,
+			SUM(CASE WHEN r.star_rating = 2 THEN 1 ELSE 0 END) AS star2,
+			SUM(CASE WHEN r.star_rating = 3 THEN 1 ELSE 0 END) AS star3,
+			SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END) AS hemei,
+			COALESCE(SUM(r.total_fen), 0) AS total_fen,
+			COALESCE(SUM(r.operating_fen), 0) AS oper_fen,
+			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).
+		Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
+		Joins("LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq", year).
+		Scopes(a.Villages)
+	q = activeIn(q, year)
+	if street != "" {
+		q = q.Where("villages.street_code = ?", street)
+	}
+	var rows []aggRow
+	err := q.Group("villages.street_code, villages.type").Scan(&rows).Error
+	return rows, err
+}
+
+// ComputeRollup computes the roll-up of the actor's scope (narrowed to one street
+// when street is set) for year as of asOf. Only approved data counts.
+func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (*Rollup, error) {
+	if a.Role != RoleDistrict && a.Role != RoleStreet {
+		return nil, ErrForbidden
+	}
+	if err := CheckYear(db, year); err != nil {
+		return nil, err
+	}
+	streets, err := ListStreets(db, a)
+	if err != nil {
+		return nil, err
+	}
+	ru := &Rollup{Year: year, AsOf: asOf.UTC()}
+	if street != "" {
+		var kept []Street
+		for _, s := range streets {
+			if s.Code == street {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) == 0 {
+			return nil, ErrNotFound
+		}
+		streets = kept
+	}
+	if len(streets) == 1 && (street != "" || a.Role == RoleStreet) {
+		ru.ScopeCode, ru.ScopeName = streets[0].Code, streets[0].Name
+	} else {
+		var d District
+		if err := db.Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
+			return nil, err
+		}
+		ru.ScopeCode, ru.ScopeName = d.Code, d.Name
+	}
+	cur, err := buildGroups(db, a, street, streets, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	first := cur
+	if year != FirstYear {
+		if first, err = buildGroups(db, a, street, streets, FirstYear, asOf); err != nil {
+			return nil, err
+		}
+	}
+	ts, err := loadTargets(db, a.DistrictCode)
+	if err != nil {
+		return nil, err
+	}
+	ru.Figures = cur.total
+	ts.applyShares(&ru.Figures, &first.total, []string{ru.ScopeCode, a.DistrictCode}, year)
+	if ru.ScopeCode == a.DistrictCode {
+		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, a.DistrictCode, year, first.total.CollectiveIncomeTotalFen)
+		ru.AssetsTargetFen = ts.amount(IndAssets, a.DistrictCode, year, first.total.AssetsTotalFen)
+	}
+	for i, s := range streets {
+		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
+		ts.applyShares(&row.Figures, &first.streets[i], []string{s.Code, a.DistrictCode}, year)
+		ru.ByStreet = append(ru.ByStreet, row)
+	}
+	for i, t := range VillageTypes {
+		row := TypeFigures{Type: t, Figures: cur.types[i]}
+		ts.applyShares(&row.Figures, &first.types[i], []string{ru.ScopeCode, a.DistrictCode}, year)
+		ru.ByType = append(ru.ByType, row)
+	}
+	return ru, nil
+}
+
+// groups are the figures of a scope, of each of its streets and of each type.
+type groups struct {
+	total   Figures
+	streets []Figures
+	types   []Figures
+}
+
+func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, asOf time.Time) (*groups, error) {
+	rows, err := aggregate(db, a, street, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	g := &groups{streets: make([]Figures, len(streets)), types: make([]Figures, len(VillageTypes))}
+	si := map[string]int{}
+	for i, s := range streets {
+		si[s.Code] = i
+	}
+	ti := map[string]int{}
+	for i, t := range VillageTypes {
+		ti[t] = i
+	}
+	for _, r := range rows {
+		g.total.add(r)
+		if i, ok := si[r.StreetCode]; ok {
+			g.streets[i].add(r)
+		}
+		if i, ok := ti[r.Type]; ok {
+			g.types[i].add(r)
+		}
+	}
+	g.total.finish()
+	for i := range g.streets {
+		g.streets[i].finish()
+	}
+	for i := range g.types {
+		g.types[i].finish()
+	}
+	return g, nil
+}

@@ -1,0 +1,205 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// MinPasswordChars is the shortest password accepted for a new or changed password.
+const MinPasswordChars = 10
+
+// dummyHash is compared against when the username is unknown, so that an unknown
+// user and a wrong password take about the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("cunji-no-such-user-0000"), bcrypt.DefaultCost)
+
+// Authenticate checks a username and password. Unknown users, wrong passwords and
+// disabled accounts all answer ErrUnauthorized.
+func Authenticate(db *gorm.DB, username, password string) (*User, error) {
+	var u User
+	err := db.Where("username = ?", strings.TrimSpace(username)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || u.Disabled {
+		return nil, ErrUnauthorized
+	}
+	return &u, nil
+}
+
+// UserByID loads a user by id.
+func UserByID(db *gorm.DB, id uint) (*User, error) {
+	var u User
+	if err := db.Where("id = ?", id).Take(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// UserInput is a new account.
+type UserInput struct {
+	Username string
+	Name     string
+	Role     string
+	Scope    string // district, street or village code, by role
+	Password string
+}
+
+// CheckPassword validates a new password for a username.
+func CheckPassword(username, password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordChars:
+		return Invalid("password", "密码至少 10 个字符")
+	case strings.EqualFold(password, username):
+		return Invalid("password", "密码不能与用户名相同")
+	case len(password) > 72:
+		return Invalid("password", "密码最多 72 个字节")
+	}
+	return nil
+}
+
+// CreateUser adds an account. The actor is nil for the command line (the operator
+// of the machine); otherwise only district staff may, within their district.
+func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
+	if a != nil && a.Role != RoleDistrict {
+		return nil, ErrForbidden
+	}
+	verr := &ValidationError{}
+	u := &User{Username: strings.TrimSpace(in.Username), Name: strings.TrimSpace(in.Name), Role: in.Role}
+	if u.Username == "" || utf8.RuneCountInString(u.Username) > 60 || strings.ContainsAny(u.Username, " \t\r\n") {
+		verr.Add("username", "用户名必填，不含空格，最多 60 字")
+	}
+	if u.Name == "" || utf8.RuneCountInString(u.Name) > 50 {
+		verr.Add("name", "姓名必填，最多 50 字")
+	}
+	if err := CheckPassword(u.Username, in.Password); err != nil {
+		verr.Add("password", err.(*ValidationError).Fields["password"])
+	}
+	scope := strings.TrimSpace(in.Scope)
+	switch in.Role {
+	case RoleDistrict:
+		if db.Where("code = ?", scope).Take(&District{}).Error != nil {
+			verr.Add("scope", "区代码不存在")
+		}
+		u.DistrictCode = scope
+	case RoleStreet:
+		var s Street
+		if db.Where("code = ?", scope).Take(&s).Error != nil {
+			verr.Add("scope", "街道代码不存在")
+		}
+		u.DistrictCode, u.StreetCode = s.DistrictCode, s.Code
+	case RoleVillage:
+		var v Village
+		if db.Where("code = ?", scope).Take(&v).Error != nil {
+			verr.Add("scope", "村代码不存在")
+		}
+		u.DistrictCode, u.StreetCode, u.VillageCode = v.DistrictCode, v.StreetCode, v.Code
+	default:
+		verr.Add("role", "角色须为 district、street 或 village")
+	}
+	if a != nil && u.DistrictCode != a.DistrictCode {
+		verr.Add("scope", "只能在本区范围内创建用户")
+	}
+	if err := verr.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = string(hash)
+	u.TokenVersion = 1
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			if isUniqueViolation(err) {
+				return Conflict("用户名 " + u.Username + " 已存在")
+			}
+			return err
+		}
+		return Audit(tx, a, "user.create", "user", u.Username, userScope(u), nil, userAudit(u))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SetPassword changes a user's password and ends every session of theirs (the token
+// version moves on). The actor is nil for the command line.
+func SetPassword(db *gorm.DB, a *Actor, username, password string) error {
+	if err := CheckPassword(username, password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Where("username = ?", username).Take(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if a != nil && a.UserID != u.ID {
+			return ErrForbidden
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"password_hash": string(hash), "token_version": gorm.Expr("token_version + 1"),
+		}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "user.password", "user", u.Username, userScope(&u), nil, map[string]any{"password": "changed"})
+	})
+}
+
+// SetDisabled disables or re-enables an account; disabling ends its sessions.
+// The actor is nil for the command line.
+func SetDisabled(db *gorm.DB, a *Actor, username string, disabled bool) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Where("username = ?", username).Take(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if a != nil && (a.Role != RoleDistrict || a.DistrictCode != u.DistrictCode) {
+			return ErrForbidden
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"disabled": disabled, "token_version": gorm.Expr("token_version + 1"),
+		}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "user.disable", "user", u.Username, userScope(&u),
+			map[string]any{"disabled": u.Disabled}, map[string]any{"disabled": disabled})
+	})
+}
+
+// CountDemoUsers counts the demo accounts still present.
+func CountDemoUsers(db *gorm.DB) (int64, error) {
+	var n int64
+	err := db.Model(&User{}).Where("demo = ?", true).Count(&n).Error
+	return n, err
+}
+
+func userScope(u *User) AuditScope {
+	return AuditScope{District: u.DistrictCode, Street: u.StreetCode, Village: u.VillageCode}
+}
+
+func userAudit(u *User) map[string]any {
+	return map[string]any{"username": u.Username, "name": u.Name, "role": u.Role,
+		"district_code": u.DistrictCode, "street_code": u.StreetCode, "village_code": u.VillageCode, "disabled": u.Disabled}
+}

@@ -1,0 +1,42 @@
+// cunji pages: small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Parse 万元 into 分 exactly (as the server does), or null when not a number.
+  function fen(s) {
+    s = (s || "").trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
+      .replace(/[,，\s]/g, "").replace("．", ".").replace("－", "-");
+    if (s === "") return 0n;
+    var m = /^([+-]?)(\d*)(?:\.(\d{0,6}))?$/.exec(s);
+    if (!m || (m[2] === "" && !m[3])) return null;
+    var v = BigInt(m[2] || "0") * 1000000n + BigInt(((m[3] || "") + "000000").slice(0, 6));
+    return m[1] === "-" ? -v : v;
+  }
+  function wan(f) {
+    var neg = f < 0n; if (neg) f = -f;
+    var h = (f + 5000n) / 10000n, r = (h % 100n).toString();
+    return (neg && h !== 0n ? "-" : "") + (h / 100n).toString() + "." + (r.length < 2 ? "0" + r : r);
+  }
+  var form = document.getElementById("report-form");
+  if (form) {
+    var update = function () {
+      var v = {};
+      form.querySelectorAll("[data-money]").forEach(function (i) { v[i.dataset.money] = fen(i.value); });
+      var parts = ["business", "contract", "investment"], ok = true, op = 0n;
+      parts.forEach(function (k) { if (v[k] === null) ok = false; else op += v[k]; });
+      var tot = op; ["subsidy", "other"].forEach(function (k) { if (v[k] === null) ok = false; else tot += v[k]; });
+      var o = document.getElementById("d-operating"), t = document.getElementById("d-total"), d = document.getElementById("d-verdict");
+      if (!ok) { o.textContent = "—"; t.textContent = "—"; d.textContent = "请检查金额格式"; d.className = "bad"; return; }
+      o.textContent = wan(op); t.textContent = wan(tot);
+      var meets = op >= 50000000n;
+      d.textContent = meets ? "经营性收入达到 50 万元" : "经营性收入未达 50 万元"; d.className = meets ? "ok" : "bad";
+    };
+    form.addEventListener("input", update);
+  }
+  // Focus the first field in error, so keyboard and screen-reader users land on it.
+  var bad = document.querySelector("[aria-invalid=true]");
+  if (bad) bad.focus();
+  var all = document.getElementById("check-all");
+  if (all) all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=item]").forEach(function (c) { c.checked = all.checked; });
+  });
+})();

@@ -1,0 +1,162 @@
+// Package views holds the HTML templates and the static assets, embedded in the
+// binary: government networks have no internet, so nothing is loaded from outside.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"math/big"
+	"path"
+	"strings"
+	"time"
+
+	"cunji/models"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Static is the file system of /static/ (CSS, JavaScript, icons).
+func Static() fs.FS {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded folder is part of the binary: it cannot be missing
+	}
+	return sub
+}
+
+// Views holds every page's template, parsed once at start-up.
+type Views struct {
+	pages map[string]*template.Template
+}
+
+// Funcs are the helpers the templates may call.
+var Funcs = template.FuncMap{
+	"wan":      models.FormatWan,
+	"wanExact": models.FormatWanExact,
+	"pct":      func(r models.Ratio) string { return r.Percent() },
+	"pctnum":   PercentNumber,
+	"status":   StatusLabel,
+	"when":     When,
+	"yesno": func(b bool) string {
+		if b {
+			return "是"
+		}
+		return "否"
+	},
+	"star": func(n int) string {
+		if n == 0 {
+			return "无"
+		}
+		return fmt.Sprintf("%d 星", n)
+	},
+	"role": RoleLabel,
+	"add":  func(a, b int) int { return a + b },
+	"neq64": func(a, b int64) bool { return a != b },
+}
+
+// StatusLabel is the Chinese name of a version's state.
+func StatusLabel(s string) string {
+	switch s {
+	case models.StatusDraft:
+		return "草稿"
+	case models.StatusSubmitted:
+		return "待审核"
+	case models.StatusApproved:
+		return "已通过"
+	case models.StatusRejected:
+		return "已退回"
+	}
+	return "未填报"
+}
+
+// RoleLabel is the Chinese name of a role.
+func RoleLabel(r string) string {
+	switch r {
+	case models.RoleVillage:
+		return "村干部"
+	case models.RoleStreet:
+		return "街道/镇审核员"
+	case models.RoleDistrict:
+		return "区级"
+	}
+	return r
+}
+
+// When formats an instant in Asia/Shanghai, or "—" for none.
+func When(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return "—"
+		}
+		return v.In(models.Shanghai).Format("2006-01-02 15:04")
+	case *time.Time:
+		if v == nil {
+			return "—"
+		}
+		return When(*v)
+	}
+	return "—"
+}
+
+// Load parses every page with the layout; a missing or broken template fails here,
+// at start-up, not in front of a user.
+func Load() (*Views, error) {
+	base, err := template.New("layout.html").Funcs(Funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &Views{pages: map[string]*template.Template{}}
+	for _, e := range entries {
+		name := path.Base(e)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, e)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		v.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return v, nil
+}
+
+// Render executes a page into a buffer first, so that a template error becomes a
+// clean error rather than half a page.
+func (v *Views) Render(w io.Writer, page string, data any) error {
+	t, ok := v.pages[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return err
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// PercentNumber is a ratio as a percentage number with one decimal (for SVG
+// lengths), clamped to 0–100; "0" when undefined.
+func PercentNumber(r models.Ratio) string {
+	if r.R == nil {
+		return "0"
+	}
+	p := new(big.Rat).Mul(r.R, big.NewRat(100, 1))
+	if p.Cmp(big.NewRat(100, 1)) > 0 {
+		return "100"
+	}
+	return p.FloatString(1)
+}
