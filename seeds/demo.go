@@ -108,7 +108,7 @@ func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User,
 	if v.Type == "城郊融合" {
 		mult = 2.2
 	}
-	oper := 500_000 * mult * math.Exp(0.25+1.0*rng.NormFloat64()) // 元
+	oper := 500_000 * mult * math.Exp(0.05+1.0*rng.NormFloat64()) // 元
 	star := 0
 	if r := rng.Float64(); r < 0.25 {
 		star = 1 + rng.IntN(2)

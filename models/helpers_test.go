@@ -1,0 +1,93 @@
+package models_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"cunji/models"
+	"cunji/seeds"
+
+	"gorm.io/gorm"
+)
+
+// setup opens a fresh SQLite file with the fixture villages and accounts.
+func setup(t *testing.T) (*gorm.DB, map[string]*models.Actor) {
+	t.Helper()
+	db, err := models.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := db.DB(); err == nil {
+			s.Close()
+		}
+	})
+	users, err := seeds.Fixture(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actors := map[string]*models.Actor{}
+	for name, u := range users {
+		actors[name] = models.ActorFor(u, "127.0.0.1")
+	}
+	return db, actors
+}
+
+// snapshot is every report version and the audit log's length, to prove that a
+// refused action changed nothing.
+func snapshot(t *testing.T, db *gorm.DB) string {
+	t.Helper()
+	var rows []models.ReportVersion
+	if err := db.Order("id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	var audits int64
+	db.Model(&models.AuditEntry{}).Count(&audits)
+	b, _ := json.Marshal(struct {
+		Rows   []models.ReportVersion
+		Audits int64
+	}{rows, audits})
+	return string(b)
+}
+
+func i64(v int64) *int64 { return &v }
+func intp(v int) *int    { return &v }
+
+// figures is a report input with the three operating parts and a subsidy.
+func figures(business, contract, investment, subsidy int64, star int, hemei bool) models.ReportInput {
+	return models.ReportInput{BusinessFen: i64(business), ContractFen: i64(contract), InvestmentFen: i64(investment),
+		SubsidyFen: i64(subsidy), OtherFen: i64(0), AssetsFen: i64(10_000_000_000), StarRating: intp(star), HemeiBuilt: &hemei}
+}
+
+// approved walks one version of code/year through draft → submitted → approved.
+func approved(t *testing.T, db *gorm.DB, cadre, officer *models.Actor, code string, year int, in models.ReportInput) *models.ReportVersion {
+	t.Helper()
+	r := drafted(t, db, cadre, code, year, in)
+	if _, err := models.Submit(db, cadre, code, year, &r.Version); err != nil {
+		t.Fatalf("submit %s/%d: %v", code, year, err)
+	}
+	a, err := models.Approve(db, officer, code, year, nil)
+	if err != nil {
+		t.Fatalf("approve %s/%d: %v", code, year, err)
+	}
+	return a
+}
+
+// drafted saves a new draft (or edits the open one) of code/year.
+func drafted(t *testing.T, db *gorm.DB, cadre *models.Actor, code string, year int, in models.ReportInput) *models.ReportVersion {
+	t.Helper()
+	rep, err := models.GetReport(db, cadre, code, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Version = 0
+	if rep.Open != nil {
+		in.Version = rep.Open.Version
+	}
+	r, err := models.SaveDraft(db, cadre, code, year, in)
+	if err != nil {
+		t.Fatalf("save %s/%d: %v", code, year, err)
+	}
+	return r
+}

@@ -1,0 +1,97 @@
+package models_test
+
+import (
+	"testing"
+
+	"cunji/models"
+)
+
+func TestParseWan(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+		err  error
+	}{
+		{"50", 50_000_000, nil},
+		{"0.000001", 1, nil},
+		{"12.345678", 12_345_678, nil},
+		{"-3.5", -3_500_000, nil},
+		{"+7", 7_000_000, nil},
+		{" 1,234.5 ", 1_234_500_000, nil},
+		{"５０．２５", 50_250_000, nil},
+		{".5", 500_000, nil},
+		{"5.", 5_000_000, nil},
+		{"000012", 12_000_000, nil},
+		{"100000000", models.MaxAmountFen, nil},
+		{"100000000.000001", 0, models.ErrWanTooLarge},
+		{"9999999999", 0, models.ErrWanTooLarge},
+		{"", 0, models.ErrWanEmpty},
+		{"   ", 0, models.ErrWanEmpty},
+		{"abc", 0, models.ErrWanSyntax},
+		{"1e6", 0, models.ErrWanSyntax},
+		{"1.2.3", 0, models.ErrWanSyntax},
+		{"-", 0, models.ErrWanSyntax},
+		{".", 0, models.ErrWanSyntax},
+		{"1.0000001", 0, models.ErrWanPrecision},
+		{"NaN", 0, models.ErrWanSyntax},
+		{"0x10", 0, models.ErrWanSyntax},
+		{"<script>", 0, models.ErrWanSyntax},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := models.ParseWan(tc.in)
+			if err != tc.err || (err == nil && got != tc.want) {
+				t.Fatalf("ParseWan(%q) = %d, %v; want %d, %v", tc.in, got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+func TestFormatWan(t *testing.T) {
+	cases := []struct {
+		fen         int64
+		two, exact string
+	}{
+		{0, "0.00", "0"},
+		{50_000_000, "50.00", "50"},
+		{49_999_999, "50.00", "49.999999"},
+		{49_994_999, "49.99", "49.994999"},
+		{1, "0.00", "0.000001"},
+		{-3_500_000, "-3.50", "-3.5"},
+		{-1, "0.00", "-0.000001"},
+		{12_345_678, "12.35", "12.345678"},
+		{models.MaxAmountFen, "100000000.00", "100000000"},
+	}
+	for _, tc := range cases {
+		if got := models.FormatWan(tc.fen); got != tc.two {
+			t.Errorf("FormatWan(%d) = %q, want %q", tc.fen, got, tc.two)
+		}
+		if got := models.FormatWanExact(tc.fen); got != tc.exact {
+			t.Errorf("FormatWanExact(%d) = %q, want %q", tc.fen, got, tc.exact)
+		}
+		// The exact form always parses back to the same 分.
+		if back, err := models.ParseWan(models.FormatWanExact(tc.fen)); err != nil || back != tc.fen {
+			t.Errorf("round trip of %d: %d, %v", tc.fen, back, err)
+		}
+	}
+}
+
+// FuzzParseWan: whatever is typed, the parser never panics, never exceeds the
+// limit, and its result formats back to the same 分.
+func FuzzParseWan(f *testing.F) {
+	for _, s := range []string{"50", "-0.000001", "１２.５", "1,000", "1e3", "", "99999999.999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fen, err := models.ParseWan(s)
+		if err != nil {
+			return
+		}
+		if fen > models.MaxAmountFen || fen < -models.MaxAmountFen {
+			t.Fatalf("%q parsed to %d, beyond the limit", s, fen)
+		}
+		if back, err := models.ParseWan(models.FormatWanExact(fen)); err != nil || back != fen {
+			t.Fatalf("%q → %d → %q → %d, %v", s, fen, models.FormatWanExact(fen), back, err)
+		}
+	})
+}
