@@ -97,6 +97,42 @@ type Rollup struct {
 	AssetsTargetFen           *int64          `json:"assets_target_fen"`
 	ByStreet                  []StreetFigures `json:"by_street"`
 	ByType                    []TypeFigures   `json:"by_type"`
+	// Pending is work in progress now (not approved, so not counted above).
+	Pending PendingFigures `json:"pending"`
+}
+
+// PendingFigures count the villages with an open version now, by state.
+type PendingFigures struct {
+	Submitted int64 `json:"submitted"`
+	Draft     int64 `json:"draft"`
+}
+
+// pending counts the open versions of the scope's villages active in year.
+func pending(db *gorm.DB, a *Actor, street string, year int) (PendingFigures, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	q := db.Table("report_versions").Select("report_versions.status, COUNT(*) AS n").
+		Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Where("report_versions.year = ? AND report_versions.status IN ?", year, []string{StatusDraft, StatusSubmitted}).
+		Scopes(a.Villages)
+	q = activeIn(q, year)
+	if street != "" {
+		q = q.Where("villages.street_code = ?", street)
+	}
+	var p PendingFigures
+	if err := q.Group("report_versions.status").Scan(&rows).Error; err != nil {
+		return p, err
+	}
+	for _, r := range rows {
+		if r.Status == StatusSubmitted {
+			p.Submitted = r.N
+		} else {
+			p.Draft = r.N
+		}
+	}
+	return p, nil
 }
 
 // aggRow is one (street, type) group of the aggregate query.
@@ -232,6 +268,9 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
 		ts.applyShares(&row.Figures, &first.streets[i], []string{s.Code, a.DistrictCode}, year)
 		ru.ByStreet = append(ru.ByStreet, row)
+	}
+	if ru.Pending, err = pending(db, a, street, year); err != nil {
+		return nil, err
 	}
 	for i, t := range VillageTypes {
 		row := TypeFigures{Type: t, Figures: cur.types[i]}

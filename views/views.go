@@ -39,7 +39,7 @@ type Views struct {
 
 // Funcs are the helpers the templates may call.
 var Funcs = template.FuncMap{
-	"wan":      models.FormatWan,
+	"wan":      WanGrouped,
 	"wanExact": models.FormatWanExact,
 	"pct":      func(r models.Ratio) string { return r.Percent() },
 	"pctnum":   PercentNumber,
@@ -159,4 +159,22 @@ func PercentNumber(r models.Ratio) string {
 		return "100"
 	}
 	return p.FloatString(1)
+}
+
+// WanGrouped formats 分 as 万元 with two decimals and thousands separators.
+func WanGrouped(fen int64) string {
+	s := models.FormatWan(fen)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return sign + b.String() + "." + frac
 }
