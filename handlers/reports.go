@@ -217,6 +217,12 @@ func (h *Handler) rerenderReport(c echo.Context, status int, code string, year i
 	if form != nil {
 		p.Form = *form
 	}
+	// Model errors are keyed by the API field; show them beside the form's inputs.
+	for i := range p.Form.Money {
+		if msg, ok := errs[p.Form.Money[i].Key]; ok && p.Form.Money[i].Error == "" {
+			p.Form.Money[i].Error = msg
+		}
+	}
 	p.Reason = reason
 	return h.render(c, status, "report", rep.Village.Name+" "+strconv.Itoa(year)+" 年度填报", p, errs)
 }

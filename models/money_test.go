@@ -49,7 +49,7 @@ func TestParseWan(t *testing.T) {
 
 func TestFormatWan(t *testing.T) {
 	cases := []struct {
-		fen         int64
+		fen        int64
 		two, exact string
 	}{
 		{0, "0.00", "0"},

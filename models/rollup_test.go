@@ -107,7 +107,7 @@ func TestRollupFixture(t *testing.T) {
 	check("2024 needed", r24.Income50w.Needed, int64(0))
 	r26, _ := models.ComputeRollup(db, ac["d"], "", 2026, time.Now())
 	check("2026 path target", ratio(r26.Income50w.Target), "51/80") // 0.85 × 3/4
-	check("2026 needed", r26.Income50w.Needed, int64(2))             // ⌈51/80 × 3⌉ = 2
+	check("2026 needed", r26.Income50w.Needed, int64(2))            // ⌈51/80 × 3⌉ = 2
 	r27, _ := models.ComputeRollup(db, ac["d"], "", 2027, time.Now())
 	check("2027 target", ratio(r27.Income50w.Target), "17/20")
 	check("2027 needed", r27.Income50w.Needed, int64(3))

@@ -57,8 +57,8 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d 星", n)
 	},
-	"role": RoleLabel,
-	"add":  func(a, b int) int { return a + b },
+	"role":  RoleLabel,
+	"add":   func(a, b int) int { return a + b },
 	"neq64": func(a, b int64) bool { return a != b },
 }
 
