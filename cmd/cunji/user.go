@@ -33,6 +33,11 @@ func user(args []string) error {
 	if err != nil {
 		return err
 	}
+	// A new deployment's first account comes before the first start: seed the
+	// district structure (never demo data) so that its scope exists.
+	if err := seedIfEmpty(db, false); err != nil {
+		return err
+	}
 	switch args[0] {
 	case "add":
 		pw, err := readPassword(os.Stdin)

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds cunji once per test into its temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cunji")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// server is a running cunji process.
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+	log  *bytes.Buffer
+}
+
+func startServer(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	s := &server{addr: freeAddr(t), log: &bytes.Buffer{}}
+	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", s.addr}, args...)...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.Env = append(os.Environ(), "CUNJI_JWT_SECRET=")
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if res, err := http.Get("http://" + s.addr + "/healthz"); err == nil {
+			res.Body.Close()
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server did not start:\n%s", s.log)
+	return nil
+}
+
+func login(t *testing.T, addr, user, password string) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
+	res, err := http.Post("http://"+addr+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct{ Token string }
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out.Token
+}
+
+func runCLI(t *testing.T, bin, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestProductionStart: --demo=false seeds the structure but no demo accounts; the
+// first account comes from `cunji user add`; `user passwd` ends its sessions; the
+// JWT secret is kept beside the database with mode 0600; SIGTERM stops cleanly.
+func TestProductionStart(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "prod.db")
+	if out, err := runCLI(t, bin, "short\n", "user", "add", "--db", db, "--username", "admin", "--role", "district", "--scope", "331002", "--name", "管理员"); err == nil {
+		t.Fatalf("a 5-character password was accepted: %s", out)
+	}
+	if out, err := runCLI(t, bin, "", "user", "add", "--db", db, "--username", "admin", "--role", "district", "--scope", "331002", "--name", "管理员"); err == nil {
+		t.Fatalf("an empty standard input was accepted: %s", out)
+	}
+	if out, err := runCLI(t, bin, "admin-password-1\n", "user", "add", "--db", db, "--username", "admin", "--role", "district", "--scope", "331002", "--name", "管理员"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "other-password-1\n", "user", "add", "--db", db, "--username", "admin", "--role", "district", "--scope", "331002", "--name", "x"); err == nil {
+		t.Fatalf("a duplicate username was accepted: %s", out)
+	}
+	s := startServer(t, bin, "--db", db, "--demo=false")
+	if strings.Contains(s.log.String(), "demo accounts") {
+		t.Fatalf("demo warning without demo data:\n%s", s.log)
+	}
+	if code, _ := login(t, s.addr, "district", "cunji-demo"); code != 401 {
+		t.Fatalf("demo account exists with --demo=false: %d", code)
+	}
+	code, tok := login(t, s.addr, "admin", "admin-password-1")
+	if code != 200 {
+		t.Fatalf("login admin: %d", code)
+	}
+	req, _ := http.NewRequest("GET", "http://"+s.addr+"/api/v1/villages", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Total int }
+	json.NewDecoder(res.Body).Decode(&list)
+	res.Body.Close()
+	if res.StatusCode != 200 || list.Total != 0 {
+		t.Fatalf("villages on a production start: %d, total %d", res.StatusCode, list.Total)
+	}
+	if out, err := runCLI(t, bin, "admin-password-2\n", "user", "passwd", "--db", db, "--username", "admin"); err != nil {
+		t.Fatalf("passwd: %v\n%s", err, out)
+	}
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 401 {
+		t.Fatalf("old token after password change: %d", res.StatusCode)
+	}
+	if code, _ := login(t, s.addr, "admin", "admin-password-2"); code != 200 {
+		t.Fatalf("login with the new password: %d", code)
+	}
+	st, err := os.Stat(db + ".jwt-secret")
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", st, err)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, s.log)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+}
+
+// TestDemoStart: the default start seeds about 200 demo villages with their
+// accounts and warns about them; the same secret survives a restart.
+func TestDemoStart(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	s := startServer(t, bin, "--db", db)
+	if !strings.Contains(s.log.String(), "WARNING") || !strings.Contains(s.log.String(), "demo accounts") {
+		t.Fatalf("no demo warning:\n%s", s.log)
+	}
+	code, tok := login(t, s.addr, "district", "cunji-demo")
+	if code != 200 {
+		t.Fatalf("district login: %d", code)
+	}
+	for _, u := range []string{"street-331002101", "village-331002001201"} {
+		if code, _ := login(t, s.addr, u, "cunji-demo"); code != 200 {
+			t.Fatalf("%s login: %d", u, code)
+		}
+	}
+	get := func(addr, path string) map[string]any {
+		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %v", path, res.StatusCode, out)
+		}
+		return out
+	}
+	if n := get(s.addr, "/api/v1/villages")["total"].(float64); n < 180 || n > 220 {
+		t.Fatalf("demo villages: %v", n)
+	}
+	var shares []float64
+	for y := 2023; y <= 2025; y++ {
+		ru := get(s.addr, fmt.Sprintf("/api/v1/rollup?year=%d", y))
+		shares = append(shares, ru["income_50w"].(map[string]any)["share"].(float64))
+	}
+	if shares[0] < 0.5 || shares[0] > 0.7 || shares[1] <= shares[0] || shares[2] <= shares[1] {
+		t.Fatalf("demo shares over 50万 2023–2025: %v (want about 60%%, rising)", shares)
+	}
+	ru26 := get(s.addr, "/api/v1/rollup?year=2026")
+	p := ru26["pending"].(map[string]any)
+	if p["submitted"].(float64) == 0 || p["draft"].(float64) == 0 {
+		t.Fatalf("2026 pending: %v", p)
+	}
+	// Restart on the same database: the token still verifies (the secret was kept).
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.cmd.Wait()
+	s2 := startServer(t, bin, "--db", db)
+	get(s2.addr, "/api/v1/villages")
+}
