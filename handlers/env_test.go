@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 
@@ -27,19 +27,13 @@ type env struct {
 	users map[string]*models.User
 }
 
+func TestMain(m *testing.M) { os.Exit(models.RunOnAllBackends(m)) }
+
 const testCSRF = "test-csrf-token-0123456789-abcdefghijklmnop"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db, err := models.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			s.Close()
-		}
-	})
+	db := models.OpenTest(t)
 	users, err := seeds.Fixture(db)
 	if err != nil {
 		t.Fatal(err)

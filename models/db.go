@@ -1,38 +1,52 @@
 package models
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
 
-// Open opens the SQLite database at path with foreign keys on, WAL, a busy timeout,
-// synchronous=FULL (every acknowledged write survives a crash) and write transactions
-// that take the lock at BEGIN (no deadlocking lock upgrades), then runs migrations.
-func Open(path string) (*gorm.DB, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("PostgreSQL 尚未支持：请使用 SQLite 文件路径")
-	}
-	dsn := "file:" + path + "?_foreign_keys=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=FULL&_txlock=immediate"
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
+// IsPostgres reports whether a --db value names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn and runs the migrations. A postgres:// URL
+// opens PostgreSQL; anything else is a SQLite file, opened with foreign keys on, WAL,
+// a busy timeout, synchronous=FULL (every acknowledged write survives a crash) and
+// write transactions that take the lock at BEGIN (no deadlocking lock upgrades).
+func Open(dsn string) (*gorm.DB, error) {
+	cfg := &gorm.Config{
 		Logger:  logger.Default.LogMode(logger.Silent),
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-	})
+	}
+	var dial gorm.Dialector
+	if IsPostgres(dsn) {
+		dial = postgres.Open(dsn)
+	} else {
+		dial = sqlite.Open("file:" + dsn + "?_foreign_keys=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=FULL&_txlock=immediate")
+	}
+	db, err := gorm.Open(dial, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(8)
+	if IsPostgres(dsn) {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+	} else {
+		sqlDB.SetMaxOpenConns(8)
+	}
 	if err := Migrate(db); err != nil {
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
 }

@@ -2,7 +2,7 @@ package models_test
 
 import (
 	"encoding/json"
-	"path/filepath"
+	"os"
 	"testing"
 
 	"cunji/models"
@@ -11,18 +11,12 @@ import (
 	"gorm.io/gorm"
 )
 
+func TestMain(m *testing.M) { os.Exit(models.RunOnAllBackends(m)) }
+
 // setup opens a fresh SQLite file with the fixture villages and accounts.
 func setup(t *testing.T) (*gorm.DB, map[string]*models.Actor) {
 	t.Helper()
-	db, err := models.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			s.Close()
-		}
-	})
+	db := models.OpenTest(t)
 	users, err := seeds.Fixture(db)
 	if err != nil {
 		t.Fatal(err)

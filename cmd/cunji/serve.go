@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,7 +29,7 @@ import (
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address")
-	dbPath := fs.String("db", "cunji.db", "SQLite database file")
+	dbPath := fs.String("db", defaultDB(), "SQLite database file, or a postgres:// URL (default: $CUNJI_DATABASE_URL, else cunji.db)")
 	demo := fs.Bool("demo", true, "on an empty database, seed demo villages, reports and accounts")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For")
 	if err := fs.Parse(args); err != nil {
@@ -41,7 +42,7 @@ func serve(args []string) error {
 	if err := seedIfEmpty(db, *demo); err != nil {
 		return err
 	}
-	secret, err := jwtSecret(*dbPath)
+	secret, err := jwtSecret(db, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func serve(args []string) error {
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() {
-		log.Printf("cunji serving on %s (database %s)", *addr, *dbPath)
+		log.Printf("cunji serving on %s (database %s)", *addr, redact(*dbPath))
 		errc <- srv.ListenAndServe()
 	}()
 	// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish.
@@ -98,14 +99,37 @@ func seedIfEmpty(db *gorm.DB, demo bool) error {
 	return nil
 }
 
-// jwtSecret is CUNJI_JWT_SECRET, or a secret generated once and kept beside the
-// database with mode 0600.
-func jwtSecret(dbPath string) ([]byte, error) {
+// defaultDB is $CUNJI_DATABASE_URL, else cunji.db beside the working directory.
+func defaultDB() string {
+	if u := os.Getenv("CUNJI_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "cunji.db"
+}
+
+// redact hides a password in a database URL for the log.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// jwtSecret is CUNJI_JWT_SECRET, or a secret generated once and kept: beside a
+// SQLite file with mode 0600, or in a PostgreSQL database's settings, where every
+// instance of a deployment finds the same one.
+func jwtSecret(db *gorm.DB, dbPath string) ([]byte, error) {
 	if s := os.Getenv("CUNJI_JWT_SECRET"); s != "" {
 		if len(s) < 32 {
 			return nil, errors.New("CUNJI_JWT_SECRET must be at least 32 characters")
 		}
 		return []byte(s), nil
+	}
+	if models.IsPostgres(dbPath) {
+		return models.SharedSecret(db)
 	}
 	path := dbPath + ".jwt-secret"
 	if b, err := os.ReadFile(path); err == nil {

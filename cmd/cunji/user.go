@@ -18,7 +18,7 @@ func user(args []string) error {
 		return errors.New("user: add, passwd, disable or enable\n" + usage)
 	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	dbPath := fs.String("db", "cunji.db", "SQLite database file")
+	dbPath := fs.String("db", defaultDB(), "SQLite database file or postgres:// URL")
 	username := fs.String("username", "", "username")
 	role := fs.String("role", "", "district, street or village")
 	scope := fs.String("scope", "", "the district, street or village code")
