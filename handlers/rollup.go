@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"cunji/models"
+	"cunji/views"
 
 	"github.com/labstack/echo/v4"
 )
@@ -32,11 +33,13 @@ func (h *Handler) APIRollup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ru, err := models.ComputeRollup(h.DB, actorOf(c), street, year, asOf)
-	if err != nil {
-		return err
+	by := "street"
+	if c.QueryParam("table") == "type" {
+		by = "type"
 	}
-	return c.JSON(http.StatusOK, ru)
+	return h.withFormat(c, func(c echo.Context) (*views.Table, error) { return h.rollupTable(c, by) }, func() (any, error) {
+		return models.ComputeRollup(h.DB, actorOf(c), street, year, asOf)
+	})
 }
 
 type rollupPage struct {

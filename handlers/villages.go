@@ -199,8 +199,15 @@ func toVillageJSON(v *models.Village) villageJSON {
 		Active: v.ActiveIn(models.CurrentYear()), ActiveFrom: v.ActiveFrom, ActiveUntil: v.ActiveUntil}
 }
 
-// APIVillageList is GET /api/v1/villages.
+// APIVillageList is GET /api/v1/villages (format=xlsx|csv for a download).
 func (h *Handler) APIVillageList(c echo.Context) error {
+	if f := c.QueryParam("format"); f != "" && f != "json" {
+		t, err := h.villagesTable(c)
+		if err != nil {
+			return err
+		}
+		return sendTable(c, t, f)
+	}
 	f, err := villageFilter(c)
 	if err != nil {
 		return err

@@ -64,7 +64,8 @@ var migrations = []func(tx *gorm.DB) error{
 	// 1: the core tables.
 	func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&District{}, &Street{}, &Village{}, &User{},
-			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}); err != nil {
+			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}, &VillageRevision{},
+			&ReportingWindow{}, &SubmitException{}); err != nil {
 			return err
 		}
 		// At most one open version per village-year (DESIGN §3). Partial unique

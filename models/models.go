@@ -140,14 +140,32 @@ func (r *ReportVersion) IsOpen() bool {
 
 // Target is a plan target for a scope (district or street code), an indicator and a
 // year. Shares are in basis points (8500 = 85%); money in 分; counts as they are.
+// Targets are never overwritten: a change adds a row, and the target in force at an
+// instant is the latest row recorded by then, so past figures stay reproducible.
 type Target struct {
-	ID        uint   `gorm:"primaryKey"`
-	ScopeCode string `gorm:"size:12;not null;uniqueIndex:idx_target,priority:1"`
-	Indicator string `gorm:"size:40;not null;uniqueIndex:idx_target,priority:2"`
-	Year      int    `gorm:"not null;uniqueIndex:idx_target,priority:3"`
-	Value     int64  `gorm:"not null"`
-	Note      string `gorm:"size:500;not null;default:''"`
-	UpdatedAt time.Time
+	ID         uint      `gorm:"primaryKey"`
+	ScopeCode  string    `gorm:"size:12;not null;index:idx_target,priority:1"`
+	Indicator  string    `gorm:"size:40;not null;index:idx_target,priority:2"`
+	Year       int       `gorm:"not null;index:idx_target,priority:3"`
+	Value      int64     `gorm:"not null"`
+	Note       string    `gorm:"size:500;not null;default:''"`
+	RecordedAt time.Time `gorm:"not null"`
+}
+
+// VillageRevision is one state of a village's master data, in force from ValidFrom
+// until ValidTo (nil: still in force). Roll-ups as of an instant read the revision
+// in force then, so a later change of type, street or years leaves them unchanged.
+type VillageRevision struct {
+	ID           uint   `gorm:"primaryKey"`
+	Code         string `gorm:"size:12;not null;index"`
+	Name         string `gorm:"size:100;not null"`
+	StreetCode   string `gorm:"size:9;not null;index"`
+	DistrictCode string `gorm:"size:6;not null;index"`
+	Type         string `gorm:"size:20;not null"`
+	ActiveFrom   int    `gorm:"not null"`
+	ActiveUntil  *int
+	ValidFrom    time.Time `gorm:"not null;index"`
+	ValidTo      *time.Time
 }
 
 // AuditEntry is one line of the append-only audit log. The scope columns let every

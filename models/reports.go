@@ -240,6 +240,9 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 	if err != nil {
 		return nil, err
 	}
+	if err := checkWindow(db, v, year, time.Now()); err != nil {
+		return nil, err
+	}
 	return transition(db, a, v, year, version, StatusDraft, "report.submit", func(r *ReportVersion, now time.Time) {
 		r.Status = StatusSubmitted
 		r.SubmittedAt = &now

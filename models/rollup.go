@@ -186,7 +186,7 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (
 	latest := db.Model(&ReportVersion{}).Select("village_code, MAX(seq) AS seq").
 		Where("year = ? AND status = ? AND reviewed_at <= ?", year, StatusApproved, asOf).
 		Group("village_code")
-	q := db.Table("villages").
+	q := villagesAsOf(db, asOf).
 		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
 			SUM(CASE WHEN r.operating_fen >= ? THEN 1 ELSE 0 END) AS meets,
 			SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END) AS rated,
@@ -254,7 +254,7 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 			return nil, err
 		}
 	}
-	ts, err := loadTargets(db, a.DistrictCode)
+	ts, err := loadTargets(db, a.DistrictCode, asOf)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"math/big"
 	"sort"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -42,10 +43,28 @@ var Indicators = []IndicatorInfo{
 // targetSet maps scope code → indicator → year → value.
 type targetSet map[string]map[string]map[int]int64
 
-func loadTargets(db *gorm.DB, district string) (targetSet, error) {
+// currentTargets are the targets of a district and its streets in force at t: for
+// each (scope, indicator, year), the latest row recorded by then.
+func currentTargets(db *gorm.DB, district string, t time.Time) ([]Target, error) {
 	var all []Target
 	// Targets are set for the district or for its streets, whose codes begin with it.
-	if err := db.Where("scope_code LIKE ?", district+"%").Find(&all).Error; err != nil {
+	if err := db.Where("scope_code LIKE ? AND recorded_at <= ?", district+"%", t).
+		Order("scope_code, indicator, year, recorded_at, id").Find(&all).Error; err != nil {
+		return nil, err
+	}
+	var out []Target
+	for i, t := range all {
+		if i+1 < len(all) && all[i+1].ScopeCode == t.ScopeCode && all[i+1].Indicator == t.Indicator && all[i+1].Year == t.Year {
+			continue // superseded by a later row
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func loadTargets(db *gorm.DB, district string, at time.Time) (targetSet, error) {
+	all, err := currentTargets(db, district, at)
+	if err != nil {
 		return nil, err
 	}
 	ts := targetSet{}
@@ -132,11 +151,9 @@ func Needed(target Ratio, n, count int64) int64 {
 	return need
 }
 
-// ListTargets lists the targets of the actor's district and its streets.
+// ListTargets lists the targets in force of the actor's district and its streets.
 func ListTargets(db *gorm.DB, a *Actor) ([]Target, error) {
-	var out []Target
-	err := db.Where("scope_code LIKE ?", a.DistrictCode+"%").Order("scope_code, indicator, year").Find(&out).Error
-	return out, err
+	return currentTargets(db, a.DistrictCode, now())
 }
 
 // SetTarget creates or changes one target. District staff only; audited.
@@ -175,17 +192,18 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 	if err := verr.Err(); err != nil {
 		return nil, err
 	}
-	var t Target
+	t := Target{ScopeCode: scope, Indicator: ind, Year: year, Value: value, Note: note, RecordedAt: now()}
 	err := db.Transaction(func(tx *gorm.DB) error {
-		err := tx.Where("scope_code = ? AND indicator = ? AND year = ?", scope, ind, year).Take(&t).Error
+		var prev Target
 		var before any
+		err := tx.Where("scope_code = ? AND indicator = ? AND year = ?", scope, ind, year).
+			Order("recorded_at DESC, id DESC").Take(&prev).Error
 		if err == nil {
-			before = t
+			before = prev
 		} else if err != gorm.ErrRecordNotFound {
 			return err
 		}
-		t.ScopeCode, t.Indicator, t.Year, t.Value, t.Note = scope, ind, year, value, note
-		if err := tx.Save(&t).Error; err != nil {
+		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
 		return Audit(tx, a, "target.set", "target", scope+"/"+ind+"/"+itoa(year), AuditScope{District: a.DistrictCode}, before, t)

@@ -60,6 +60,9 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
+// now is the current instant as stored: UTC, to the microsecond.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // CurrentYear is the calendar year now in Asia/Shanghai.
 func CurrentYear() int { return time.Now().In(Shanghai).Year() }
 
@@ -125,6 +128,9 @@ func CreateVillage(db *gorm.DB, a *Actor, in VillageInput) (*Village, error) {
 			}
 			return err
 		}
+		if err := recordRevision(tx, v, now()); err != nil {
+			return err
+		}
 		return Audit(tx, a, "village.create", "village", v.Code, VillageScope(v), nil, villageAudit(v))
 	})
 	if err != nil {
@@ -150,6 +156,9 @@ func UpdateVillage(db *gorm.DB, a *Actor, in VillageInput) (*Village, error) {
 		if err := tx.Model(&Village{}).Where("code = ?", v.Code).
 			Select("name", "street_code", "district_code", "type", "active_from", "active_until", "updated_at").
 			Updates(v).Error; err != nil {
+			return err
+		}
+		if err := recordRevision(tx, v, now()); err != nil {
 			return err
 		}
 		return Audit(tx, a, "village.update", "village", v.Code, VillageScope(v), before, villageAudit(v))

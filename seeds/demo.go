@@ -66,7 +66,7 @@ func Demo(db *gorm.DB, now time.Time) error {
 		until := 2024
 		villages[len(villages)/2].ActiveUntil = &until
 		villages[len(villages)/2].Type = "搬迁撤并"
-		if err := tx.Omit("Street").CreateInBatches(villages, 100).Error; err != nil {
+		if err := createVillages(tx, villages); err != nil {
 			return err
 		}
 		users := make([]models.User, len(villages))

@@ -36,7 +36,7 @@ func Fixture(db *gorm.DB) (map[string]*models.User, error) {
 	for i := range villages {
 		villages[i].DistrictCode = DistrictCode
 	}
-	if err := db.Omit("Street").Create(&villages).Error; err != nil {
+	if err := createVillages(db, villages); err != nil {
 		return nil, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(FixturePassword), bcrypt.MinCost)

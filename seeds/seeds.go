@@ -44,6 +44,7 @@ func Targets() []models.Target {
 	}
 	for i := range t {
 		t[i].ScopeCode = DistrictCode
+		t[i].RecordedAt = models.SeedEpoch
 	}
 	return t
 }
@@ -76,4 +77,17 @@ func Structure(db *gorm.DB) error {
 		return models.Audit(tx, nil, "seed.structure", "district", DistrictCode,
 			models.AuditScope{District: DistrictCode}, nil, map[string]any{"streets": len(streets), "targets": len(targets)})
 	})
+}
+
+// createVillages inserts villages with their first master-data revision, in force
+// from SeedEpoch.
+func createVillages(tx *gorm.DB, villages []models.Village) error {
+	if err := tx.Omit("Street").CreateInBatches(villages, 200).Error; err != nil {
+		return err
+	}
+	revs := make([]models.VillageRevision, len(villages))
+	for i := range villages {
+		revs[i] = models.RevisionOf(&villages[i], models.SeedEpoch)
+	}
+	return tx.CreateInBatches(revs, 200).Error
 }

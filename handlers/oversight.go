@@ -1,0 +1,355 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"cunji/models"
+	"cunji/views"
+
+	"github.com/labstack/echo/v4"
+)
+
+// trendJSON is the API form of a trend.
+func trendJSON(tr *models.Trend) map[string]any {
+	years := make([]map[string]any, len(tr.Points))
+	for i, p := range tr.Points {
+		years[i] = map[string]any{"year": p.Year, "actual": models.Value(tr.Indicator, p.Actual),
+			"target": models.Value(tr.Indicator, p.Target), "projected": models.Value(tr.Indicator, p.Projected)}
+		if p.Needed != nil {
+			years[i]["needed"] = *p.Needed
+		}
+	}
+	return map[string]any{"indicator": tr.Indicator, "scope_code": tr.ScopeCode, "scope_name": tr.ScopeName,
+		"as_of": tr.AsOf, "years": years}
+}
+
+// APITrend is GET /api/v1/trend?indicator=income_50w[&street=CODE][&as_of=RFC3339].
+func (h *Handler) APITrend(c echo.Context) error {
+	_, street, asOf, err := h.rollupParams(c)
+	if err != nil {
+		return err
+	}
+	ind := c.QueryParam("indicator")
+	if ind == "" {
+		ind = models.IndIncome50w
+	}
+	tr, err := models.ComputeTrend(h.DB, actorOf(c), street, ind, asOf)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, trendJSON(tr))
+}
+
+// APIRanking is GET /api/v1/ranking?year=Y[&indicator=…][&as_of=…][&format=xlsx|csv].
+func (h *Handler) APIRanking(c echo.Context) error {
+	return h.withFormat(c, h.rankingTable, func() (any, error) { return h.rankingParams(c) })
+}
+
+// APICompleteness is GET /api/v1/completeness?year=Y[&format=…].
+func (h *Handler) APICompleteness(c echo.Context) error {
+	return h.withFormat(c, h.completenessTable, func() (any, error) {
+		year, err := queryInt(c, "year", h.defaultYear())
+		if err != nil {
+			return nil, err
+		}
+		rows, total, err := models.Completeness(h.DB, actorOf(c), year)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"year": year, "streets": rows, "total": total}, nil
+	})
+}
+
+// APIList is GET /api/v1/lists/sprint|slipping?year=Y[&as_of=…][&format=…].
+func (h *Handler) APIList(c echo.Context) error {
+	kind := c.Param("kind")
+	if kind != "sprint" && kind != "slipping" {
+		return models.ErrNotFound
+	}
+	return h.withFormat(c, func(c echo.Context) (*views.Table, error) { return h.listTable(c, kind) }, func() (any, error) {
+		list, year, asOf, err := h.villageList(c, kind)
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []models.VillageFigures{}
+		}
+		return map[string]any{"year": year, "as_of": asOf, "villages": list}, nil
+	})
+}
+
+// APIWindowSet is PUT /api/v1/windows/:year {"opens","closes"} (district).
+func (h *Handler) APIWindowSet(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Opens  string `json:"opens"`
+		Closes string `json:"closes"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return badRequest("请求体须为 JSON：{\"opens\", \"closes\"}（RFC 3339）")
+	}
+	opens, err1 := time.Parse(time.RFC3339, in.Opens)
+	closes, err2 := time.Parse(time.RFC3339, in.Closes)
+	verr := &models.ValidationError{}
+	if err1 != nil {
+		verr.Add("opens", "须为 RFC 3339 时间")
+	}
+	if err2 != nil {
+		verr.Add("closes", "须为 RFC 3339 时间")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	w, err := models.SetWindow(h.DB, actorOf(c), year, opens, closes)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"year": w.Year, "opens": w.Opens, "closes": w.Closes})
+}
+
+// APIExceptionGrant is POST /api/v1/villages/:code/exceptions {"year","until","reason"} (district).
+func (h *Handler) APIExceptionGrant(c echo.Context) error {
+	var in struct {
+		Year   int    `json:"year"`
+		Until  string `json:"until"`
+		Reason string `json:"reason"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return badRequest("请求体须为 JSON：{\"year\", \"until\", \"reason\"}")
+	}
+	until, err := time.Parse(time.RFC3339, in.Until)
+	if err != nil {
+		return models.Invalid("until", "须为 RFC 3339 时间")
+	}
+	e, err := models.GrantException(h.DB, actorOf(c), c.Param("code"), in.Year, until, in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"village_code": e.VillageCode, "year": e.Year, "until": e.Until, "reason": e.Reason})
+}
+
+// trendView is one indicator's chart and table on the oversight page.
+type trendView struct {
+	Label     string
+	Chart     template.HTML
+	Rows      []trendRow
+	HasNeeded bool
+}
+
+type trendRow struct {
+	Year                             int
+	Actual, Target, Projected, Added string
+}
+
+func ratFloat(r *big.Rat) *float64 {
+	if r == nil {
+		return nil
+	}
+	f, _ := r.Float64()
+	return &f
+}
+
+// showValue formats an indicator value for a page.
+func showValue(ind string, r *big.Rat) string {
+	if r == nil {
+		return "—"
+	}
+	if models.IsShareIndicator(ind) {
+		return models.Ratio{R: r}.Percent()
+	}
+	return views.WanGrouped(models.Value(ind, r).(int64)) + " 万元"
+}
+
+func buildTrendView(tr *models.Trend, label string) trendView {
+	tv := trendView{Label: label}
+	var xs []string
+	act := views.Series{Name: "实际", Colour: views.ColActual}
+	tgt := views.Series{Name: "目标路径", Colour: views.ColTarget, Dashed: true}
+	prj := views.Series{Name: "按当前速度预测", Colour: views.ColProjected, Dashed: true}
+	scale := 1.0
+	if !models.IsShareIndicator(tr.Indicator) {
+		scale = 1e10 // 分 → 亿元 on the axis
+	}
+	max := 0.0
+	prevNeeded := int64(0)
+	for _, p := range tr.Points {
+		xs = append(xs, strconv.Itoa(p.Year))
+		div := func(f *float64) *float64 {
+			if f == nil {
+				return nil
+			}
+			v := *f / scale
+			if v > max {
+				max = v
+			}
+			return &v
+		}
+		a, t, pr := div(ratFloat(p.Actual)), div(ratFloat(p.Target)), div(ratFloat(p.Projected))
+		// The projection line starts at the last actual point.
+		if pr == nil && a != nil {
+			pr = a
+		}
+		act.Values, tgt.Values, prj.Values = append(act.Values, a), append(tgt.Values, t), append(prj.Values, pr)
+		row := trendRow{Year: p.Year, Actual: showValue(tr.Indicator, p.Actual), Target: showValue(tr.Indicator, p.Target),
+			Projected: showValue(tr.Indicator, p.Projected)}
+		if p.Needed != nil {
+			tv.HasNeeded = true
+			row.Added = fmt.Sprintf("%d（本年新增 %d）", *p.Needed, *p.Needed-prevNeeded)
+			prevNeeded = *p.Needed
+		}
+		tv.Rows = append(tv.Rows, row)
+	}
+	// Only the stretch after the last actual is a projection.
+	lastActual := -1
+	for i, v := range act.Values {
+		if v != nil {
+			lastActual = i
+		}
+	}
+	for i := range prj.Values {
+		if i < lastActual {
+			prj.Values[i] = nil
+		}
+	}
+	yText := func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
+	if models.IsShareIndicator(tr.Indicator) {
+		max = 1
+	} else {
+		yText = func(v float64) string { return fmt.Sprintf("%.1f亿", v) }
+		max *= 1.1
+	}
+	tv.Chart = views.LineChart(label+"：实际与目标路径", xs, []views.Series{act, tgt, prj}, max, yText)
+	return tv
+}
+
+// oversightPage is the data of the district's 工作专班 page and of the 通报.
+type oversightPage struct {
+	Year         int
+	Years        []int
+	Street       string
+	Streets      []models.Street
+	AsOf         time.Time
+	Query        string
+	Rollup       *models.Rollup
+	Ranking      *models.Ranking
+	ShareChart   template.HTML
+	StarChart    template.HTML
+	IncomeChart  template.HTML
+	Trends       []trendView
+	Sprint       []models.VillageFigures
+	Slipping     []models.VillageFigures
+	Completeness []models.CompletenessRow
+	Total        *models.CompletenessRow
+	Window       *models.ReportingWindow
+	Printed      time.Time
+	District     bool
+}
+
+// indicatorLabels are the names of the trend indicators on pages.
+var indicatorLabels = map[string]string{
+	models.IndIncome50w: "经营性收入 50 万元以上村占比", models.IndStar: "星级美丽乡村覆盖率", models.IndHemei: "和美乡村建成率",
+	models.IndCollectiveIncome: "村级集体经济总收入", models.IndAssets: "村集体资产总额",
+}
+
+func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
+	year, street, asOf, err := h.rollupParams(c)
+	if err != nil {
+		return nil, err
+	}
+	a := actorOf(c)
+	p := &oversightPage{Year: year, Years: models.Years(h.DB), Street: street, AsOf: asOf, Printed: time.Now(),
+		District: a.Role == models.RoleDistrict}
+	q := url.Values{"year": {strconv.Itoa(year)}, "as_of": {asOf.Format(time.RFC3339Nano)}}
+	if street != "" {
+		q.Set("street", street)
+	}
+	p.Query = q.Encode()
+	if p.Rollup, err = models.ComputeRollup(h.DB, a, street, year, asOf); err != nil {
+		return nil, err
+	}
+	if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
+		return nil, err
+	}
+	if p.District && street == "" {
+		if p.Ranking, err = models.ComputeRanking(h.DB, a, year, models.IndIncome50w, asOf); err != nil {
+			return nil, err
+		}
+		var bars []views.Bar
+		for _, r := range p.Ranking.Streets {
+			f, _ := r.Share.R.Float64()
+			bars = append(bars, views.Bar{Label: r.StreetName, Value: f, Text: r.Share.Percent(), Fill: views.ColourFill(r.Color)})
+		}
+		p.ShareChart = views.HBarChart("各街道经营性收入 50 万元以上村占比", bars, 0.85, "85%")
+	}
+	lv := p.Rollup.Star.ByLevel
+	p.StarChart = views.ColumnChart("星级美丽乡村", []views.Bar{
+		{Label: "未评星", Value: float64(p.Rollup.Reported - p.Rollup.Star.Rated), Text: strconv.FormatInt(p.Rollup.Reported-p.Rollup.Star.Rated, 10), Fill: "#98a2b3"},
+		{Label: "一星", Value: float64(lv["1"]), Text: strconv.FormatInt(lv["1"], 10)},
+		{Label: "二星", Value: float64(lv["2"]), Text: strconv.FormatInt(lv["2"], 10)},
+		{Label: "三星", Value: float64(lv["3"]), Text: strconv.FormatInt(lv["3"], 10)},
+	})
+	bands, err := models.IncomeDistribution(h.DB, a, street, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	var ib []views.Bar
+	for i, b := range bands {
+		fill := ""
+		if i < 6 {
+			fill = "#d29a00" // below 50万
+		}
+		ib = append(ib, views.Bar{Label: strings.TrimSuffix(b.Label, "万"), Value: float64(b.Villages), Text: strconv.FormatInt(b.Villages, 10), Fill: fill})
+	}
+	p.IncomeChart = views.ColumnChart("经营性收入分布（每 10 万元一档）", ib)
+	for _, ind := range models.TrendIndicators {
+		tr, err := models.ComputeTrend(h.DB, a, street, ind, asOf)
+		if err != nil {
+			return nil, err
+		}
+		p.Trends = append(p.Trends, buildTrendView(tr, indicatorLabels[ind]))
+	}
+	if p.Sprint, err = models.SprintList(h.DB, a, year, asOf); err != nil {
+		return nil, err
+	}
+	if p.Slipping, err = models.SlippingList(h.DB, a, year, asOf); err != nil {
+		return nil, err
+	}
+	if p.Completeness, p.Total, err = models.Completeness(h.DB, a, year); err != nil {
+		return nil, err
+	}
+	if p.Window, err = models.Window(h.DB, a.DistrictCode, year); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// OversightShow is GET /oversight: charts, the road to 2027, the ranking, the lists
+// and the reporting progress.
+func (h *Handler) OversightShow(c echo.Context) error {
+	p, err := h.oversightData(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "oversight", p.Rollup.ScopeName+"进展晾晒", p, nil)
+}
+
+// BulletinShow is GET /bulletin: the printable 通报 (A4), reproducible from its as-of
+// instant.
+func (h *Handler) BulletinShow(c echo.Context) error {
+	p, err := h.oversightData(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "bulletin", fmt.Sprintf("%s%d年千万工程进展通报", p.Rollup.ScopeName, p.Year), p, nil)
+}

@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+type windowRow struct {
+	Year   int
+	Window *models.ReportingWindow
+}
+
+type windowsPage struct {
+	Rows       []windowRow
+	Years      []int
+	YellowBand string
+}
+
+func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
+	a := actorOf(c)
+	p := &windowsPage{Years: models.Years(h.DB)}
+	for _, y := range p.Years {
+		w, err := models.Window(h.DB, a.DistrictCode, y)
+		if err != nil {
+			return nil, err
+		}
+		p.Rows = append(p.Rows, windowRow{Year: y, Window: w})
+	}
+	bp := models.YellowBand(h.DB, a.DistrictCode)
+	p.YellowBand = strconv.FormatInt(bp/100, 10) + "." + strconv.FormatInt(bp%100/10, 10)
+	return p, nil
+}
+
+func (h *Handler) windowsRender(c echo.Context, status int, errs map[string]string) error {
+	p, err := h.windowsData(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, status, "windows", "填报期与预警设置", p, errs)
+}
+
+// WindowsShow is GET /windows (district): the reporting windows, exceptions and the
+// ranking's yellow band.
+func (h *Handler) WindowsShow(c echo.Context) error { return h.windowsRender(c, http.StatusOK, nil) }
+
+// parseLocal reads a datetime-local value (Asia/Shanghai).
+func parseLocal(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), models.Shanghai); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (h *Handler) formFail(c echo.Context, err error) error {
+	return h.pageError(c, err, func(status int, errs map[string]string) error { return h.windowsRender(c, status, errs) })
+}
+
+// WindowSave is POST /windows: set a year's reporting window.
+func (h *Handler) WindowSave(c echo.Context) error {
+	year, yerr := strconv.Atoi(c.FormValue("year"))
+	opens, ok1 := parseLocal(c.FormValue("opens"))
+	closes, ok2 := parseLocal(c.FormValue("closes"))
+	verr := &models.ValidationError{}
+	if yerr != nil {
+		verr.Add("year", "年度须为整数")
+	}
+	if !ok1 {
+		verr.Add("opens", "请填写开始时间")
+	}
+	if !ok2 {
+		verr.Add("closes", "请填写截止时间")
+	}
+	if err := verr.Err(); err != nil {
+		return h.formFail(c, err)
+	}
+	if _, err := models.SetWindow(h.DB, actorOf(c), year, opens, closes); err != nil {
+		return h.formFail(c, err)
+	}
+	return redirectFlash(c, "/windows", "填报期已保存")
+}
+
+// ExceptionSave is POST /windows/exception: let one village submit late.
+func (h *Handler) ExceptionSave(c echo.Context) error {
+	year, yerr := strconv.Atoi(c.FormValue("year"))
+	until, ok := parseLocal(c.FormValue("until"))
+	verr := &models.ValidationError{}
+	if yerr != nil {
+		verr.Add("year", "年度须为整数")
+	}
+	if !ok {
+		verr.Add("until", "请填写延期截止时间")
+	}
+	if err := verr.Err(); err != nil {
+		return h.formFail(c, err)
+	}
+	if _, err := models.GrantException(h.DB, actorOf(c), strings.TrimSpace(c.FormValue("village_code")), year, until, c.FormValue("reason")); err != nil {
+		if err == models.ErrNotFound {
+			err = models.Invalid("village_code", "村代码不存在")
+		}
+		return h.formFail(c, err)
+	}
+	return redirectFlash(c, "/windows", "已开通延期补报")
+}
+
+// BandSave is POST /windows/band: the ranking's yellow band in percentage points.
+func (h *Handler) BandSave(c echo.Context) error {
+	bp, err := parseTarget(&models.IndicatorInfo{Unit: "bp"}, c.FormValue("yellow_band"))
+	if err != nil {
+		return h.formFail(c, models.Invalid("yellow_band", "须为百分点数，最多两位小数"))
+	}
+	if err := models.SetYellowBand(h.DB, actorOf(c), bp); err != nil {
+		return h.formFail(c, err)
+	}
+	return redirectFlash(c, "/windows", "预警阈值已保存")
+}

@@ -1,0 +1,275 @@
+package models
+
+import (
+	"math/big"
+	"sort"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TrendIndicators are the indicators with a yearly trend; the first three are shares
+// of villages, the last two sums in 分.
+var TrendIndicators = []string{IndIncome50w, IndStar, IndHemei, IndCollectiveIncome, IndAssets}
+
+// IsShareIndicator reports whether an indicator is a share of villages.
+func IsShareIndicator(ind string) bool {
+	return ind == IndIncome50w || ind == IndStar || ind == IndHemei
+}
+
+// TrendPoint is one year of an indicator: the actual (nil before any approved
+// figure), the target path and, after the last actual year, the projection at the
+// current pace. For 经营性收入 ≥ 50万, Needed is how many more villages than today
+// must be over the line by that year.
+type TrendPoint struct {
+	Year      int      `json:"year"`
+	Actual    *big.Rat `json:"-"`
+	Target    *big.Rat `json:"-"`
+	Projected *big.Rat `json:"-"`
+	Needed    *int64   `json:"needed,omitempty"`
+}
+
+// Trend is an indicator's road to the plan's end for one scope.
+type Trend struct {
+	Indicator string       `json:"indicator"`
+	ScopeCode string       `json:"scope_code"`
+	ScopeName string       `json:"scope_name"`
+	AsOf      time.Time    `json:"as_of"`
+	Points    []TrendPoint `json:"-"`
+}
+
+// pick takes an indicator's value out of a roll-up: a share, or a sum in 分.
+func pick(ind string, f *Figures, ru *Rollup) (actual, target *big.Rat) {
+	switch ind {
+	case IndIncome50w:
+		return f.Income50w.Share.R, f.Income50w.Target.R
+	case IndStar:
+		return f.Star.Share.R, f.Star.Target.R
+	case IndHemei:
+		return f.Hemei.Share.R, f.Hemei.Target.R
+	case IndCollectiveIncome:
+		actual = big.NewRat(f.CollectiveIncomeTotalFen, 1)
+		if ru.CollectiveIncomeTargetFen != nil {
+			target = big.NewRat(*ru.CollectiveIncomeTargetFen, 1)
+		}
+	case IndAssets:
+		actual = big.NewRat(f.AssetsTotalFen, 1)
+		if ru.AssetsTargetFen != nil {
+			target = big.NewRat(*ru.AssetsTargetFen, 1)
+		}
+	}
+	return actual, target
+}
+
+// ComputeTrend gives every reporting year of an indicator for the actor's scope
+// (narrowed to a street when set) as of asOf.
+func ComputeTrend(db *gorm.DB, a *Actor, street, ind string, asOf time.Time) (*Trend, error) {
+	known := false
+	for _, t := range TrendIndicators {
+		known = known || t == ind
+	}
+	if !known {
+		return nil, Invalid("indicator", "指标须为 income_50w、star_coverage、hemei、collective_income_total 或 assets_total")
+	}
+	tr := &Trend{Indicator: ind, AsOf: asOf.UTC()}
+	var last *TrendPoint
+	var first *big.Rat
+	firstYear, lastYear := 0, 0
+	var lastCount, lastN int64
+	for _, y := range Years(db) {
+		ru, err := ComputeRollup(db, a, street, y, asOf)
+		if err != nil {
+			return nil, err
+		}
+		tr.ScopeCode, tr.ScopeName = ru.ScopeCode, ru.ScopeName
+		p := TrendPoint{Year: y}
+		actual, target := pick(ind, &ru.Figures, ru)
+		p.Target = target
+		if ru.Reported > 0 {
+			p.Actual = actual
+			if first == nil {
+				first, firstYear = actual, y
+			}
+			lastYear, lastCount, lastN = y, ru.Income50w.Count, ru.Villages
+		}
+		tr.Points = append(tr.Points, p)
+	}
+	for i := range tr.Points {
+		if tr.Points[i].Year == lastYear {
+			last = &tr.Points[i]
+		}
+	}
+	if last == nil {
+		return tr, nil
+	}
+	// The pace is the average change per year from the first actual to the last.
+	pace := new(big.Rat)
+	if lastYear > firstYear {
+		pace.Sub(last.Actual, first)
+		pace.Quo(pace, big.NewRat(int64(lastYear-firstYear), 1))
+	}
+	for i := range tr.Points {
+		p := &tr.Points[i]
+		if p.Year <= lastYear {
+			continue
+		}
+		proj := new(big.Rat).Mul(pace, big.NewRat(int64(p.Year-lastYear), 1))
+		proj.Add(proj, last.Actual)
+		if IsShareIndicator(ind) {
+			proj = clampShare(proj)
+		}
+		p.Projected = proj
+		if ind == IndIncome50w && p.Target != nil {
+			n := Needed(Ratio{p.Target}, lastN, lastCount)
+			p.Needed = &n
+		}
+	}
+	return tr, nil
+}
+
+func clampShare(r *big.Rat) *big.Rat {
+	switch {
+	case r.Sign() < 0:
+		return new(big.Rat)
+	case r.Cmp(big.NewRat(1, 1)) > 0:
+		return big.NewRat(1, 1)
+	}
+	return r
+}
+
+// Value formats an indicator value for the API: a share with six decimals, a sum
+// in whole 分 (rounded), or null.
+func Value(ind string, r *big.Rat) any {
+	if r == nil {
+		return nil
+	}
+	if IsShareIndicator(ind) {
+		return Ratio{r}
+	}
+	half := new(big.Rat).Add(r, big.NewRat(1, 2))
+	if r.Sign() < 0 {
+		half.Sub(r, big.NewRat(1, 2))
+	}
+	return new(big.Int).Quo(half.Num(), half.Denom()).Int64()
+}
+
+// Ranking colours (三色预警).
+const (
+	ColorGreen  = "green"
+	ColorYellow = "yellow"
+	ColorRed    = "red"
+)
+
+// RankRow is one street of the 晾晒 ranking.
+type RankRow struct {
+	Rank       int    `json:"rank"`
+	StreetCode string `json:"street_code"`
+	StreetName string `json:"street_name"`
+	Villages   int64  `json:"villages"`
+	Count      int64  `json:"count"`
+	Share      Ratio  `json:"share"`
+	Target     Ratio  `json:"target"`
+	Color      string `json:"color"`
+}
+
+// Ranking is the 晾晒 ranking of a district's streets on a share indicator.
+type Ranking struct {
+	Year       int       `json:"year"`
+	Indicator  string    `json:"indicator"`
+	AsOf       time.Time `json:"as_of"`
+	YellowBand Ratio     `json:"yellow_band"`
+	Streets    []RankRow `json:"streets"`
+}
+
+const settingYellowBand = "ranking_yellow_bp:"
+
+// YellowBand is how far below its path a street may be and still be yellow rather
+// than red, in basis points (default 500, five percentage points).
+func YellowBand(db *gorm.DB, district string) int64 {
+	var s Setting
+	if db.Where("key = ?", settingYellowBand+district).Take(&s).Error == nil {
+		if v, err := strconv.ParseInt(s.Value, 10, 64); err == nil {
+			return v
+		}
+	}
+	return 500
+}
+
+// SetYellowBand changes the district's yellow band. District staff only; audited.
+func SetYellowBand(db *gorm.DB, a *Actor, bp int64) error {
+	if a.Role != RoleDistrict {
+		return ErrForbidden
+	}
+	if bp < 0 || bp > 10000 {
+		return Invalid("yellow_band", "黄色区间须在 0 至 100 个百分点之间")
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		before := YellowBand(tx, a.DistrictCode)
+		if err := tx.Save(&Setting{Key: settingYellowBand + a.DistrictCode, Value: strconv.FormatInt(bp, 10)}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "setting.yellow_band", "setting", "yellow_band", AuditScope{District: a.DistrictCode}, before, bp)
+	})
+}
+
+// Colour classifies a share against its target: green at or above, yellow below by
+// at most the band, red further below.
+func Colour(share, target Ratio, bandBP int64) string {
+	if share.R == nil || target.R == nil {
+		return ""
+	}
+	if share.R.Cmp(target.R) >= 0 {
+		return ColorGreen
+	}
+	gap := new(big.Rat).Sub(target.R, share.R)
+	if gap.Cmp(big.NewRat(bandBP, 10000)) <= 0 {
+		return ColorYellow
+	}
+	return ColorRed
+}
+
+// ComputeRanking ranks the district's streets by their share on a share indicator,
+// highest first (equal shares share a rank), each coloured against its path.
+func ComputeRanking(db *gorm.DB, a *Actor, year int, ind string, asOf time.Time) (*Ranking, error) {
+	if a.Role != RoleDistrict {
+		return nil, ErrForbidden
+	}
+	if !IsShareIndicator(ind) {
+		return nil, Invalid("indicator", "排名指标须为 income_50w、star_coverage 或 hemei")
+	}
+	ru, err := ComputeRollup(db, a, "", year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	band := YellowBand(db, a.DistrictCode)
+	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000)}
+	for _, s := range ru.ByStreet {
+		if s.Villages == 0 {
+			continue
+		}
+		f := s.Figures
+		row := RankRow{StreetCode: s.Code, StreetName: s.Name, Villages: f.Villages}
+		switch ind {
+		case IndIncome50w:
+			row.Count, row.Share, row.Target = f.Income50w.Count, f.Income50w.Share, f.Income50w.Target
+		case IndStar:
+			row.Count, row.Share, row.Target = f.Star.Rated, f.Star.Share, f.Star.Target
+		case IndHemei:
+			row.Count, row.Share, row.Target = f.Hemei.Count, f.Hemei.Share, f.Hemei.Target
+		}
+		row.Color = Colour(row.Share, row.Target, band)
+		rk.Streets = append(rk.Streets, row)
+	}
+	sort.SliceStable(rk.Streets, func(i, j int) bool {
+		return rk.Streets[i].Share.R.Cmp(rk.Streets[j].Share.R) > 0
+	})
+	for i := range rk.Streets {
+		if i > 0 && rk.Streets[i].Share.R.Cmp(rk.Streets[i-1].Share.R) == 0 {
+			rk.Streets[i].Rank = rk.Streets[i-1].Rank
+		} else {
+			rk.Streets[i].Rank = i + 1
+		}
+	}
+	return rk, nil
+}
