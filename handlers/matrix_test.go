@@ -87,6 +87,13 @@ var (
 		"v-other":  {"GET", "/api/v1/villages/" + seeds.FixB1, nil},
 		"r-other":  {"GET", "/api/v1/villages/" + seeds.FixB1 + "/reports/2025", nil},
 		"rollup-b": {"GET", "/api/v1/rollup?year=2025&street=331002002", nil},
+		"trend":    {"GET", "/api/v1/trend?indicator=income_50w", nil},
+		"ranking":  {"GET", "/api/v1/ranking?year=2025", nil},
+		"complete": {"GET", "/api/v1/completeness?year=2025", nil},
+		"sprint":   {"GET", "/api/v1/lists/sprint?year=2025", nil},
+		"window":   {"PUT", "/api/v1/windows/2025", map[string]any{"opens": "2026-01-01T00:00:00+08:00", "closes": "2026-03-31T17:00:00+08:00"}},
+		"except":   {"POST", a1 + "/exceptions", map[string]any{"year": 2025, "until": "2027-01-01T00:00:00+08:00", "reason": "换届"}},
+		"export":   {"GET", "/api/v1/rollup?year=2025&format=csv", nil},
 	}
 )
 
@@ -97,17 +104,23 @@ func TestAPIRoleMatrix(t *testing.T) {
 	// below, in a fresh database, since it may change things).
 	want := map[string]map[string]int{
 		"v1": {"list": 200, "village": 200, "report": 200, "save": 404, "submit": 404, "approve": 403, "reject": 403,
-			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403},
+			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403,
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
 		"v2": {"list": 200, "village": 404, "report": 404, "save": 0, "submit": 0, "approve": 403, "reject": 403,
-			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403},
+			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403,
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
 		"v4": {"list": 200, "village": 404, "report": 404, "save": 404, "submit": 404, "approve": 403, "reject": 403,
-			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 403},
+			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 403,
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
 		"s1": {"list": 200, "village": 200, "report": 200, "save": 403, "submit": 403, "approve": 0, "reject": 0,
-			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 404},
+			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 404,
+			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200},
 		"s2": {"list": 200, "village": 404, "report": 404, "save": 403, "submit": 403, "approve": 404, "reject": 404,
-			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 200},
+			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 200,
+			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200},
 		"d": {"list": 200, "village": 200, "report": 200, "save": 403, "submit": 403, "approve": 403, "reject": 403,
-			"rollup": 200, "audit": 200, "vcreate": 0, "vupdate": 0, "v-other": 200, "r-other": 200, "rollup-b": 200},
+			"rollup": 200, "audit": 200, "vcreate": 0, "vupdate": 0, "v-other": 200, "r-other": 200, "rollup-b": 200,
+			"trend": 200, "ranking": 200, "complete": 200, "sprint": 200, "window": 0, "except": 0, "export": 200},
 	}
 	en := matrixSetup(t)
 	bad := forged(en)

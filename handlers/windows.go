@@ -32,7 +32,7 @@ func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 		}
 		p.Rows = append(p.Rows, windowRow{Year: y, Window: w})
 	}
-	bp := models.YellowBand(h.DB, a.DistrictCode)
+	bp := models.YellowBand(h.DB, a.DistrictCode, time.Now())
 	p.YellowBand = strconv.FormatInt(bp/100, 10) + "." + strconv.FormatInt(bp%100/10, 10)
 	return p, nil
 }

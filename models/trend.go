@@ -3,7 +3,6 @@ package models
 import (
 	"math/big"
 	"sort"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -182,18 +181,20 @@ type Ranking struct {
 	Streets    []RankRow `json:"streets"`
 }
 
-const settingYellowBand = "ranking_yellow_bp:"
+// indYellowBand keeps the yellow band's history among the targets (year 0), so that
+// a ranking as of a past instant is coloured with the band in force then.
+const indYellowBand = "ranking_yellow_band"
 
-// YellowBand is how far below its path a street may be and still be yellow rather
-// than red, in basis points (default 500, five percentage points).
-func YellowBand(db *gorm.DB, district string) int64 {
-	var s Setting
-	if db.Where("key = ?", settingYellowBand+district).Take(&s).Error == nil {
-		if v, err := strconv.ParseInt(s.Value, 10, 64); err == nil {
-			return v
-		}
+// YellowBand is how far below its path a street may be at instant at and still be
+// yellow rather than red, in basis points (default 500, five percentage points).
+func YellowBand(db *gorm.DB, district string, at time.Time) int64 {
+	var t Target
+	err := db.Where("scope_code = ? AND indicator = ? AND recorded_at <= ?", district, indYellowBand, at).
+		Order("recorded_at DESC, id DESC").Take(&t).Error
+	if err != nil {
+		return 500
 	}
-	return 500
+	return t.Value
 }
 
 // SetYellowBand changes the district's yellow band. District staff only; audited.
@@ -205,8 +206,9 @@ func SetYellowBand(db *gorm.DB, a *Actor, bp int64) error {
 		return Invalid("yellow_band", "黄色区间须在 0 至 100 个百分点之间")
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
-		before := YellowBand(tx, a.DistrictCode)
-		if err := tx.Save(&Setting{Key: settingYellowBand + a.DistrictCode, Value: strconv.FormatInt(bp, 10)}).Error; err != nil {
+		before := YellowBand(tx, a.DistrictCode, now())
+		t := Target{ScopeCode: a.DistrictCode, Indicator: indYellowBand, Value: bp, RecordedAt: now()}
+		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
 		return Audit(tx, a, "setting.yellow_band", "setting", "yellow_band", AuditScope{District: a.DistrictCode}, before, bp)
@@ -242,7 +244,7 @@ func ComputeRanking(db *gorm.DB, a *Actor, year int, ind string, asOf time.Time)
 	if err != nil {
 		return nil, err
 	}
-	band := YellowBand(db, a.DistrictCode)
+	band := YellowBand(db, a.DistrictCode, asOf)
 	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000)}
 	for _, s := range ru.ByStreet {
 		if s.Villages == 0 {
