@@ -68,10 +68,24 @@ var migrations = []func(tx *gorm.DB) error{
 			&ReportingWindow{}, &SubmitException{}); err != nil {
 			return err
 		}
-		// At most one open version per village-year (DESIGN §3). Partial unique
-		// indexes exist in SQLite and PostgreSQL alike.
-		return tx.Exec(`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`).Error
+		return execAll(tx,
+			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_seq ON report_versions (village_code, year, seq)`,
+			`CREATE INDEX IF NOT EXISTS idx_rv_year_status ON report_versions (year, status)`,
+			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
+			// At most one open version per village-year (DESIGN §3). Partial unique
+			// indexes exist in SQLite and PostgreSQL alike.
+			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`)
 	},
+}
+
+// execAll runs statements in order, stopping at the first error.
+func execAll(tx *gorm.DB, stmts ...string) error {
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
 }
 
 // Migrate brings the schema up to date.

@@ -85,16 +85,35 @@ type User struct {
 	UpdatedAt    time.Time
 }
 
+// Workflow is the state of one version of anything that a village keeps and its
+// street approves (a yearly report, a workshop): draft → submitted → approved, or
+// submitted → rejected with a reason. Version is the optimistic-locking number.
+type Workflow struct {
+	Seq          int    `gorm:"not null"`
+	Status       string `gorm:"size:10;not null"`
+	Version      int    `gorm:"not null"`
+	CreatedByID  uint   `gorm:"not null"`
+	SubmittedAt  *time.Time
+	SubmittedBy  string `gorm:"size:100;not null;default:''"`
+	ReviewedAt   *time.Time
+	ReviewerID   *uint
+	Reviewer     string `gorm:"size:100;not null;default:''"`
+	RejectReason string `gorm:"size:2000;not null;default:''"`
+}
+
+// IsOpen reports whether the version is still editable or under review.
+func (w *Workflow) IsOpen() bool {
+	return w.Status == StatusDraft || w.Status == StatusSubmitted
+}
+
 // ReportVersion is one version of a village's yearly report (年度填报).
 // OperatingFen and TotalFen are derived on every save and stored so that SQL can
 // aggregate them; they are never taken from input.
 type ReportVersion struct {
 	ID            uint   `gorm:"primaryKey"`
-	VillageCode   string `gorm:"size:12;not null;uniqueIndex:idx_rv_seq,priority:1"`
-	Year          int    `gorm:"not null;uniqueIndex:idx_rv_seq,priority:2;index:idx_rv_year_status,priority:1"`
-	Seq           int    `gorm:"not null;uniqueIndex:idx_rv_seq,priority:3"`
-	Status        string `gorm:"size:10;not null;index:idx_rv_year_status,priority:2"`
-	Version       int    `gorm:"not null"`
+	VillageCode   string `gorm:"size:12;not null"`
+	Year          int    `gorm:"not null"`
+	Workflow      `gorm:"embedded"`
 	StarRating    int    `gorm:"not null"`
 	HemeiBuilt    bool   `gorm:"not null"`
 	BusinessFen   int64  `gorm:"not null"`
@@ -106,13 +125,6 @@ type ReportVersion struct {
 	OperatingFen  int64  `gorm:"not null"`
 	TotalFen      int64  `gorm:"not null"`
 	Note          string `gorm:"size:8000;not null;default:''"`
-	CreatedByID   uint   `gorm:"not null"`
-	SubmittedAt   *time.Time
-	SubmittedBy   string     `gorm:"size:100;not null;default:''"`
-	ReviewedAt    *time.Time `gorm:"index"`
-	ReviewerID    *uint
-	Reviewer      string `gorm:"size:100;not null;default:''"`
-	RejectReason  string `gorm:"size:2000;not null;default:''"`
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Village       Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
@@ -132,11 +144,6 @@ func (r *ReportVersion) Derive() {
 
 // Meets50w reports whether 经营性收入 reaches 50万元 ("以上" includes the line).
 func (r *ReportVersion) Meets50w() bool { return r.OperatingFen >= MeetsLine }
-
-// IsOpen reports whether the version is still editable or under review.
-func (r *ReportVersion) IsOpen() bool {
-	return r.Status == StatusDraft || r.Status == StatusSubmitted
-}
 
 // Target is a plan target for a scope (district or street code), an indicator and a
 // year. Shares are in basis points (8500 = 85%); money in 分; counts as they are.

@@ -155,8 +155,6 @@ func findOpen(tx *gorm.DB, code string, year int) (*ReportVersion, error) {
 	return &r, nil
 }
 
-var errStale = Conflict("数据已被他人修改（版本号已过期），请刷新后重试")
-
 // SaveDraft edits the village-year's open draft, creating it (pre-filled from the
 // latest version) when there is none. Only the village's cadre may.
 func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
@@ -216,10 +214,10 @@ func createDraft(tx *gorm.DB, a *Actor, v *Village, year int, in ReportInput, ou
 	// different versions. Pre-fill from the latest version: the approved figures, or a rejected version
 	// being corrected.
 	*out = ReportVersion{
-		VillageCode: v.Code, Year: year, Seq: last.Seq + 1, Status: StatusDraft, Version: last.Version + 1,
+		VillageCode: v.Code, Year: year, Workflow: newDraft(&last.Workflow, a),
 		StarRating: last.StarRating, HemeiBuilt: last.HemeiBuilt, BusinessFen: last.BusinessFen,
 		ContractFen: last.ContractFen, InvestmentFen: last.InvestmentFen, SubsidyFen: last.SubsidyFen,
-		OtherFen: last.OtherFen, AssetsFen: last.AssetsFen, Note: last.Note, CreatedByID: a.UserID,
+		OtherFen: last.OtherFen, AssetsFen: last.AssetsFen, Note: last.Note,
 	}
 	if err := in.apply(out); err != nil {
 		return err
@@ -243,11 +241,7 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 	if err := checkWindow(db, v, year, time.Now()); err != nil {
 		return nil, err
 	}
-	return transition(db, a, v, year, version, StatusDraft, "report.submit", func(r *ReportVersion, now time.Time) {
-		r.Status = StatusSubmitted
-		r.SubmittedAt = &now
-		r.SubmittedBy = a.Name
-	})
+	return transition(db, a, v, year, version, submitChange(a, "report"))
 }
 
 // Approve approves the submitted version. Only an officer of the village's street may.
@@ -256,12 +250,7 @@ func Approve(db *gorm.DB, a *Actor, code string, year int, version *int) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	return transition(db, a, v, year, version, StatusSubmitted, "report.approve", func(r *ReportVersion, now time.Time) {
-		r.Status = StatusApproved
-		r.ReviewedAt = &now
-		r.ReviewerID = &a.UserID
-		r.Reviewer = a.Name
-	})
+	return transition(db, a, v, year, version, approveChange(a, "report"))
 }
 
 // Reject rejects the submitted version with a non-empty reason. Only an officer of
@@ -271,63 +260,34 @@ func Reject(db *gorm.DB, a *Actor, code string, year int, version *int, reason s
 	if err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return nil, Invalid("reason", "请填写退回理由")
-	case utf8.RuneCountInString(reason) > MaxReasonChars || !utf8.ValidString(reason):
-		return nil, Invalid("reason", "退回理由最多 500 字")
+	if reason, err = checkReason(reason); err != nil {
+		return nil, err
 	}
-	return transition(db, a, v, year, version, StatusSubmitted, "report.reject", func(r *ReportVersion, now time.Time) {
-		r.Status = StatusRejected
-		r.ReviewedAt = &now
-		r.ReviewerID = &a.UserID
-		r.Reviewer = a.Name
-		r.RejectReason = reason
-	})
+	return transition(db, a, v, year, version, rejectChange(a, "report", reason))
 }
 
-// transition moves the open version from state `from` by change, atomically and
-// guarded by the version number, and writes the audit entry.
-func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, from, action string, change func(*ReportVersion, time.Time)) (*ReportVersion, error) {
+// transition moves the village-year's open version by ch and writes the audit entry.
+func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, ch stateChange) (*ReportVersion, error) {
 	var out ReportVersion
 	err := db.Transaction(func(tx *gorm.DB) error {
 		open, err := findOpen(tx, v.Code, year)
 		if err != nil {
 			return err
 		}
-		if open == nil || open.Status != from {
-			return Conflict(wrongStateMessage(from))
-		}
-		if version != nil && *version != open.Version {
-			return errStale
+		if open == nil {
+			return Conflict(wrongStateMessage(ch.from))
 		}
 		before := *open
 		out = *open
-		change(&out, time.Now().UTC().Truncate(time.Microsecond))
-		out.Version = open.Version + 1
-		res := tx.Model(&ReportVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, from).
-			Select("status", "version", "submitted_at", "submitted_by", "reviewed_at", "reviewer_id", "reviewer", "reject_reason", "updated_at").
-			Updates(&out)
-		if res.Error != nil {
-			return res.Error
+		if err := moveState(tx, &out, out.ID, &out.Workflow, version, ch); err != nil {
+			return err
 		}
-		if res.RowsAffected != 1 {
-			return errStale
-		}
-		return Audit(tx, a, action, "report", reportKey(v.Code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
+		return Audit(tx, a, ch.action, "report", reportKey(v.Code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
-}
-
-func wrongStateMessage(from string) string {
-	if from == StatusDraft {
-		return "没有可提交的草稿（可能已提交或已审核）"
-	}
-	return "没有待审核的报表（可能已被审核或已撤回）"
 }
 
 func reportKey(code string, year int) string {
