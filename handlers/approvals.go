@@ -12,17 +12,28 @@ import (
 
 // queuePage is the data of the street's review queue.
 type queuePage struct {
-	Items   []models.QueueItem
-	Results []models.BulkResult
+	Items     []models.QueueItem
+	Workshops []models.WorkshopQueueItem
+	Results   []models.BulkResult
+}
+
+func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queuePage, error) {
+	p := queuePage{Results: results}
+	var err error
+	if p.Items, err = models.ListQueue(h.DB, actorOf(c)); err != nil {
+		return p, err
+	}
+	p.Workshops, err = models.ListWorkshopQueue(h.DB, actorOf(c))
+	return p, err
 }
 
 // QueueShow is GET /queue: the submitted reports of the officer's street.
 func (h *Handler) QueueShow(c echo.Context) error {
-	items, err := models.ListQueue(h.DB, actorOf(c))
+	p, err := h.queueData(c, nil)
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "queue", "待审核", queuePage{Items: items}, nil)
+	return h.render(c, http.StatusOK, "queue", "待审核", p, nil)
 }
 
 // QueueApprove is POST /queue/approve: approve the selected reports at once. Each
@@ -58,10 +69,10 @@ func (h *Handler) QueueApprove(c echo.Context) error {
 	if failed == 0 {
 		return redirectFlash(c, "/queue", "已通过 "+strconv.Itoa(len(results))+" 份报表")
 	}
-	rest, err := models.ListQueue(h.DB, actorOf(c))
+	p, err := h.queueData(c, results)
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusConflict, "queue", "待审核", queuePage{Items: rest, Results: results},
+	return h.render(c, http.StatusConflict, "queue", "待审核", p,
 		map[string]string{"form": strconv.Itoa(failed) + " 份未能通过"})
 }

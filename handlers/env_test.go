@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{DB: db, Secret: []byte("test-secret-0123456789-0123456789-abcdef"), Views: v}
+	h := &Handler{DB: db, Secret: []byte("test-secret-0123456789-0123456789-abcdef"), Views: v, FilesDir: t.TempDir()}
 	return &env{t: t, db: db, h: h, e: h.Echo(), users: users}
 }
 

@@ -23,6 +23,8 @@ type Handler struct {
 	DB     *gorm.DB
 	Secret []byte
 	Views  *views.Views
+	// FilesDir holds the evidence files, outside any served folder.
+	FilesDir string
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
 	TrustProxy bool
 }

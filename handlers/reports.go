@@ -155,6 +155,7 @@ type reportPage struct {
 	Diff        []diffRow
 	Reason      string
 	StarOptions []struct{ Value, Label string }
+	Files       map[uint][]models.EvidenceFile
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) *reportPage {
@@ -183,6 +184,11 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) *reportPage
 	if rep.Open != nil {
 		p.Diff = diffRows(rep.Approved, rep.Open)
 	}
+	ids := make([]uint, len(rep.History))
+	for i := range rep.History {
+		ids[i] = rep.History[i].ID
+	}
+	p.Files, _ = models.ListEvidence(h.DB, models.EvidenceReport, ids)
 	for i, l := range []string{"无", "一星", "二星", "三星"} {
 		p.StarOptions = append(p.StarOptions, struct{ Value, Label string }{strconv.Itoa(i), l})
 	}

@@ -74,7 +74,11 @@ func toReportJSON(rep *models.Report) map[string]any {
 
 // decodeObject reads a JSON object into raw fields: 400 when the body is not one.
 func decodeObject(body io.Reader, allowEmpty bool) (map[string]json.RawMessage, error) {
-	b, err := io.ReadAll(body)
+	// JSON bodies are small; files come as multipart on their own routes.
+	b, err := io.ReadAll(io.LimitReader(body, 1<<20+1))
+	if len(b) > 1<<20 {
+		return nil, badRequest("请求体超过 1 MB")
+	}
 	if err != nil {
 		return nil, badRequest("无法读取请求体")
 	}

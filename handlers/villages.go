@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,8 +76,10 @@ func (h *Handler) VillageList(c echo.Context) error {
 }
 
 type villagePage struct {
-	Village *models.Village
-	Years   []models.YearFigures
+	Village   *models.Village
+	Years     []models.YearFigures
+	Workshops []models.WorkshopDetail
+	Companies any
 }
 
 // VillageShow is GET /villages/:code: the village and its years.
@@ -87,11 +88,17 @@ func (h *Handler) VillageShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	years, err := models.VillageYears(h.DB, v.Code)
-	if err != nil {
+	p := villagePage{Village: v}
+	if p.Years, err = models.VillageYears(h.DB, v.Code); err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "village", v.Name, villagePage{Village: v, Years: years}, nil)
+	if p.Workshops, err = models.ListVillageWorkshops(h.DB, actorOf(c), v.Code); err != nil {
+		return err
+	}
+	if p.Companies, err = models.VillageCompanies(h.DB, v.Code); err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "village", v.Name, p, nil)
 }
 
 // villageFormPage is the data of the master-data form.
@@ -255,42 +262,17 @@ func bindVillageJSON(c echo.Context) (models.VillageInput, error) {
 	if err != nil {
 		return models.VillageInput{}, err
 	}
+	b := newBinder(m)
 	var in models.VillageInput
-	verr := &models.ValidationError{}
-	str := func(key string) *string {
-		raw, ok := m[key]
-		if !ok {
-			return nil
-		}
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			verr.Add(key, "须为文字")
-			return nil
-		}
-		return &s
-	}
-	year := func(key string) *int {
-		raw, ok := m[key]
-		if !ok || string(raw) == "null" {
-			return nil
-		}
-		n, ok := jsonInt(raw)
-		if !ok || n < 0 || n > 9999 {
-			verr.Add(key, "年度须为整数")
-			return nil
-		}
-		y := int(n)
-		return &y
-	}
-	if s := str("code"); s != nil {
+	if s := b.str("code"); s != nil {
 		in.Code = *s
 	}
-	in.Name, in.StreetCode, in.Type = str("name"), str("street_code"), str("type")
-	in.ActiveFrom, in.ActiveUntil = year("active_from"), year("active_until")
+	in.Name, in.StreetCode, in.Type = b.str("name"), b.str("street_code"), b.str("type")
+	in.ActiveFrom, in.ActiveUntil = b.small("active_from", 0, 9999), b.small("active_until", 0, 9999)
 	if raw, ok := m["active_until"]; ok && string(raw) == "null" {
 		in.ClearUntil = true
 	}
-	return in, verr.Err()
+	return in, b.err()
 }
 
 // APIVillageCreate is POST /api/v1/villages (district).

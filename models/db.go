@@ -65,7 +65,8 @@ var migrations = []func(tx *gorm.DB) error{
 	func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&District{}, &Street{}, &Village{}, &User{},
 			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}, &VillageRevision{},
-			&ReportingWindow{}, &SubmitException{}); err != nil {
+			&ReportingWindow{}, &SubmitException{}, &Company{}, &CompanyMember{}, &CompanyYear{}, &CompanyDividend{},
+			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}); err != nil {
 			return err
 		}
 		return execAll(tx,
@@ -74,7 +75,10 @@ var migrations = []func(tx *gorm.DB) error{
 			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
 			// At most one open version per village-year (DESIGN §3). Partial unique
 			// indexes exist in SQLite and PostgreSQL alike.
-			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`)
+			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS idx_wv_seq ON workshop_versions (workshop_id, seq)`,
+			`CREATE INDEX IF NOT EXISTS idx_wv_status ON workshop_versions (status)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS idx_wv_one_open ON workshop_versions (workshop_id) WHERE status IN ('draft', 'submitted')`)
 	},
 }
 

@@ -68,3 +68,26 @@ func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) []BulkResult {
 	}
 	return out
 }
+
+// WorkshopQueueItem is a submitted workshop change waiting for the street's review.
+type WorkshopQueueItem struct {
+	Version     WorkshopVersion
+	VillageName string
+}
+
+// ListWorkshopQueue lists the submitted workshop changes in the actor's scope.
+func ListWorkshopQueue(db *gorm.DB, a *Actor) ([]WorkshopQueueItem, error) {
+	var rows []struct {
+		WorkshopVersion
+		VillageName string
+	}
+	err := db.Table("workshop_versions").Select("workshop_versions.*, villages.name AS village_name").
+		Joins("JOIN villages ON villages.code = workshop_versions.village_code").Scopes(a.Villages).
+		Where("workshop_versions.status = ?", StatusSubmitted).
+		Order("workshop_versions.submitted_at, workshop_versions.id").Scan(&rows).Error
+	out := make([]WorkshopQueueItem, len(rows))
+	for i, r := range rows {
+		out[i] = WorkshopQueueItem{Version: r.WorkshopVersion, VillageName: r.VillageName}
+	}
+	return out, err
+}

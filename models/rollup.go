@@ -71,6 +71,13 @@ type Figures struct {
 	CollectiveIncomeTotalFen int64         `json:"collective_income_total_fen"`
 	OperatingIncomeTotalFen  int64         `json:"operating_income_total_fen"`
 	AssetsTotalFen           int64         `json:"assets_total_fen"`
+	// 强村公司: active companies with a member village here in the year, and those
+	// villages; 共富工坊: approved workshops operating (运营) and their employment.
+	Companies                 int64 `json:"companies"`
+	MemberVillages            int64 `json:"member_villages"`
+	Workshops                 int64 `json:"workshops"`
+	WorkshopEmployed          int64 `json:"workshop_employed"`
+	WorkshopLowIncomeEmployed int64 `json:"workshop_low_income_employed"`
 }
 
 // StreetFigures is one row of the by-street breakdown.
@@ -95,6 +102,9 @@ type Rollup struct {
 	Figures
 	CollectiveIncomeTargetFen *int64          `json:"collective_income_target_fen"`
 	AssetsTargetFen           *int64          `json:"assets_target_fen"`
+	CompaniesTarget           *int64          `json:"companies_target"`
+	WorkshopsTarget           *int64          `json:"workshops_target"`
+	WorkshopEmployedTarget    *int64          `json:"workshop_employed_target"`
 	ByStreet                  []StreetFigures `json:"by_street"`
 	ByType                    []TypeFigures   `json:"by_type"`
 	// Pending is work in progress now (not approved, so not counted above).
@@ -263,6 +273,9 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	if ru.ScopeCode == a.DistrictCode {
 		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, a.DistrictCode, year, first.total.CollectiveIncomeTotalFen)
 		ru.AssetsTargetFen = ts.amount(IndAssets, a.DistrictCode, year, first.total.AssetsTotalFen)
+		ru.CompaniesTarget = ts.amount(IndCompanies, a.DistrictCode, year, first.total.Companies)
+		ru.WorkshopsTarget = ts.amount(IndWorkshops, a.DistrictCode, year, first.total.Workshops)
+		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, a.DistrictCode, year, first.total.WorkshopEmployed)
 	}
 	for i, s := range streets {
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
@@ -309,6 +322,9 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 		if i, ok := ti[r.Type]; ok {
 			g.types[i].add(r)
 		}
+	}
+	if err := addRegistries(db, a, street, year, asOf, g, si, ti); err != nil {
+		return nil, err
 	}
 	g.total.finish()
 	for i := range g.streets {

@@ -85,6 +85,9 @@ func Demo(db *gorm.DB, now time.Time) error {
 		if err := tx.Omit("Village").CreateInBatches(versions, 200).Error; err != nil {
 			return err
 		}
+		if err := demoRegistries(tx, rng, villages, users, streetUser, now); err != nil {
+			return err
+		}
 		return models.Audit(tx, nil, "seed.demo", "district", DistrictCode, models.AuditScope{District: DistrictCode}, nil,
 			map[string]any{"villages": len(villages), "versions": len(versions), "note": "演示数据：村名与数字均为虚构"})
 	})
@@ -154,7 +157,8 @@ func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User,
 		}
 		seq++
 		r.Seq, r.Version = seq, seq*3
-		stamp(&r, status, filed, cadre, officer)
+		stamp(&r.Workflow, status, filed, cadre, officer)
+		r.CreatedAt, r.UpdatedAt = filed.Add(-48*time.Hour), filed
 		out = append(out, r)
 		// About one village-year in twelve gets an approved correction weeks later.
 		if status == models.StatusApproved && rng.Float64() < 0.08 {
@@ -164,7 +168,9 @@ func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User,
 			c.Derive()
 			seq++
 			c.Seq, c.Version = seq, seq*3
-			stamp(&c, models.StatusApproved, filed.Add(time.Duration(14+rng.IntN(30))*24*time.Hour), cadre, officer)
+			fixed := filed.Add(time.Duration(14+rng.IntN(30)) * 24 * time.Hour)
+			stamp(&c.Workflow, models.StatusApproved, fixed, cadre, officer)
+			c.CreatedAt, c.UpdatedAt = fixed.Add(-48*time.Hour), fixed
 			out = append(out, c)
 		}
 	}
@@ -189,9 +195,8 @@ func demoVersion(rng *rand.Rand, code string, year int, oper, assets float64, st
 }
 
 // stamp sets the workflow fields of a demo version filed at t.
-func stamp(r *models.ReportVersion, status string, t time.Time, cadre, officer *models.User) {
+func stamp(r *models.Workflow, status string, t time.Time, cadre, officer *models.User) {
 	r.Status = status
-	r.CreatedAt, r.UpdatedAt = t.Add(-48*time.Hour), t
 	if status == models.StatusDraft {
 		return
 	}

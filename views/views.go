@@ -60,7 +60,22 @@ var Funcs = template.FuncMap{
 	"role":  RoleLabel,
 	"add":   func(a, b int) int { return a + b },
 	"neq64": func(a, b int64) bool { return a != b },
+	"share": models.FormatShare,
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	// field bundles a form field for a shared input partial.
+	"field": func(name, label, value string, errs map[string]string) FormField {
+		return FormField{Name: name, Label: label, Value: value, Error: errs[name]}
+	},
 }
+
+// FormField is one input of a form partial.
+type FormField struct{ Name, Label, Value, Error string }
 
 // StatusLabel is the Chinese name of a version's state.
 func StatusLabel(s string) string {

@@ -32,6 +32,7 @@ func serve(args []string) error {
 	dbPath := fs.String("db", defaultDB(), "SQLite database file, or a postgres:// URL (default: $CUNJI_DATABASE_URL, else cunji.db)")
 	demo := fs.Bool("demo", true, "on an empty database, seed demo villages, reports and accounts")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For")
+	filesDir := fs.String("files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +54,13 @@ func serve(args []string) error {
 	if n, err := models.CountDemoUsers(db); err == nil && n > 0 {
 		log.Printf("WARNING: %d demo accounts exist (password %q). Do not use this database for real data; start with --demo=false on a new database.", n, seeds.DemoPassword)
 	}
-	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustProxy: *trustProxy}
+	if *filesDir == "" {
+		*filesDir = *dbPath + ".files"
+		if models.IsPostgres(*dbPath) {
+			*filesDir = "cunji-files"
+		}
+	}
+	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustProxy: *trustProxy, FilesDir: *filesDir}
 	e := h.Echo()
 	srv := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}

@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"cunji/models"
+)
+
+// binder reads optional fields out of a JSON object, collecting a Chinese message
+// per unusable field, so that the answer is one 422 naming them all.
+type binder struct {
+	m map[string]json.RawMessage
+	v *models.ValidationError
+}
+
+func newBinder(m map[string]json.RawMessage) *binder {
+	return &binder{m: m, v: &models.ValidationError{}}
+}
+
+func (b *binder) raw(key string) (json.RawMessage, bool) {
+	r, ok := b.m[key]
+	if !ok || string(bytes.TrimSpace(r)) == "null" {
+		return nil, false
+	}
+	return r, true
+}
+
+// str reads a text field.
+func (b *binder) str(key string) *string {
+	r, ok := b.raw(key)
+	if !ok {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(r, &s) != nil {
+		b.v.Add(key, "须为文字")
+		return nil
+	}
+	return &s
+}
+
+// int reads an integer field within [min, max].
+func (b *binder) int(key string, min, max int64) *int64 {
+	r, ok := b.raw(key)
+	if !ok {
+		return nil
+	}
+	n, ok := jsonInt(r)
+	if !ok || n < min || n > max {
+		b.v.Add(key, "须为整数，且在合理范围内")
+		return nil
+	}
+	return &n
+}
+
+// small reads an int field within [min, max] as an int.
+func (b *binder) small(key string, min, max int64) *int {
+	n := b.int(key, min, max)
+	if n == nil {
+		return nil
+	}
+	v := int(*n)
+	return &v
+}
+
+// boolean reads a true/false field.
+func (b *binder) boolean(key string) *bool {
+	r, ok := b.raw(key)
+	if !ok {
+		return nil
+	}
+	var v bool
+	if json.Unmarshal(r, &v) != nil {
+		b.v.Add(key, "须为 true 或 false")
+		return nil
+	}
+	return &v
+}
+
+// list reads an array of objects.
+func (b *binder) list(key string) []map[string]json.RawMessage {
+	r, ok := b.raw(key)
+	if !ok {
+		return nil
+	}
+	var out []map[string]json.RawMessage
+	if json.Unmarshal(r, &out) != nil {
+		b.v.Add(key, "须为对象数组")
+		return nil
+	}
+	return out
+}
+
+func (b *binder) err() error { return b.v.Err() }
+
+// parseShare reads a share given as a percentage with up to 4 decimals (a JSON
+// number or text) into millionths, exactly.
+func parseShare(s string) (int64, bool) {
+	s = strings.TrimSuffix(strings.TrimSpace(strings.Trim(s, `"`)), "%")
+	v, err := models.ParseWan(s) // value × 10^6
+	if err != nil || v%100 != 0 || v <= 0 || v/100 > models.ShareWhole {
+		return 0, false
+	}
+	return v / 100, true
+}

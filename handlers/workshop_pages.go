@@ -1,0 +1,265 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// workshopForm is the workshop form as typed.
+type workshopForm struct {
+	Name, Type, Partner, Owner, State, Note string
+	Employed, LowIncome, AvgIncrease        string
+	Version                                 int
+}
+
+func workshopFormOf(v *models.WorkshopVersion) workshopForm {
+	if v == nil {
+		return workshopForm{Type: models.WorkshopTypes[0], State: models.WorkshopStates[0], Employed: "0", LowIncome: "0", AvgIncrease: "0"}
+	}
+	return workshopForm{Name: v.Name, Type: v.Type, Partner: v.Partner, Owner: v.Owner, State: v.State, Note: v.Note,
+		Employed: strconv.Itoa(v.Employed), LowIncome: strconv.Itoa(v.LowIncomeEmployed),
+		AvgIncrease: models.FormatWanExact(v.AvgIncomeIncreaseFen * 100), Version: v.Version}
+}
+
+// bindWorkshopForm reads the page form; the income increase is in 元 per month.
+func bindWorkshopForm(c echo.Context) (workshopForm, models.WorkshopInput, map[string]string) {
+	f := workshopForm{Name: c.FormValue("name"), Type: c.FormValue("type"), Partner: c.FormValue("partner"),
+		Owner: c.FormValue("owner"), State: c.FormValue("state"), Note: c.FormValue("note"),
+		Employed: c.FormValue("employed"), LowIncome: c.FormValue("low_income_employed"), AvgIncrease: c.FormValue("avg_income_increase")}
+	errs := map[string]string{}
+	in := models.WorkshopInput{Name: &f.Name, Type: &f.Type, Partner: &f.Partner, Owner: &f.Owner, State: &f.State, Note: &f.Note}
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	in.Version = f.Version
+	num := func(s, key string) *int {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			errs[key] = "须为整数"
+			return nil
+		}
+		return &n
+	}
+	in.Employed, in.LowIncomeEmployed = num(f.Employed, "employed"), num(f.LowIncome, "low_income_employed")
+	// 元 with up to two decimals: as 万元 the same digits are 100× too large, so
+	// parse and divide exactly.
+	if v, err := models.ParseWan(f.AvgIncrease); err != nil || v%10_000 != 0 {
+		errs["avg_income_increase_fen"] = "须为金额（元），最多两位小数"
+	} else {
+		fen := v / 10_000
+		in.AvgIncomeIncreaseFen = &fen
+	}
+	return f, in, errs
+}
+
+type workshopPage struct {
+	Detail      *models.WorkshopDetail
+	Files       map[uint][]models.EvidenceFile
+	Form        workshopForm
+	Editable    bool
+	Submittable bool
+	Reviewable  bool
+	Types       []string
+	States      []string
+	Reason      string
+	New         bool
+	VillageCode string
+}
+
+func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*workshopPage, error) {
+	u := userOf(c)
+	p := &workshopPage{Detail: d, Types: models.WorkshopTypes, States: models.WorkshopStates, VillageCode: d.Workshop.VillageCode}
+	ids := make([]uint, len(d.History))
+	for i := range d.History {
+		ids[i] = d.History[i].ID
+	}
+	var err error
+	if p.Files, err = models.ListEvidence(h.DB, models.EvidenceWorkshop, ids); err != nil {
+		return nil, err
+	}
+	p.Editable = u.Role == models.RoleVillage && (d.Open == nil || d.Open.Status == models.StatusDraft)
+	p.Submittable = u.Role == models.RoleVillage && d.Open != nil && d.Open.Status == models.StatusDraft
+	p.Reviewable = u.Role == models.RoleStreet && d.Open != nil && d.Open.Status == models.StatusSubmitted
+	base := d.Open
+	if base == nil && len(d.History) > 0 {
+		base = &d.History[0]
+	}
+	p.Form = workshopFormOf(base)
+	p.Form.Version = 0
+	if d.Open != nil {
+		p.Form.Version = d.Open.Version
+	}
+	return p, nil
+}
+
+func (h *Handler) renderWorkshop(c echo.Context, status int, id uint, form *workshopForm, reason string, errs map[string]string) error {
+	d, err := models.GetWorkshop(h.DB, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	p, err := h.workshopPageData(c, d)
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		p.Form = *form
+	}
+	p.Reason = reason
+	title := d.Name()
+	if title == "" {
+		title = "共富工坊"
+	}
+	return h.render(c, status, "workshop", title, p, errs)
+}
+
+// WorkshopShow is GET /workshops/:id.
+func (h *Handler) WorkshopShow(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	return h.renderWorkshop(c, http.StatusOK, id, nil, "", nil)
+}
+
+// WorkshopNewForm is GET /villages/:code/workshops/new (the village's cadre).
+func (h *Handler) WorkshopNewForm(c echo.Context) error {
+	if _, err := actorOf(c).FindVillage(h.DB, c.Param("code")); err != nil {
+		return err
+	}
+	p := &workshopPage{New: true, Editable: true, Form: workshopFormOf(nil), Types: models.WorkshopTypes,
+		States: models.WorkshopStates, VillageCode: c.Param("code")}
+	return h.render(c, http.StatusOK, "workshop", "登记共富工坊", p, nil)
+}
+
+// WorkshopCreate is POST /villages/:code/workshops/new.
+func (h *Handler) WorkshopCreate(c echo.Context) error {
+	code := c.Param("code")
+	if _, err := actorOf(c).FindVillage(h.DB, code); err != nil {
+		return err
+	}
+	form, in, errs := bindWorkshopForm(c)
+	rerender := func(status int, errs map[string]string) error {
+		p := &workshopPage{New: true, Editable: true, Form: form, Types: models.WorkshopTypes, States: models.WorkshopStates, VillageCode: code}
+		return h.render(c, status, "workshop", "登记共富工坊", p, errs)
+	}
+	if len(errs) > 0 {
+		errs["form"] = "请修正标出的项目"
+		return rerender(http.StatusUnprocessableEntity, errs)
+	}
+	d, err := models.CreateWorkshop(h.DB, actorOf(c), code, in)
+	if err != nil {
+		return h.pageError(c, err, rerender)
+	}
+	return redirectFlash(c, "/workshops/"+strconv.FormatUint(uint64(d.Workshop.ID), 10), "已登记草稿，请上传凭据后提交审核")
+}
+
+// WorkshopSave is POST /workshops/:id (the cadre's form).
+func (h *Handler) WorkshopSave(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
+		return err
+	}
+	form, in, errs := bindWorkshopForm(c)
+	rerender := func(status int, errs map[string]string) error {
+		return h.renderWorkshop(c, status, id, &form, "", errs)
+	}
+	if len(errs) > 0 {
+		errs["form"] = "请修正标出的项目"
+		return rerender(http.StatusUnprocessableEntity, errs)
+	}
+	v, err := models.SaveWorkshopDraft(h.DB, actorOf(c), id, in)
+	if err != nil {
+		return h.pageError(c, err, rerender)
+	}
+	back := "/workshops/" + c.Param("id")
+	if c.FormValue("action") == "submit" {
+		if _, err := models.SubmitWorkshop(h.DB, actorOf(c), id, &v.Version); err != nil {
+			return h.pageError(c, err, rerender)
+		}
+		return redirectFlash(c, back, "已保存并提交，等待街道审核")
+	}
+	return redirectFlash(c, back, "草稿已保存")
+}
+
+// WorkshopAction is POST /workshops/:id/submit|approve|reject (page).
+func (h *Handler) WorkshopAction(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	v, err := formVersion(c)
+	if err != nil {
+		return err
+	}
+	var done string
+	switch c.Param("action") {
+	case "submit":
+		done = "已提交，等待街道审核"
+		_, err = models.SubmitWorkshop(h.DB, a, id, v)
+	case "approve":
+		done = "已审核通过"
+		_, err = models.ApproveWorkshop(h.DB, a, id, v)
+	case "reject":
+		done = "已退回"
+		_, err = models.RejectWorkshop(h.DB, a, id, v, c.FormValue("reason"))
+	default:
+		return models.ErrNotFound
+	}
+	if err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.renderWorkshop(c, status, id, nil, c.FormValue("reason"), errs)
+		})
+	}
+	return redirectFlash(c, "/workshops/"+c.Param("id"), done)
+}
+
+// WorkshopStar is POST /workshops/:id/star (district).
+func (h *Handler) WorkshopStar(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	level, lerr := strconv.Atoi(c.FormValue("star_level"))
+	if lerr != nil {
+		level = -1
+	}
+	if _, err := models.SetWorkshopStar(h.DB, actorOf(c), id, level, strings.TrimSpace(c.FormValue("evaluated_on"))); err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.renderWorkshop(c, status, id, nil, "", errs)
+		})
+	}
+	return redirectFlash(c, "/workshops/"+c.Param("id"), "星级评定已保存")
+}
+
+type workshopsPage struct {
+	Rows    []models.WorkshopRow
+	Filter  models.WorkshopFilter
+	Star    string
+	Streets []models.Street
+	Types   []string
+	States  []string
+}
+
+// WorkshopList is GET /workshops (street, district) with filters.
+func (h *Handler) WorkshopList(c echo.Context) error {
+	f, err := workshopFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, err := models.ListWorkshops(h.DB, actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	p := workshopsPage{Rows: rows, Filter: f, Star: c.QueryParam("star"), Types: models.WorkshopTypes, States: models.WorkshopStates}
+	if p.Streets, err = models.ListStreets(h.DB, actorOf(c)); err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "workshops", "共富工坊", p, nil)
+}

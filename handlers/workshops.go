@@ -1,0 +1,245 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"cunji/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+func workshopVersionJSON(v *models.WorkshopVersion, files []models.EvidenceFile) map[string]any {
+	if v == nil {
+		return nil
+	}
+	return map[string]any{"seq": v.Seq, "status": v.Status, "version": v.Version, "name": v.Name, "type": v.Type,
+		"partner": v.Partner, "owner": v.Owner, "state": v.State, "employed": v.Employed,
+		"low_income_employed": v.LowIncomeEmployed, "avg_income_increase_fen": v.AvgIncomeIncreaseFen, "note": v.Note,
+		"submitted_at": rfc3339(v.SubmittedAt), "reviewed_at": rfc3339(v.ReviewedAt), "reviewer": nonEmpty(v.Reviewer),
+		"reject_reason": nonEmpty(v.RejectReason), "files": filesJSON(files)}
+}
+
+func (h *Handler) workshopJSON(d *models.WorkshopDetail) (map[string]any, error) {
+	ids := make([]uint, len(d.History))
+	for i := range d.History {
+		ids[i] = d.History[i].ID
+	}
+	files, err := models.ListEvidence(h.DB, models.EvidenceWorkshop, ids)
+	if err != nil {
+		return nil, err
+	}
+	one := func(v *models.WorkshopVersion) map[string]any {
+		if v == nil {
+			return nil
+		}
+		return workshopVersionJSON(v, files[v.ID])
+	}
+	hist := make([]map[string]any, len(d.History))
+	for i := range d.History {
+		hist[i] = one(&d.History[i])
+	}
+	return map[string]any{"id": d.Workshop.ID, "village_code": d.Workshop.VillageCode, "star_level": d.Workshop.StarLevel,
+		"star_evaluated_on": d.Workshop.StarEvaluatedOn, "approved": one(d.Approved), "open": one(d.Open), "history": hist}, nil
+}
+
+// bindWorkshop reads a workshop edit from a JSON body.
+func bindWorkshop(b *binder) models.WorkshopInput {
+	in := models.WorkshopInput{Name: b.str("name"), Type: b.str("type"), Partner: b.str("partner"), Owner: b.str("owner"),
+		State: b.str("state"), Note: b.str("note"),
+		Employed: b.small("employed", 0, 100_000), LowIncomeEmployed: b.small("low_income_employed", 0, 100_000),
+		AvgIncomeIncreaseFen: b.int("avg_income_increase_fen", 0, 100_000_000)}
+	if v := b.small("version", 0, 1<<31-1); v != nil {
+		in.Version = *v
+	}
+	return in
+}
+
+// APIVillageWorkshops is GET /api/v1/villages/:code/workshops.
+func (h *Handler) APIVillageWorkshops(c echo.Context) error {
+	list, err := models.ListVillageWorkshops(h.DB, actorOf(c), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(list))
+	for i := range list {
+		j, err := h.workshopJSON(&list[i])
+		if err != nil {
+			return err
+		}
+		out = append(out, j)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"village_code": c.Param("code"), "workshops": out})
+}
+
+// APIWorkshopCreate is POST /api/v1/villages/:code/workshops (the village's cadre).
+func (h *Handler) APIWorkshopCreate(c echo.Context) error {
+	a := actorOf(c)
+	if _, err := a.FindVillage(h.DB, c.Param("code")); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	in := bindWorkshop(b)
+	if err := b.err(); err != nil {
+		return err
+	}
+	d, err := models.CreateWorkshop(h.DB, a, c.Param("code"), in)
+	if err != nil {
+		return err
+	}
+	j, err := h.workshopJSON(d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, j)
+}
+
+// APIWorkshopShow is GET /api/v1/workshops/:id.
+func (h *Handler) APIWorkshopShow(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := models.GetWorkshop(h.DB, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	j, err := h.workshopJSON(d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+// APIWorkshopSave is PUT /api/v1/workshops/:id (the village's cadre).
+func (h *Handler) APIWorkshopSave(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	in := bindWorkshop(b)
+	if err := b.err(); err != nil {
+		return err
+	}
+	v, err := models.SaveWorkshopDraft(h.DB, actorOf(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, workshopVersionJSON(v, nil))
+}
+
+// APIWorkshopTransition is POST /api/v1/workshops/:id/submit|approve|reject.
+func (h *Handler) APIWorkshopTransition(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	if _, err := models.GetWorkshop(h.DB, a, id); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, true)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	version := b.small("version", 0, 1<<31-1)
+	reason := b.str("reason")
+	if err := b.err(); err != nil {
+		return err
+	}
+	var v *models.WorkshopVersion
+	switch c.Param("action") {
+	case "submit":
+		v, err = models.SubmitWorkshop(h.DB, a, id, version)
+	case "approve":
+		v, err = models.ApproveWorkshop(h.DB, a, id, version)
+	case "reject":
+		r := ""
+		if reason != nil {
+			r = *reason
+		}
+		v, err = models.RejectWorkshop(h.DB, a, id, version, r)
+	default:
+		return models.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, workshopVersionJSON(v, nil))
+}
+
+// APIWorkshopStar is PUT /api/v1/workshops/:id/star {"star_level","evaluated_on"} (district).
+func (h *Handler) APIWorkshopStar(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	level := b.small("star_level", -1000, 1000)
+	on := b.str("evaluated_on")
+	if level == nil {
+		b.v.Add("star_level", "请填写星级 0–5")
+	}
+	if on == nil {
+		b.v.Add("evaluated_on", "请填写评定日期")
+	}
+	if err := b.err(); err != nil {
+		return err
+	}
+	w, err := models.SetWorkshopStar(h.DB, actorOf(c), id, *level, *on)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"id": w.ID, "star_level": w.StarLevel, "star_evaluated_on": w.StarEvaluatedOn})
+}
+
+func workshopFilter(c echo.Context) (models.WorkshopFilter, error) {
+	f := models.WorkshopFilter{Street: c.QueryParam("street"), Type: c.QueryParam("type"), State: c.QueryParam("state")}
+	if s := c.QueryParam("star"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return f, models.Invalid("star", "星级须为整数")
+		}
+		f.Star = &n
+	}
+	return f, nil
+}
+
+// APIWorkshopList is GET /api/v1/workshops?street=&type=&state=&star=.
+func (h *Handler) APIWorkshopList(c echo.Context) error {
+	f, err := workshopFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, err := models.ListWorkshops(h.DB, actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		out[i] = map[string]any{"id": r.WorkshopID, "village_code": r.VillageCode, "village_name": r.VillageName,
+			"street_name": r.StreetName, "name": r.Name, "type": r.Type, "state": r.State, "employed": r.Employed,
+			"low_income_employed": r.LowIncomeEmployed, "star_level": r.StarLevel, "pending": nonEmpty(r.Pending)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"workshops": out, "total": len(out)})
+}

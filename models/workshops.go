@@ -1,0 +1,454 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// WorkshopTypes are the six 共富工坊 types.
+var WorkshopTypes = []string{"来料加工", "定向招工", "电商直播", "农旅融合", "品牌带动", "产业赋能"}
+
+// WorkshopStates are a workshop's operating states.
+var WorkshopStates = []string{"筹建", "运营", "停运"}
+
+// Workshop is a 共富工坊 hosted in one village. Its details live in approved
+// versions; its star level is the district's own evaluation.
+type Workshop struct {
+	ID              uint   `gorm:"primaryKey"`
+	VillageCode     string `gorm:"size:12;not null;index"`
+	StarLevel       int    `gorm:"not null;default:0"`
+	StarEvaluatedOn string `gorm:"size:10;not null;default:''"`
+	StarSetBy       string `gorm:"size:100;not null;default:''"`
+	CreatedAt       time.Time
+	Village         Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+}
+
+// WorkshopVersion is one registration or change of a workshop, approved by the
+// street like a report.
+type WorkshopVersion struct {
+	ID                   uint   `gorm:"primaryKey"`
+	WorkshopID           uint   `gorm:"not null;index"`
+	VillageCode          string `gorm:"size:12;not null;index"`
+	Workflow             `gorm:"embedded"`
+	Name                 string `gorm:"size:200;not null"`
+	Type                 string `gorm:"size:20;not null"`
+	Partner              string `gorm:"size:200;not null;default:''"`
+	Owner                string `gorm:"size:100;not null;default:''"`
+	State                string `gorm:"size:10;not null"`
+	Employed             int    `gorm:"not null"`
+	LowIncomeEmployed    int    `gorm:"not null"`
+	AvgIncomeIncreaseFen int64  `gorm:"not null"`
+	Note                 string `gorm:"size:8000;not null;default:''"`
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// WorkshopInput is an edit of a workshop's open draft; nil keeps the value.
+type WorkshopInput struct {
+	Name, Type, Partner, Owner, State, Note *string
+	Employed, LowIncomeEmployed           *int
+	AvgIncomeIncreaseFen                  *int64
+	Version                               int
+}
+
+func (in *WorkshopInput) apply(w *WorkshopVersion) error {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&w.Name, in.Name)
+	set(&w.Type, in.Type)
+	set(&w.Partner, in.Partner)
+	set(&w.Owner, in.Owner)
+	set(&w.State, in.State)
+	if in.Note != nil {
+		w.Note = *in.Note
+	}
+	if in.Employed != nil {
+		w.Employed = *in.Employed
+	}
+	if in.LowIncomeEmployed != nil {
+		w.LowIncomeEmployed = *in.LowIncomeEmployed
+	}
+	if in.AvgIncomeIncreaseFen != nil {
+		w.AvgIncomeIncreaseFen = *in.AvgIncomeIncreaseFen
+	}
+	return w.Validate()
+}
+
+func oneOf(s string, list []string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a workshop version's fields (DESIGN §4).
+func (w *WorkshopVersion) Validate() error {
+	v := &ValidationError{}
+	if w.Name == "" || utf8.RuneCountInString(w.Name) > 100 || !utf8.ValidString(w.Name) {
+		v.Add("name", "请填写工坊名称（最多 100 字）")
+	}
+	if !oneOf(w.Type, WorkshopTypes) {
+		v.Add("type", "类型须为："+strings.Join(WorkshopTypes, "、"))
+	}
+	if !oneOf(w.State, WorkshopStates) {
+		v.Add("state", "状态须为：筹建、运营、停运")
+	}
+	if utf8.RuneCountInString(w.Partner) > 100 {
+		v.Add("partner", "合作企业最多 100 字")
+	}
+	if utf8.RuneCountInString(w.Owner) > 50 {
+		v.Add("owner", "坊主最多 50 字")
+	}
+	if w.Employed < 0 || w.Employed > 100_000 {
+		v.Add("employed", "带动就业人数须为 0 至 100000")
+	}
+	if w.LowIncomeEmployed < 0 || w.LowIncomeEmployed > w.Employed {
+		v.Add("low_income_employed", "低收入农户就业人数须为 0 至带动就业人数")
+	}
+	if w.AvgIncomeIncreaseFen < 0 || w.AvgIncomeIncreaseFen > 100_000_000 {
+		v.Add("avg_income_increase_fen", "人均月增收须为 0 至 100 万元")
+	}
+	if utf8.RuneCountInString(w.Note) > MaxNoteChars {
+		v.Add("note", "说明最多 2000 字")
+	}
+	return v.Err()
+}
+
+// WorkshopDetail is a workshop with its latest approved version, its open version
+// and every version, newest first.
+type WorkshopDetail struct {
+	Workshop Workshop
+	Approved *WorkshopVersion
+	Open     *WorkshopVersion
+	History  []WorkshopVersion
+}
+
+// Name is the workshop's name: approved, else the one being registered.
+func (d *WorkshopDetail) Name() string {
+	switch {
+	case d.Approved != nil:
+		return d.Approved.Name
+	case len(d.History) > 0:
+		return d.History[0].Name
+	}
+	return ""
+}
+
+// GetWorkshop loads a workshop within the actor's scope.
+func GetWorkshop(db *gorm.DB, a *Actor, id uint) (*WorkshopDetail, error) {
+	var w Workshop
+	err := db.Joins("JOIN villages ON villages.code = workshops.village_code").Scopes(a.Villages).
+		Preload("Village").Preload("Village.Street").Where("workshops.id = ?", id).Take(&w).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := &WorkshopDetail{Workshop: w}
+	if err := db.Where("workshop_id = ?", id).Order("seq DESC").Find(&d.History).Error; err != nil {
+		return nil, err
+	}
+	for i := range d.History {
+		h := &d.History[i]
+		if h.IsOpen() && d.Open == nil {
+			d.Open = h
+		}
+		if h.Status == StatusApproved && d.Approved == nil {
+			d.Approved = h
+		}
+	}
+	return d, nil
+}
+
+// ListVillageWorkshops lists a village's workshops (in the actor's scope).
+func ListVillageWorkshops(db *gorm.DB, a *Actor, code string) ([]WorkshopDetail, error) {
+	if _, err := a.FindVillage(db, code); err != nil {
+		return nil, err
+	}
+	var ids []uint
+	if err := db.Model(&Workshop{}).Where("village_code = ?", code).Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, err
+	}
+	out := make([]WorkshopDetail, 0, len(ids))
+	for _, id := range ids {
+		d, err := GetWorkshop(db, a, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, nil
+}
+
+// CreateWorkshop registers a workshop in the cadre's village: the workshop and its
+// first draft, to be submitted for the street's approval.
+func CreateWorkshop(db *gorm.DB, a *Actor, code string, in WorkshopInput) (*WorkshopDetail, error) {
+	v, err := a.FindVillage(db, code)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != RoleVillage {
+		return nil, ErrForbidden
+	}
+	ver := WorkshopVersion{VillageCode: code, Workflow: newDraft(&Workflow{}, a)}
+	if err := in.apply(&ver); err != nil {
+		return nil, err
+	}
+	var w Workshop
+	err = db.Transaction(func(tx *gorm.DB) error {
+		w = Workshop{VillageCode: code}
+		if err := tx.Omit("Village").Create(&w).Error; err != nil {
+			return err
+		}
+		ver.WorkshopID = w.ID
+		if err := tx.Create(&ver).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "workshop.create", "workshop", itoa(int(w.ID)), VillageScope(v), nil, ver)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return GetWorkshop(db, a, w.ID)
+}
+
+// workshopTarget loads a workshop in scope and checks the role: 404 before 403.
+func workshopTarget(db *gorm.DB, a *Actor, id uint, role string) (*WorkshopDetail, error) {
+	d, err := GetWorkshop(db, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != role {
+		return nil, ErrForbidden
+	}
+	return d, nil
+}
+
+// SaveWorkshopDraft edits the workshop's open draft, creating one from the latest
+// version when there is none. Only the village's cadre may.
+func SaveWorkshopDraft(db *gorm.DB, a *Actor, id uint, in WorkshopInput) (*WorkshopVersion, error) {
+	d, err := workshopTarget(db, a, id, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	var out WorkshopVersion
+	err = db.Transaction(func(tx *gorm.DB) error {
+		open, err := openWorkshopVersion(tx, id)
+		if err != nil {
+			return err
+		}
+		if open != nil && open.Status == StatusSubmitted {
+			return Conflict("变更已提交，正在等待街道审核，不能修改")
+		}
+		if open == nil {
+			if in.Version != 0 {
+				return errStale
+			}
+			var last WorkshopVersion
+			if err := tx.Where("workshop_id = ?", id).Order("seq DESC").Take(&last).Error; err != nil {
+				return err
+			}
+			out = last
+			out.ID, out.Workflow, out.CreatedAt, out.UpdatedAt = 0, newDraft(&last.Workflow, a), time.Time{}, time.Time{}
+			if err := in.apply(&out); err != nil {
+				return err
+			}
+			if err := tx.Create(&out).Error; err != nil {
+				if isUniqueViolation(err) {
+					return errStale
+				}
+				return err
+			}
+			return Audit(tx, a, "workshop.edit", "workshop", itoa(int(id)), villageScopeOf(&d.Workshop), nil, out)
+		}
+		if in.Version != open.Version {
+			return errStale
+		}
+		before := *open
+		out = *open
+		if err := in.apply(&out); err != nil {
+			return err
+		}
+		out.Version = open.Version + 1
+		res := tx.Model(&WorkshopVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, StatusDraft).
+			Select("name", "type", "partner", "owner", "state", "employed", "low_income_employed",
+				"avg_income_increase_fen", "note", "version", "updated_at").Updates(&out)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		return Audit(tx, a, "workshop.edit", "workshop", itoa(int(id)), villageScopeOf(&d.Workshop), before, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func villageScopeOf(w *Workshop) AuditScope {
+	return AuditScope{District: w.Village.DistrictCode, Street: w.Village.StreetCode, Village: w.VillageCode}
+}
+
+func openWorkshopVersion(tx *gorm.DB, id uint) (*WorkshopVersion, error) {
+	var v WorkshopVersion
+	err := tx.Where("workshop_id = ? AND status IN ?", id, []string{StatusDraft, StatusSubmitted}).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// workshopTransition moves the workshop's open version by ch, with its audit entry.
+func workshopTransition(db *gorm.DB, a *Actor, d *WorkshopDetail, version *int, ch stateChange) (*WorkshopVersion, error) {
+	var out WorkshopVersion
+	err := db.Transaction(func(tx *gorm.DB) error {
+		open, err := openWorkshopVersion(tx, d.Workshop.ID)
+		if err != nil {
+			return err
+		}
+		if open == nil {
+			return Conflict(wrongStateMessage(ch.from))
+		}
+		before := *open
+		out = *open
+		if err := moveState(tx, &out, out.ID, &out.Workflow, version, ch); err != nil {
+			return err
+		}
+		return Audit(tx, a, ch.action, "workshop", itoa(int(d.Workshop.ID)), villageScopeOf(&d.Workshop), before.Workflow, out.Workflow)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SubmitWorkshop sends the workshop's draft for review (the village's cadre).
+func SubmitWorkshop(db *gorm.DB, a *Actor, id uint, version *int) (*WorkshopVersion, error) {
+	d, err := workshopTarget(db, a, id, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	return workshopTransition(db, a, d, version, submitChange(a, "workshop"))
+}
+
+// ApproveWorkshop approves the submitted change (an officer of the street).
+func ApproveWorkshop(db *gorm.DB, a *Actor, id uint, version *int) (*WorkshopVersion, error) {
+	d, err := workshopTarget(db, a, id, RoleStreet)
+	if err != nil {
+		return nil, err
+	}
+	return workshopTransition(db, a, d, version, approveChange(a, "workshop"))
+}
+
+// RejectWorkshop rejects the submitted change with a reason (an officer of the street).
+func RejectWorkshop(db *gorm.DB, a *Actor, id uint, version *int, reason string) (*WorkshopVersion, error) {
+	d, err := workshopTarget(db, a, id, RoleStreet)
+	if err != nil {
+		return nil, err
+	}
+	if reason, err = checkReason(reason); err != nil {
+		return nil, err
+	}
+	return workshopTransition(db, a, d, version, rejectChange(a, "workshop", reason))
+}
+
+// SetWorkshopStar records the district's star evaluation (星级评定), 0–5, with its date.
+func SetWorkshopStar(db *gorm.DB, a *Actor, id uint, level int, evaluatedOn string) (*Workshop, error) {
+	d, err := workshopTarget(db, a, id, RoleDistrict)
+	if err != nil {
+		return nil, err
+	}
+	v := &ValidationError{}
+	if level < 0 || level > 5 {
+		v.Add("star_level", "星级须为 0 至 5")
+	}
+	if t, err := time.Parse("2006-01-02", evaluatedOn); err != nil || t.After(time.Now().Add(24*time.Hour)) || t.Year() < 2000 {
+		v.Add("evaluated_on", "评定日期须为 YYYY-MM-DD，且不晚于今天")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	w := d.Workshop
+	before := map[string]any{"star_level": w.StarLevel, "evaluated_on": w.StarEvaluatedOn}
+	w.StarLevel, w.StarEvaluatedOn, w.StarSetBy = level, evaluatedOn, a.Name
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Workshop{}).Where("id = ?", id).Updates(map[string]any{
+			"star_level": level, "star_evaluated_on": evaluatedOn, "star_set_by": a.Name}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "workshop.star", "workshop", itoa(int(id)), villageScopeOf(&w), before,
+			map[string]any{"star_level": level, "evaluated_on": evaluatedOn})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// WorkshopFilter narrows the district's workshop list.
+type WorkshopFilter struct {
+	Street, Type, State string
+	Star                *int
+}
+
+// WorkshopRow is a workshop as listed: its approved state and village.
+type WorkshopRow struct {
+	WorkshopID        uint
+	VillageCode       string
+	VillageName       string
+	StreetName        string
+	Name              string
+	Type              string
+	State             string
+	Employed          int
+	LowIncomeEmployed int
+	StarLevel         int
+	Pending           string
+}
+
+// ListWorkshops lists the workshops of the actor's scope with their latest approved
+// version (those never approved are listed as pending).
+func ListWorkshops(db *gorm.DB, a *Actor, f WorkshopFilter) ([]WorkshopRow, error) {
+	latest := db.Model(&WorkshopVersion{}).Select("workshop_id, MAX(seq) AS seq").Where("status = ?", StatusApproved).Group("workshop_id")
+	q := db.Table("workshops").
+		Select(`workshops.id AS workshop_id, workshops.village_code, villages.name AS village_name, streets.name AS street_name,
+			COALESCE(wv.name, '') AS name, COALESCE(wv.type, '') AS type, COALESCE(wv.state, '') AS state,
+			COALESCE(wv.employed, 0) AS employed, COALESCE(wv.low_income_employed, 0) AS low_income_employed,
+			workshops.star_level, COALESCE(op.status, '') AS pending`).
+		Joins("JOIN villages ON villages.code = workshops.village_code").
+		Joins("JOIN streets ON streets.code = villages.street_code").
+		Joins("LEFT JOIN (?) la ON la.workshop_id = workshops.id", latest).
+		Joins("LEFT JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq").
+		Joins("LEFT JOIN workshop_versions op ON op.workshop_id = workshops.id AND op.status IN ('draft', 'submitted')").
+		Scopes(a.Villages)
+	if f.Street != "" {
+		q = q.Where("villages.street_code = ?", f.Street)
+	}
+	if f.Type != "" {
+		q = q.Where("wv.type = ?", f.Type)
+	}
+	if f.State != "" {
+		q = q.Where("wv.state = ?", f.State)
+	}
+	if f.Star != nil {
+		q = q.Where("workshops.star_level = ?", *f.Star)
+	}
+	var out []WorkshopRow
+	err := q.Order("villages.street_code, workshops.village_code, workshops.id").Scan(&out).Error
+	return out, err
+}
