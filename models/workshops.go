@@ -50,9 +50,9 @@ type WorkshopVersion struct {
 // WorkshopInput is an edit of a workshop's open draft; nil keeps the value.
 type WorkshopInput struct {
 	Name, Type, Partner, Owner, State, Note *string
-	Employed, LowIncomeEmployed           *int
-	AvgIncomeIncreaseFen                  *int64
-	Version                               int
+	Employed, LowIncomeEmployed             *int
+	AvgIncomeIncreaseFen                    *int64
+	Version                                 int
 }
 
 func (in *WorkshopInput) apply(w *WorkshopVersion) error {
