@@ -77,6 +77,9 @@ func (h *Handler) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		h.setUser(c, u)
+		if u.MustChangePassword && c.Path() != "/api/v1/auth/password" {
+			return &echo.HTTPError{Code: http.StatusForbidden, Message: "请先修改一次性密码（POST /api/v1/auth/password）"}
+		}
 		return next(c)
 	}
 }
@@ -94,6 +97,12 @@ func (h *Handler) pageAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		h.setUser(c, u)
+		if u.MustChangePassword && c.Path() != "/password" && c.Path() != "/logout" {
+			if c.Request().Method == http.MethodGet {
+				return redirectFlash(c, "/password", "!请先设置您自己的密码（一次性密码只能用来登录这一次）")
+			}
+			return &echo.HTTPError{Code: http.StatusForbidden, Message: "请先修改一次性密码"}
+		}
 		return next(c)
 	}
 }
@@ -136,7 +145,7 @@ func (h *Handler) AuthLogin(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
 		return badRequest("请求体须为 JSON：{\"username\", \"password\"}")
 	}
-	u, err := models.Authenticate(h.DB, in.Username, in.Password)
+	u, err := models.Login(h.DB, in.Username, in.Password, c.RealIP())
 	if err != nil {
 		if errors.Is(err, models.ErrUnauthorized) {
 			return &echo.HTTPError{Code: http.StatusUnauthorized, Message: "用户名或密码错误"}
@@ -158,19 +167,20 @@ func (h *Handler) LoginPage(c echo.Context) error {
 // LoginSubmit is POST /login: on success the token goes into an HttpOnly cookie.
 func (h *Handler) LoginSubmit(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
-	u, err := models.Authenticate(h.DB, username, c.FormValue("password"))
+	u, err := models.Login(h.DB, username, c.FormValue("password"), c.RealIP())
 	if errors.Is(err, models.ErrUnauthorized) {
 		return h.render(c, http.StatusUnauthorized, "login", "登录", username, map[string]string{"form": "用户名或密码错误，或账号已停用"})
 	}
+	var te *models.ThrottledError
+	if errors.As(err, &te) {
+		return h.render(c, http.StatusTooManyRequests, "login", "登录", username, map[string]string{"form": te.Error()})
+	}
 	if err != nil {
 		return err
 	}
-	tok, exp, err := h.IssueToken(u)
-	if err != nil {
+	if err := h.setSession(c, u); err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/", Expires: exp, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: c.IsTLS()})
 	return c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -200,4 +210,68 @@ func (h *Handler) Home(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/queue")
 	}
 	return c.Redirect(http.StatusSeeOther, "/rollup")
+}
+
+// setSession puts a fresh token for u into the session cookie.
+func (h *Handler) setSession(c echo.Context, u *models.User) error {
+	tok, exp, err := h.IssueToken(u)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/", Expires: exp, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: c.IsTLS()})
+	return nil
+}
+
+// PasswordPage is GET /password: choose a new password.
+func (h *Handler) PasswordPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "password", "修改密码", nil, nil)
+}
+
+// PasswordSave is POST /password: every other session ends; this one continues
+// with a new token.
+func (h *Handler) PasswordSave(c echo.Context) error {
+	u := userOf(c)
+	next := c.FormValue("password")
+	if next != c.FormValue("confirm") {
+		return h.render(c, http.StatusUnprocessableEntity, "password", "修改密码", nil,
+			map[string]string{"form": "请修正标出的项目", "confirm": "两次输入的新密码不一致"})
+	}
+	if err := models.ChangeOwnPassword(h.DB, u, c.FormValue("current"), next); err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.render(c, status, "password", "修改密码", nil, errs)
+		})
+	}
+	fresh, err := models.UserByID(h.DB, u.ID)
+	if err != nil {
+		return err
+	}
+	if err := h.setSession(c, fresh); err != nil {
+		return err
+	}
+	return redirectFlash(c, "/", "密码已修改")
+}
+
+// AuthPassword is POST /api/v1/auth/password {"current","password"} → a new token.
+func (h *Handler) AuthPassword(c echo.Context) error {
+	var in struct {
+		Current  string `json:"current"`
+		Password string `json:"password"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return badRequest("请求体须为 JSON：{\"current\", \"password\"}")
+	}
+	u := userOf(c)
+	if err := models.ChangeOwnPassword(h.DB, u, in.Current, in.Password); err != nil {
+		return err
+	}
+	fresh, err := models.UserByID(h.DB, u.ID)
+	if err != nil {
+		return err
+	}
+	tok, exp, err := h.IssueToken(fresh)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp.UTC().Format(time.RFC3339), "user": toUserJSON(fresh)})
 }

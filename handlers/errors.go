@@ -29,7 +29,10 @@ func classify(err error) (int, APIErrorBody) {
 	var ve *models.ValidationError
 	var ce *models.ConflictError
 	var he *echo.HTTPError
+	var te *models.ThrottledError
 	switch {
+	case errors.As(err, &te):
+		return http.StatusTooManyRequests, APIErrorBody{"too_many_attempts", te.Error(), nil}
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, APIErrorBody{"invalid", ve.Error(), ve.Fields}
 	case errors.As(err, &ce):

@@ -29,6 +29,12 @@ func VillageScope(v *Village) AuditScope {
 // Audit appends one entry in the caller's transaction: who, when, from where, what,
 // before and after (as JSON; nil gives an empty string).
 func Audit(tx *gorm.DB, a *Actor, action, objType, key string, sc AuditScope, before, after any) error {
+	e := auditEntry(a, action, objType, key, sc, before, after)
+	return tx.Create(&e).Error
+}
+
+// auditEntry builds an entry without writing it (for batches).
+func auditEntry(a *Actor, action, objType, key string, sc AuditScope, before, after any) AuditEntry {
 	e := AuditEntry{
 		At: time.Now().UTC().Truncate(time.Microsecond), Action: action, ObjectType: objType, ObjectKey: key,
 		DistrictCode: sc.District, StreetCode: sc.Street, VillageCode: sc.Village,
@@ -39,7 +45,7 @@ func Audit(tx *gorm.DB, a *Actor, action, objType, key string, sc AuditScope, be
 	} else {
 		e.ActorName, e.ActorRole = "system", "system"
 	}
-	return tx.Create(&e).Error
+	return e
 }
 
 func toJSON(v any) string {

@@ -66,7 +66,7 @@ var migrations = []func(tx *gorm.DB) error{
 		if err := tx.AutoMigrate(&District{}, &Street{}, &Village{}, &User{},
 			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}, &VillageRevision{},
 			&ReportingWindow{}, &SubmitException{}, &Company{}, &CompanyMember{}, &CompanyYear{}, &CompanyDividend{},
-			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}); err != nil {
+			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}, &LoginThrottle{}); err != nil {
 			return err
 		}
 		return execAll(tx,

@@ -81,8 +81,12 @@ type User struct {
 	TokenVersion int    `gorm:"not null;default:1"`
 	Disabled     bool   `gorm:"not null;default:false"`
 	Demo         bool   `gorm:"not null;default:false"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword is set by a one-time or reset password: the user must
+	// choose their own at the next login before doing anything else.
+	MustChangePassword bool   `gorm:"not null;default:false"`
+	Phone              string `gorm:"size:20;not null;default:''"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Workflow is the state of one version of anything that a village keeps and its

@@ -15,12 +15,21 @@ var (
 	ErrWanSyntax    = errors.New("请填写数字（万元，最多 6 位小数）")
 	ErrWanPrecision = errors.New("最多 6 位小数（精确到分）")
 	ErrWanTooLarge  = errors.New("金额过大，不可信")
+	// ErrYuanPrecision: 元 take at most two decimals.
+	ErrYuanPrecision = errors.New("最多 2 位小数（精确到分）")
 )
 
 // ParseWan parses an amount in 万元 (up to 6 decimals, exact to the 分) into 分.
 // It accepts a leading sign, full-width digits and thousands separators, and never
 // uses floating point.
-func ParseWan(s string) (int64, error) {
+func ParseWan(s string) (int64, error) { return parseFen(s, 6) }
+
+// ParseYuan parses an amount in 元 (up to 2 decimals, as statistics tables give
+// them) into 分, exactly.
+func ParseYuan(s string) (int64, error) { return parseFen(s, 2) }
+
+// parseFen parses a decimal whose unit is 10^decimals 分 (万元: 6, 元: 2) into 分.
+func parseFen(s string, decimals int) (int64, error) {
 	s = normalizeNumber(s)
 	if s == "" {
 		return 0, ErrWanEmpty
@@ -39,12 +48,15 @@ func ParseWan(s string) (int64, error) {
 	if !allDigits(intPart) || !allDigits(frac) {
 		return 0, ErrWanSyntax
 	}
-	if len(frac) > 6 {
+	if len(frac) > decimals {
+		if decimals == 2 {
+			return 0, ErrYuanPrecision
+		}
 		return 0, ErrWanPrecision
 	}
 	intPart = strings.TrimLeft(intPart, "0")
-	// 10^14 分 is 10^8 万元: more than 9 integer digits is always too large.
-	if len(intPart) > 9 {
+	// 10^14 分 has 15 digits: more integer digits than 15 − decimals is too large.
+	if len(intPart) > 15-decimals {
 		return 0, ErrWanTooLarge
 	}
 	var whole int64
@@ -55,12 +67,20 @@ func ParseWan(s string) (int64, error) {
 		}
 		whole = w
 	}
-	frac += strings.Repeat("0", 6-len(frac))
-	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil {
-		return 0, ErrWanSyntax
+	unit := int64(1)
+	for i := 0; i < decimals; i++ {
+		unit *= 10
 	}
-	fen := whole*FenPerWan + f
+	var f int64
+	if decimals > 0 {
+		frac += strings.Repeat("0", decimals-len(frac))
+		v, err := strconv.ParseInt(frac, 10, 64)
+		if err != nil {
+			return 0, ErrWanSyntax
+		}
+		f = v
+	}
+	fen := whole*unit + f
 	if fen > MaxAmountFen {
 		return 0, ErrWanTooLarge
 	}

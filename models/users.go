@@ -53,6 +53,9 @@ type UserInput struct {
 	Role     string
 	Scope    string // district, street or village code, by role
 	Password string
+	Phone    string
+	// OneTime marks the password as one-time: it must be changed at first login.
+	OneTime bool
 }
 
 // CheckPassword validates a new password for a username.
@@ -62,16 +65,33 @@ func CheckPassword(username, password string) error {
 		return Invalid("password", "密码至少 10 个字符")
 	case strings.EqualFold(password, username):
 		return Invalid("password", "密码不能与用户名相同")
+	case isCommonPassword(password):
+		return Invalid("password", "这个密码太常见，请换一个")
 	case len(password) > 72:
 		return Invalid("password", "密码最多 72 个字节")
 	}
 	return nil
 }
 
+// commonPasswords are among the most used passwords (and their obvious local
+// variants); none is accepted whatever its length.
+var commonPasswords = map[string]bool{
+	"1234567890": true, "12345678910": true, "123456789a": true, "a123456789": true, "qwertyuiop": true,
+	"1qaz2wsx3edc": true, "1q2w3e4r5t": true, "password1": true, "password123": true, "passw0rd123": true,
+	"iloveyou123": true, "abcd123456": true, "abc1234567": true, "qwerty12345": true, "0123456789": true,
+	"9876543210": true, "1111111111": true, "0000000000": true, "88888888888": true, "6666666666": true,
+	"woaini1314": true, "woaini520": true, "5201314520": true, "aa123456789": true, "zxcvbnm123": true,
+	"administrator": true, "admin123456": true, "cunji-demo": true, "cunji123456": true, "jiaojiang123": true,
+	"taizhou123456": true, "zhejiang123": true, "qwe123456789": true, "asdfghjkl1": true, "1234qwer": true,
+}
+
+func isCommonPassword(p string) bool { return commonPasswords[strings.ToLower(p)] }
+
 // CreateUser adds an account. The actor is nil for the command line (the operator
-// of the machine); otherwise only district staff may, within their district.
+// of the machine); district staff may create any account of their district, a
+// street officer the cadres of its own villages.
 func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
-	if a != nil && a.Role != RoleDistrict {
+	if a != nil && a.Role != RoleDistrict && !(a.Role == RoleStreet && in.Role == RoleVillage) {
 		return nil, ErrForbidden
 	}
 	verr := &ValidationError{}
@@ -110,10 +130,21 @@ func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	if a != nil && u.DistrictCode != a.DistrictCode {
 		verr.Add("scope", "只能在本区范围内创建用户")
 	}
+	if a != nil && a.Role == RoleStreet && u.StreetCode != a.StreetCode {
+		verr.Add("scope", "只能为本街道/镇的村创建账号")
+	}
+	if utf8.RuneCountInString(in.Phone) > 20 {
+		verr.Add("phone", "手机号最多 20 位")
+	}
+	u.Phone, u.MustChangePassword = strings.TrimSpace(in.Phone), in.OneTime
 	if err := verr.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	cost := bcrypt.DefaultCost
+	if in.OneTime {
+		cost = oneTimeCost
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), cost)
 	if err != nil {
 		return nil, err
 	}
@@ -164,9 +195,14 @@ func SetPassword(db *gorm.DB, a *Actor, username, password string) error {
 	})
 }
 
-// SetDisabled disables or re-enables an account; disabling ends its sessions.
-// The actor is nil for the command line.
+// SetDisabled disables or re-enables an account; disabling ends its sessions at
+// once. The actor is nil for the command line; otherwise it must manage the account.
 func SetDisabled(db *gorm.DB, a *Actor, username string, disabled bool) error {
+	if a != nil {
+		if _, err := managedUser(db, a, username); err != nil {
+			return err
+		}
+	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Where("username = ?", username).Take(&u).Error; err != nil {
@@ -174,9 +210,6 @@ func SetDisabled(db *gorm.DB, a *Actor, username string, disabled bool) error {
 				return ErrNotFound
 			}
 			return err
-		}
-		if a != nil && (a.Role != RoleDistrict || a.DistrictCode != u.DistrictCode) {
-			return ErrForbidden
 		}
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
 			"disabled": disabled, "token_version": gorm.Expr("token_version + 1"),

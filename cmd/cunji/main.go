@@ -24,6 +24,8 @@ func run(args []string) error {
 		return serve(args[1:])
 	case "user":
 		return user(args[1:])
+	case "import":
+		return importCmd(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -36,4 +38,6 @@ const usage = `usage:
   cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
   cunji user passwd --db FILE --username U                                                       (password on stdin)
   cunji user disable|enable --db FILE --username U
+  cunji import villages --db FILE [--dry-run] FILE.xlsx|csv
+  cunji import reports  --db FILE [--dry-run] [--approve-reason TEXT] FILE.xlsx|csv
 `

@@ -35,6 +35,29 @@
   // Focus the first field in error, so keyboard and screen-reader users land on it.
   var bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();
+  // Uploads show their progress; the answer replaces the page as a normal submit would.
+  document.querySelectorAll("form[data-progress]").forEach(function (f) {
+    f.addEventListener("submit", function (ev) {
+      if (!window.XMLHttpRequest || !window.FormData || !window.DOMParser) return;
+      ev.preventDefault();
+      var bar = f.querySelector("progress"), txt = f.querySelector(".progress-text");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", f.action);
+      bar.hidden = false;
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(e.loaded * 100 / e.total); txt.textContent = "上传 " + bar.value + "%"; }
+      };
+      xhr.upload.onload = function () { bar.removeAttribute("value"); txt.textContent = "正在逐行检查……"; };
+      xhr.onload = function () {
+        var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        document.title = doc.title;
+        document.body.replaceWith(doc.body);
+        window.scrollTo(0, 0);
+      };
+      xhr.onerror = function () { txt.textContent = "上传失败，请检查网络后重试"; };
+      xhr.send(new FormData(f));
+    });
+  });
   var all = document.getElementById("check-all");
   if (all) all.addEventListener("change", function () {
     document.querySelectorAll("input[name=item]").forEach(function (c) { c.checked = all.checked; });

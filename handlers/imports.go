@@ -1,0 +1,316 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"cunji/models"
+	"cunji/views"
+
+	"github.com/labstack/echo/v4"
+)
+
+// readSheetUpload reads the multipart field "file" as a spreadsheet.
+func readSheetUpload(c echo.Context) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, models.Invalid("file", "请选择要导入的文件")
+	}
+	if fh.Size > models.MaxSheetBytes {
+		return nil, models.Invalid("file", models.ErrSheetTooLarge.Error())
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, models.MaxSheetBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func sheetRows(data []byte) ([][]string, error) {
+	rows, err := models.ReadSheet(data)
+	if err != nil {
+		return nil, models.Invalid("file", err.Error())
+	}
+	return rows, nil
+}
+
+// importResult answers an import: 200 with the result, or 422 in the error shape
+// with every problem listed.
+func importResult(c echo.Context, problems []models.ImportProblem, result any) error {
+	if len(problems) > 0 {
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{
+			"error":    APIErrorBody{Code: "invalid", Message: fmt.Sprintf("导入文件有 %d 处问题，未写入任何数据", len(problems))},
+			"problems": problems, "result": result})
+	}
+	return c.JSON(http.StatusOK, result)
+}
+
+func dryRunParam(c echo.Context) (bool, error) {
+	switch c.QueryParam("dry_run") {
+	case "", "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, models.Invalid("dry_run", "dry_run 须为 true 或 false")
+}
+
+// APIImportVillages is POST /api/v1/import/villages?dry_run=true|false (district).
+func (h *Handler) APIImportVillages(c echo.Context) error {
+	dry, err := dryRunParam(c)
+	if err != nil {
+		return err
+	}
+	data, err := readSheetUpload(c)
+	if err != nil {
+		return err
+	}
+	rows, err := sheetRows(data)
+	if err != nil {
+		return err
+	}
+	res, err := models.ImportVillages(h.DB, actorOf(c), rows, dry)
+	if err != nil {
+		return err
+	}
+	return importResult(c, res.Problems, res)
+}
+
+func reportMode(mode, reason string) (models.ReportImportMode, error) {
+	switch mode {
+	case "approve":
+		return models.ReportImportMode{Approve: true, Reason: reason}, nil
+	case "queue", "":
+		return models.ReportImportMode{}, nil
+	}
+	return models.ReportImportMode{}, models.Invalid("mode", "mode 须为 approve（直接审核通过）或 queue（交街道审核）")
+}
+
+// APIImportReports is POST /api/v1/import/reports?dry_run=&mode=approve|queue&reason=.
+func (h *Handler) APIImportReports(c echo.Context) error {
+	dry, err := dryRunParam(c)
+	if err != nil {
+		return err
+	}
+	mode, err := reportMode(c.QueryParam("mode"), c.QueryParam("reason"))
+	if err != nil {
+		return err
+	}
+	data, err := readSheetUpload(c)
+	if err != nil {
+		return err
+	}
+	rows, err := sheetRows(data)
+	if err != nil {
+		return err
+	}
+	res, err := models.ImportReports(h.DB, actorOf(c), rows, mode, dry)
+	if err != nil {
+		return err
+	}
+	return importResult(c, res.Problems, res)
+}
+
+// APIImportUsers is POST /api/v1/import/users[?format=xlsx|csv]: every account with
+// a one-time password, all or nothing.
+func (h *Handler) APIImportUsers(c echo.Context) error {
+	data, err := readSheetUpload(c)
+	if err != nil {
+		return err
+	}
+	rows, err := sheetRows(data)
+	if err != nil {
+		return err
+	}
+	created, probs, err := models.BulkCreateUsers(h.DB, actorOf(c), rows)
+	if err != nil {
+		return err
+	}
+	if len(probs) > 0 {
+		return importResult(c, probs, nil)
+	}
+	if f := c.QueryParam("format"); f != "" && f != "json" {
+		return sendTable(c, usersTable(created), f)
+	}
+	out := make([]map[string]any, len(created))
+	for i, u := range created {
+		out[i] = map[string]any{"username": u.Username, "name": u.Name, "role": u.Role, "scope": u.Scope, "one_time_password": u.Password}
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"users": out})
+}
+
+// templates of the import sheets.
+var importTemplates = map[string]*views.Table{
+	"villages": {Name: "villages-template", Title: "村基本信息导入模板", Header: models.VillageImportHeader,
+		Rows: [][]any{{"331002004201", "示例村", "331002004", "整治提升", "2000", ""}}},
+	"reports": {Name: "reports-template", Title: "年度数据导入模板（金额单位：元）", Header: models.ReportImportHeader,
+		Rows: [][]any{{"331002004201", "2025", "1", "是", "350000.00", "150000.00", "20000.00", "120000.00", "0", "25000000.00"}}},
+	"users": {Name: "users-template", Title: "账号批量创建模板", Header: models.UserImportHeader,
+		Rows: [][]any{{"village-331002004201", "张三", "村干部", "331002004201", "13800000000"}}},
+}
+
+// ImportTemplate is GET /import/template/:kind?format=xlsx|csv (and the API's).
+func (h *Handler) ImportTemplate(c echo.Context) error {
+	t, ok := importTemplates[c.Param("kind")]
+	if !ok {
+		return models.ErrNotFound
+	}
+	f := c.QueryParam("format")
+	if f == "" {
+		f = "xlsx"
+	}
+	return sendTable(c, t, f)
+}
+
+// Pages. A dry run keeps the uploaded file under a random token, owned by the
+// user, so that "确认导入" commits exactly the file that was checked.
+
+type importPage struct {
+	Kind     string
+	Villages *models.VillageImport
+	Reports  *models.ReportImport
+	Problems []models.ImportProblem
+	Token    string
+	Mode     string
+	Reason   string
+}
+
+func (h *Handler) importDir() string { return filepath.Join(h.FilesDir, "imports") }
+
+func (h *Handler) keepUpload(c echo.Context, data []byte) (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := strconv.FormatUint(uint64(userOf(c).ID), 10) + "-" + hex.EncodeToString(b)
+	if err := os.MkdirAll(h.importDir(), 0o700); err != nil {
+		return "", err
+	}
+	return token, os.WriteFile(filepath.Join(h.importDir(), token), data, 0o600)
+}
+
+// takeUpload reads a kept upload of this user.
+func (h *Handler) takeUpload(c echo.Context, token string) ([]byte, error) {
+	prefix := strconv.FormatUint(uint64(userOf(c).ID), 10) + "-"
+	if len(token) != len(prefix)+32 || token[:len(prefix)] != prefix {
+		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
+	}
+	if _, err := hex.DecodeString(token[len(prefix):]); err != nil {
+		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
+	}
+	data, err := os.ReadFile(filepath.Join(h.importDir(), token))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
+	}
+	return data, err
+}
+
+// ImportPage is GET /import (district).
+func (h *Handler) ImportPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "import", "批量导入", &importPage{}, nil)
+}
+
+// ImportPost is POST /import/:kind (villages, reports): check, or commit a checked file.
+func (h *Handler) ImportPost(c echo.Context) error {
+	kind := c.Param("kind")
+	if kind != "villages" && kind != "reports" {
+		return models.ErrNotFound
+	}
+	p := &importPage{Kind: kind, Mode: c.FormValue("mode"), Reason: c.FormValue("reason")}
+	commit := c.FormValue("token") != ""
+	var data []byte
+	var err error
+	if commit {
+		data, err = h.takeUpload(c, c.FormValue("token"))
+	} else {
+		data, err = readSheetUpload(c)
+	}
+	fail := func(err error) error {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.render(c, status, "import", "批量导入", p, errs)
+		})
+	}
+	if err != nil {
+		return fail(err)
+	}
+	rows, err := sheetRows(data)
+	if err != nil {
+		return fail(err)
+	}
+	a := actorOf(c)
+	if kind == "villages" {
+		p.Villages, err = models.ImportVillages(h.DB, a, rows, !commit)
+		if err == nil {
+			p.Problems = p.Villages.Problems
+		}
+	} else {
+		var mode models.ReportImportMode
+		if mode, err = reportMode(p.Mode, p.Reason); err == nil {
+			p.Reports, err = models.ImportReports(h.DB, a, rows, mode, !commit)
+		}
+		if err == nil {
+			p.Problems = p.Reports.Problems
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	status := http.StatusOK
+	switch {
+	case len(p.Problems) > 0:
+		status = http.StatusUnprocessableEntity
+	case commit:
+		os.Remove(filepath.Join(h.importDir(), c.FormValue("token")))
+	default:
+		if p.Token, err = h.keepUpload(c, data); err != nil {
+			return err
+		}
+	}
+	return h.render(c, status, "import", "批量导入", p, nil)
+}
+
+// UsersImport is POST /users/import: the sheet of accounts; answers the sheet of
+// one-time passwords as a download, or the problems.
+func (h *Handler) UsersImport(c echo.Context) error {
+	fail := func(err error) error {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.renderUsers(c, status, usersPage{}, errs)
+		})
+	}
+	data, err := readSheetUpload(c)
+	if err != nil {
+		return fail(err)
+	}
+	rows, err := sheetRows(data)
+	if err != nil {
+		return fail(err)
+	}
+	created, probs, err := models.BulkCreateUsers(h.DB, actorOf(c), rows)
+	if err != nil {
+		return fail(err)
+	}
+	if len(probs) > 0 {
+		msg := fmt.Sprintf("账号表有 %d 处问题，未创建任何账号：", len(probs))
+		for i, p := range probs {
+			if i == 10 {
+				msg += "……"
+				break
+			}
+			msg += fmt.Sprintf("第 %d 行 %s：%s；", p.Row, p.Column, p.Message)
+		}
+		return h.renderUsers(c, http.StatusUnprocessableEntity, usersPage{}, map[string]string{"form": msg})
+	}
+	return sendTable(c, usersTable(created), "xlsx")
+}

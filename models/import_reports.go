@@ -1,0 +1,240 @@
+package models
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// ReportImportHeader is the header row of the yearly figures sheet (amounts in 元).
+var ReportImportHeader = []string{"村代码", "年度", "星级", "和美乡村", "经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入", "集体资产"}
+
+// ReportImport is the outcome of a yearly figures import.
+type ReportImport struct {
+	Rows      int             `json:"rows"`
+	Problems  []ImportProblem `json:"problems"`
+	New       int             `json:"new"`       // village-years with their first version
+	Changed   int             `json:"changed"`   // village-years whose approved figures change
+	Unchanged int             `json:"unchanged"` // rows equal to the approved figures
+	Approve   bool            `json:"approve"`
+	Committed bool            `json:"committed"`
+}
+
+// ReportImportMode says what an import does with its rows: approve them at once
+// with a stated reason, or send them to the streets' queues.
+type ReportImportMode struct {
+	Approve bool
+	Reason  string
+}
+
+// parseYesNo reads 是/否 (or 1/0, Y/N, true/false).
+func parseYesNo(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "是", "1", "y", "yes", "true", "已建成":
+		return true, true
+	case "否", "0", "n", "no", "false", "", "未建成":
+		return false, true
+	}
+	return false, false
+}
+
+// ImportReports checks a yearly figures sheet and, unless dryRun, writes one version
+// per changed village-year: approved by the district in the same step (with the
+// reason in the audit log), or submitted to the street. All or nothing; rows equal
+// to the approved figures are skipped, so importing the same sheet again changes
+// nothing. A village-year with an open version is a problem to resolve first.
+func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode, dryRun bool) (*ReportImport, error) {
+	if a.Role != RoleDistrict {
+		return nil, ErrForbidden
+	}
+	res := &ReportImport{Problems: []ImportProblem{}, Approve: mode.Approve}
+	mode.Reason = strings.TrimSpace(mode.Reason)
+	if mode.Approve && (mode.Reason == "" || utf8.RuneCountInString(mode.Reason) > 500) {
+		return nil, Invalid("approve_reason", "直接审核通过须说明理由（最多 500 字），例如“2023 年农经统计年报”")
+	}
+	start, probs := checkHeader(rows, ReportImportHeader)
+	if len(probs) > 0 {
+		res.Problems = probs
+		return res, nil
+	}
+	var villages []Village
+	if err := db.Where("district_code = ?", a.DistrictCode).Find(&villages).Error; err != nil {
+		return nil, err
+	}
+	vmap := map[string]*Village{}
+	for i := range villages {
+		vmap[villages[i].Code] = &villages[i]
+	}
+	last := LastYear(db)
+	// The latest version of every village-year of the district, in one query.
+	var latest []ReportVersion
+	if err := db.Where("id IN (?)", db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
+		Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Where("villages.district_code = ?", a.DistrictCode).Group("report_versions.village_code, report_versions.year")).
+		Find(&latest).Error; err != nil {
+		return nil, err
+	}
+	var approved []ReportVersion
+	if err := db.Where("id IN (?)", db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
+		Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Where("villages.district_code = ? AND report_versions.status = ?", a.DistrictCode, StatusApproved).
+		Group("report_versions.village_code, report_versions.year")).Find(&approved).Error; err != nil {
+		return nil, err
+	}
+	lastOf, approvedOf := map[string]*ReportVersion{}, map[string]*ReportVersion{}
+	for i := range latest {
+		lastOf[reportKey(latest[i].VillageCode, latest[i].Year)] = &latest[i]
+	}
+	for i := range approved {
+		approvedOf[reportKey(approved[i].VillageCode, approved[i].Year)] = &approved[i]
+	}
+	seen := map[string]int{}
+	var out []ReportVersion
+	for i := start; i < len(rows); i++ {
+		r := rows[i]
+		if blankRow(r) {
+			continue
+		}
+		res.Rows++
+		n := i + 1
+		bad := func(col, msg string) { res.Problems = append(res.Problems, ImportProblem{n, col, msg}) }
+		code := cell(r, 0)
+		v := vmap[code]
+		if v == nil {
+			bad("村代码", "本区没有这个村代码")
+		}
+		year, err := strconv.Atoi(cell(r, 1))
+		if err != nil || year < FirstYear || year > last {
+			bad("年度", fmt.Sprintf("须为 %d 至 %d", FirstYear, last))
+		} else if v != nil && !v.ActiveIn(year) {
+			bad("年度", "该村在此年度不在册")
+		}
+		key := reportKey(code, year)
+		if p := seen[key]; p != 0 {
+			bad("村代码", fmt.Sprintf("与第 %d 行是同一村同一年度", p))
+		}
+		seen[key] = n
+		rv := ReportVersion{VillageCode: code, Year: year}
+		star, err := strconv.Atoi(cell(r, 2))
+		if cell(r, 2) == "" {
+			star, err = 0, nil
+		}
+		if err != nil || star < 0 || star > 3 {
+			bad("星级", "须为 0、1、2 或 3")
+		}
+		rv.StarRating = star
+		hemei, ok := parseYesNo(cell(r, 3))
+		if !ok {
+			bad("和美乡村", "须为“是”或“否”")
+		}
+		rv.HemeiBuilt = hemei
+		amounts := []struct {
+			col string
+			dst *int64
+			neg bool
+		}{
+			{"经营收入", &rv.BusinessFen, false}, {"发包及上交收入", &rv.ContractFen, false}, {"投资收益", &rv.InvestmentFen, true},
+			{"补助收入", &rv.SubsidyFen, false}, {"其他收入", &rv.OtherFen, false}, {"集体资产", &rv.AssetsFen, false},
+		}
+		for k, am := range amounts {
+			s := cell(r, 4+k)
+			fen, err := ParseYuan(s)
+			switch {
+			case err == ErrWanEmpty:
+				fen = 0
+			case err != nil:
+				bad(am.col, err.Error()+"（单位：元）")
+			case fen < 0 && !am.neg:
+				bad(am.col, "不能为负数")
+			}
+			*am.dst = fen
+		}
+		rv.Derive()
+		if v != nil && year >= FirstYear {
+			if l := lastOf[key]; l != nil && l.IsOpen() {
+				bad("村代码", "该村该年度有未完成的填报（"+map[string]string{StatusDraft: "草稿", StatusSubmitted: "待审核"}[l.Status]+"），请先处理")
+			}
+		}
+		out = append(out, rv)
+	}
+	if res.Rows == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
+	}
+	if len(res.Problems) > 0 {
+		return res, nil
+	}
+	var write []ReportVersion
+	for _, rv := range out {
+		key := reportKey(rv.VillageCode, rv.Year)
+		ap := approvedOf[key]
+		switch {
+		case ap != nil && sameFigures(ap, &rv):
+			res.Unchanged++
+			continue
+		case ap != nil:
+			res.Changed++
+		default:
+			res.New++
+		}
+		var lastWF Workflow
+		if l := lastOf[key]; l != nil {
+			lastWF = l.Workflow
+		}
+		rv.Workflow = newDraft(&lastWF, a)
+		rv.Note = "批量导入"
+		if mode.Approve {
+			rv.Note = "批量导入：" + mode.Reason
+		}
+		write = append(write, rv)
+	}
+	if dryRun || len(write) == 0 {
+		return res, nil
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		at := now()
+		for i := range write {
+			w := &write[i].Workflow
+			submitChange(a, "report").apply(w, at)
+			if mode.Approve {
+				approveChange(a, "report").apply(w, at)
+			}
+		}
+		if err := tx.Omit("Village").CreateInBatches(write, 500).Error; err != nil {
+			if isUniqueViolation(err) {
+				return Conflict("导入期间有村提交了新的版本，请重新检查后再导入")
+			}
+			return err
+		}
+		action := "import.reports.submit"
+		if mode.Approve {
+			action = "import.reports.approve"
+		}
+		// One entry per village-year too, so that each street and village sees it.
+		entries := make([]AuditEntry, len(write))
+		for i := range write {
+			v := vmap[write[i].VillageCode]
+			entries[i] = auditEntry(a, action, "report", reportKey(v.Code, write[i].Year), VillageScope(v), nil,
+				map[string]any{"version": versionAudit(&write[i]), "reason": mode.Reason})
+		}
+		if err := tx.CreateInBatches(entries, 500).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, action, "district", a.DistrictCode, AuditScope{District: a.DistrictCode}, nil,
+			map[string]any{"rows": res.Rows, "new": res.New, "changed": res.Changed, "unchanged": res.Unchanged, "reason": mode.Reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Committed = true
+	return res, nil
+}
+
+// sameFigures reports whether two versions carry the same entered figures.
+func sameFigures(a, b *ReportVersion) bool {
+	return a.StarRating == b.StarRating && a.HemeiBuilt == b.HemeiBuilt && a.BusinessFen == b.BusinessFen &&
+		a.ContractFen == b.ContractFen && a.InvestmentFen == b.InvestmentFen && a.SubsidyFen == b.SubsidyFen &&
+		a.OtherFen == b.OtherFen && a.AssetsFen == b.AssetsFen
+}

@@ -1,0 +1,195 @@
+package models
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// VillageImportHeader is the header row of the village master-data sheet.
+var VillageImportHeader = []string{"村代码", "村名称", "街道代码", "村庄类型", "起始年度", "终止年度"}
+
+// FieldChange is one changed field of a village.
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// VillageChange is what an import would change in an existing village.
+type VillageChange struct {
+	Code    string        `json:"code"`
+	Name    string        `json:"name"`
+	Changes []FieldChange `json:"changes"`
+}
+
+// VillageImport is the outcome of a village import: every problem, or what it
+// changes (dry run) or changed (commit).
+type VillageImport struct {
+	Rows      int             `json:"rows"`
+	Problems  []ImportProblem `json:"problems"`
+	New       []Village       `json:"-"`
+	NewCodes  []string        `json:"new"`
+	Changed   []VillageChange `json:"changed"`
+	Unchanged int             `json:"unchanged"`
+	Committed bool            `json:"committed"`
+}
+
+// ImportVillages checks a village sheet and, unless dryRun, writes it: all or
+// nothing, in one transaction. Importing the same sheet again changes nothing.
+// District staff only (a nil actor is the command line, acting for district).
+func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*VillageImport, error) {
+	if a.Role != RoleDistrict {
+		return nil, ErrForbidden
+	}
+	res := &VillageImport{Problems: []ImportProblem{}, NewCodes: []string{}, Changed: []VillageChange{}}
+	start, probs := checkHeader(rows, VillageImportHeader)
+	if len(probs) > 0 {
+		res.Problems = probs
+		return res, nil
+	}
+	var streets []Street
+	if err := db.Where("district_code = ?", a.DistrictCode).Find(&streets).Error; err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, s := range streets {
+		known[s.Code] = true
+	}
+	var existing []Village
+	if err := db.Where("district_code = ?", a.DistrictCode).Find(&existing).Error; err != nil {
+		return nil, err
+	}
+	old := map[string]*Village{}
+	for i := range existing {
+		old[existing[i].Code] = &existing[i]
+	}
+	seen := map[string]int{}
+	var parsed []Village
+	for i := start; i < len(rows); i++ {
+		r := rows[i]
+		if blankRow(r) {
+			continue
+		}
+		res.Rows++
+		n := i + 1
+		bad := func(col, msg string) { res.Problems = append(res.Problems, ImportProblem{n, col, msg}) }
+		v := Village{Code: cell(r, 0), Name: cell(r, 1), StreetCode: cell(r, 2), Type: cell(r, 3), DistrictCode: a.DistrictCode}
+		switch {
+		case !isDigits(v.Code, 12):
+			bad("村代码", "须为 12 位数字")
+		case !known[v.Code[:9]]:
+			bad("村代码", "前 9 位“"+v.Code[:9]+"”不是本区的街道/镇")
+		case seen[v.Code] != 0:
+			bad("村代码", fmt.Sprintf("与第 %d 行重复", seen[v.Code]))
+		}
+		if isDigits(v.Code, 12) && seen[v.Code] == 0 {
+			seen[v.Code] = n
+		}
+		if v.Name == "" || utf8.RuneCountInString(v.Name) > 50 {
+			bad("村名称", "须填写，最多 50 字")
+		}
+		if !known[v.StreetCode] {
+			bad("街道代码", "不是本区的街道/镇代码")
+		}
+		if !IsVillageType(v.Type) {
+			bad("村庄类型", "须为："+strings.Join(VillageTypes, "、"))
+		}
+		from, err := strconv.Atoi(cell(r, 4))
+		if err != nil || from < 1949 || from > 2100 {
+			bad("起始年度", "须为 1949 至 2100 之间的年份")
+		}
+		v.ActiveFrom = from
+		if s := cell(r, 5); s != "" {
+			until, err := strconv.Atoi(s)
+			if err != nil || until < from || until > 2100 {
+				bad("终止年度", "须为不早于起始年度的年份，或留空")
+			} else {
+				v.ActiveUntil = &until
+			}
+		}
+		parsed = append(parsed, v)
+	}
+	if res.Rows == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
+	}
+	if len(res.Problems) > 0 {
+		return res, nil
+	}
+	var changed []Village
+	for i := range parsed {
+		v := &parsed[i]
+		o, ok := old[v.Code]
+		if !ok {
+			res.New = append(res.New, *v)
+			res.NewCodes = append(res.NewCodes, v.Code)
+			continue
+		}
+		ch := diffVillage(o, v)
+		if len(ch) == 0 {
+			res.Unchanged++
+			continue
+		}
+		res.Changed = append(res.Changed, VillageChange{Code: v.Code, Name: v.Name, Changes: ch})
+		changed = append(changed, *v)
+	}
+	if dryRun || (len(res.New) == 0 && len(changed) == 0) {
+		return res, nil
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		at := now()
+		if len(res.New) > 0 {
+			if err := tx.Omit("Street").CreateInBatches(res.New, 500).Error; err != nil {
+				return err
+			}
+			revs := make([]VillageRevision, len(res.New))
+			for i := range res.New {
+				revs[i] = RevisionOf(&res.New[i], at)
+			}
+			if err := tx.CreateInBatches(revs, 500).Error; err != nil {
+				return err
+			}
+		}
+		for i := range changed {
+			v := &changed[i]
+			if err := tx.Model(&Village{}).Where("code = ?", v.Code).
+				Select("name", "street_code", "type", "active_from", "active_until", "updated_at").Updates(v).Error; err != nil {
+				return err
+			}
+			if err := recordRevision(tx, v, at); err != nil {
+				return err
+			}
+		}
+		return Audit(tx, a, "import.villages", "district", a.DistrictCode, AuditScope{District: a.DistrictCode}, nil,
+			map[string]any{"rows": res.Rows, "new": res.NewCodes, "changed": res.Changed, "unchanged": res.Unchanged})
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Committed = true
+	return res, nil
+}
+
+func diffVillage(o, v *Village) []FieldChange {
+	var out []FieldChange
+	add := func(f, b, a string) {
+		if b != a {
+			out = append(out, FieldChange{f, b, a})
+		}
+	}
+	yr := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	add("村名称", o.Name, v.Name)
+	add("街道代码", o.StreetCode, v.StreetCode)
+	add("村庄类型", o.Type, v.Type)
+	add("起始年度", strconv.Itoa(o.ActiveFrom), strconv.Itoa(v.ActiveFrom))
+	add("终止年度", yr(o.ActiveUntil), yr(v.ActiveUntil))
+	return out
+}

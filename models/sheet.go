@@ -1,0 +1,160 @@
+package models
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// MaxSheetBytes is the largest spreadsheet accepted (a province's villages are
+// about 2 MB as CSV).
+const MaxSheetBytes = 20 << 20
+
+// Errors of ReadSheet, in Chinese for the page and the API.
+var (
+	ErrSheetTooLarge = errors.New("文件超过 20 MB")
+	ErrSheetEmpty    = errors.New("文件是空的，或第一个工作表没有数据")
+	ErrSheetKind     = errors.New("无法识别的文件：请上传 Excel（.xlsx）或 CSV 文件（按内容识别，与扩展名无关）")
+)
+
+// ReadSheet reads the first sheet of an .xlsx workbook or a CSV file, recognised by
+// content: a zip archive is a workbook; anything else must be CSV text in UTF-8
+// (with or without a byte-order mark) or in GB18030, as Excel saves it in China.
+// Every cell is normalised (see NormalizeCell); rows keep their sheet numbering.
+func ReadSheet(data []byte) ([][]string, error) {
+	if len(data) > MaxSheetBytes {
+		return nil, ErrSheetTooLarge
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrSheetEmpty
+	}
+	var rows [][]string
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, ErrSheetKind
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, ErrSheetEmpty
+		}
+		if rows, err = f.GetRows(sheets[0]); err != nil {
+			return nil, ErrSheetKind
+		}
+	default:
+		text := data
+		text = bytes.TrimPrefix(text, []byte("\xEF\xBB\xBF"))
+		if !utf8.Valid(text) {
+			decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(text)
+			if err != nil || !utf8.Valid(decoded) {
+				return nil, ErrSheetKind
+			}
+			text = decoded
+		}
+		if bytes.IndexByte(text, 0) >= 0 {
+			return nil, ErrSheetKind // binary content named .csv
+		}
+		r := csv.NewReader(bytes.NewReader(text))
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("CSV 格式错误：%w", err)
+			}
+			rows = append(rows, rec)
+		}
+	}
+	for _, r := range rows {
+		for i := range r {
+			r[i] = NormalizeCell(r[i])
+		}
+	}
+	if len(rows) == 0 {
+		return nil, ErrSheetEmpty
+	}
+	return rows, nil
+}
+
+// NormalizeCell trims spaces (including full-width and non-breaking ones) and maps
+// full-width digits, letters and punctuation to ASCII.
+func NormalizeCell(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '！' && r <= '～': // full-width ASCII block
+			b.WriteRune(r - 0xFEE0)
+		case r == '\u3000' || r == '\u00A0':
+			b.WriteRune(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// blankRow reports whether every cell is empty.
+func blankRow(r []string) bool {
+	for _, c := range r {
+		if c != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ImportProblem is one problem of an import: the sheet row (1 = header), the column
+// and a message in Chinese.
+type ImportProblem struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
+}
+
+// checkHeader finds the header (the first non-blank row) and checks it names the
+// expected columns in order. It returns the index of the first data row.
+func checkHeader(rows [][]string, want []string) (int, []ImportProblem) {
+	h := 0
+	for h < len(rows) && blankRow(rows[h]) {
+		h++
+	}
+	if h == len(rows) {
+		return 0, []ImportProblem{{Row: 1, Column: "", Message: ErrSheetEmpty.Error()}}
+	}
+	var probs []ImportProblem
+	got := rows[h]
+	for i, w := range want {
+		cell := ""
+		if i < len(got) {
+			cell = strings.ReplaceAll(got[i], " ", "")
+		}
+		if cell != w {
+			msg := fmt.Sprintf("表头第 %d 列应为“%s”，实际为“%s”", i+1, w, cell)
+			if cell == "" {
+				msg += "（可能是合并单元格或缺列，请使用模板）"
+			}
+			probs = append(probs, ImportProblem{Row: h + 1, Column: w, Message: msg})
+		}
+	}
+	return h + 1, probs
+}
+
+// cell is a row's i-th cell or "".
+func cell(r []string, i int) string {
+	if i < len(r) {
+		return r[i]
+	}
+	return ""
+}

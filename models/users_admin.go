@@ -1,0 +1,212 @@
+package models
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// usersInScope restricts a users query to the accounts the actor manages: the
+// district's every account; a street officer's, the cadres of its villages.
+func (a *Actor) usersInScope(q *gorm.DB) *gorm.DB {
+	switch a.Role {
+	case RoleDistrict:
+		return q.Where("users.district_code = ?", a.DistrictCode)
+	case RoleStreet:
+		return q.Where("users.role = ? AND users.street_code = ?", RoleVillage, a.StreetCode)
+	}
+	return q.Where("1 = 0")
+}
+
+// ListUsers lists the accounts the actor manages.
+func ListUsers(db *gorm.DB, a *Actor) ([]User, error) {
+	if a.Role == RoleVillage {
+		return nil, ErrForbidden
+	}
+	var out []User
+	err := a.usersInScope(db.Model(&User{})).Order("role, street_code, village_code, username").Find(&out).Error
+	return out, err
+}
+
+// managedUser loads an account the actor manages: 404 outside the scope, 403 for a
+// cadre (who manages nobody). Nobody manages their own account here.
+func managedUser(db *gorm.DB, a *Actor, username string) (*User, error) {
+	if a.Role == RoleVillage {
+		return nil, ErrForbidden
+	}
+	var u User
+	err := a.usersInScope(db.Model(&User{})).Where("users.username = ?", username).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.ID == a.UserID {
+		return nil, Invalid("username", "不能在此管理自己的账号")
+	}
+	return &u, nil
+}
+
+// oneTimeCost is the bcrypt cost of one-time passwords: they are random (about 70
+// bits) and live until the first login, so a lower cost keeps bulk creation fast.
+const oneTimeCost = 8
+
+// oneTimeAlphabet avoids characters that are easily confused (0/O, 1/l/I).
+const oneTimeAlphabet = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// OneTimePassword makes a random 12-character password.
+func OneTimePassword() string {
+	b := make([]byte, 12)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(oneTimeAlphabet))))
+		if err != nil {
+			panic(err) // the system's random source failed: nothing safe to do
+		}
+		b[i] = oneTimeAlphabet[n.Int64()]
+	}
+	return string(b)
+}
+
+// ResetPassword gives an account a one-time password, to be changed at the next
+// login, and ends its sessions. It returns the password to hand over.
+func ResetPassword(db *gorm.DB, a *Actor, username string) (string, error) {
+	u, err := managedUser(db, a, username)
+	if err != nil {
+		return "", err
+	}
+	pw := OneTimePassword()
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), oneTimeCost)
+	if err != nil {
+		return "", err
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash),
+			"must_change_password": true, "token_version": gorm.Expr("token_version + 1")}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "user.reset", "user", u.Username, userScope(u), nil, map[string]any{"password": "reset, one-time"})
+	})
+	return pw, err
+}
+
+// ChangeOwnPassword lets a logged-in user choose a new password, given the current
+// one. It clears the one-time flag and ends the user's other sessions.
+func ChangeOwnPassword(db *gorm.DB, u *User, current, next string) error {
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return Invalid("current", "当前密码不正确")
+	}
+	if current == next {
+		return Invalid("password", "新密码不能与当前密码相同")
+	}
+	if err := CheckPassword(u.Username, next); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	a := ActorFor(u, "")
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash),
+			"must_change_password": false, "token_version": gorm.Expr("token_version + 1")}).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "user.password", "user", u.Username, userScope(u), nil, map[string]any{"password": "changed by the user"})
+	})
+}
+
+// UserImportHeader is the header row of the bulk account sheet.
+var UserImportHeader = []string{"用户名", "姓名", "角色", "范围代码", "手机"}
+
+// CreatedUser is an account made by a bulk import, with its one-time password.
+type CreatedUser struct {
+	Username, Name, Role, Scope, Phone, Password string
+}
+
+// roleCodes maps the sheet's role column (Chinese or code) to a role.
+var roleCodes = map[string]string{
+	"district": RoleDistrict, "区": RoleDistrict, "区级": RoleDistrict,
+	"street": RoleStreet, "街道": RoleStreet, "街道/镇": RoleStreet, "镇": RoleStreet,
+	"village": RoleVillage, "村": RoleVillage, "村干部": RoleVillage,
+}
+
+// BulkCreateUsers creates every account of a sheet with a one-time password, all or
+// nothing; the returned passwords are shown once and never stored in clear.
+func BulkCreateUsers(db *gorm.DB, a *Actor, rows [][]string) ([]CreatedUser, []ImportProblem, error) {
+	if a.Role == RoleVillage {
+		return nil, nil, ErrForbidden
+	}
+	start, probs := checkHeader(rows, UserImportHeader)
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	var out []CreatedUser
+	var inputs []UserInput
+	seen := map[string]int{}
+	for i := start; i < len(rows); i++ {
+		r := rows[i]
+		if blankRow(r) {
+			continue
+		}
+		n := i + 1
+		in := UserInput{Username: cell(r, 0), Name: cell(r, 1), Role: roleCodes[strings.ToLower(cell(r, 2))], Scope: cell(r, 3),
+			Phone: cell(r, 4), Password: OneTimePassword(), OneTime: true}
+		if p := seen[in.Username]; p != 0 {
+			probs = append(probs, ImportProblem{n, "用户名", fmt.Sprintf("与第 %d 行重复", p)})
+		}
+		seen[in.Username] = n
+		inputs = append(inputs, in)
+		out = append(out, CreatedUser{in.Username, in.Name, in.Role, in.Scope, in.Phone, in.Password})
+	}
+	if len(inputs) == 0 && len(probs) == 0 {
+		probs = append(probs, ImportProblem{start + 1, "", "表头之后没有数据行"})
+	}
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		row := start
+		for _, in := range inputs {
+			for row < len(rows) && blankRow(rows[row]) {
+				row++
+			}
+			row++
+			if _, err := CreateUser(tx, a, in); err != nil {
+				var ve *ValidationError
+				var ce *ConflictError
+				switch {
+				case errors.As(err, &ve):
+					for f, m := range ve.Fields {
+						probs = append(probs, ImportProblem{row, userColumn[f], m})
+					}
+				case errors.As(err, &ce) || errors.Is(err, ErrForbidden):
+					probs = append(probs, ImportProblem{row, "用户名", err.Error()})
+				default:
+					return err
+				}
+			}
+		}
+		if len(probs) > 0 {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return nil, probs, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, nil, nil
+}
+
+// errRollback undoes a transaction whose problems are reported otherwise.
+var errRollback = errors.New("rollback")
+
+var userColumn = map[string]string{"username": "用户名", "name": "姓名", "role": "角色", "scope": "范围代码", "phone": "手机", "password": "密码"}
