@@ -215,3 +215,32 @@ func TestDemoStart(t *testing.T) {
 	s2 := startServer(t, bin, "--db", db)
 	get(s2.addr, "/api/v1/villages")
 }
+
+// TestImportCommand: the command line checks, commits and refuses like the pages.
+func TestImportCommand(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "i.db")
+	good := filepath.Join(dir, "villages.csv")
+	os.WriteFile(good, []byte("村代码,村名称,街道代码,村庄类型,起始年度,终止年度\n331002004201,洪村,331002004,整治提升,2000,\n331002004202,家村,331002004,集聚建设,2000,\n"), 0o600)
+	out, err := runCLI(t, bin, "", "import", "villages", "--db", db, "--dry-run", good)
+	if err != nil || !strings.Contains(out, "2 new") || !strings.Contains(out, "nothing was written") {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "", "import", "villages", "--db", db, good); err != nil || !strings.Contains(out, "imported") {
+		t.Fatalf("commit: %v\n%s", err, out)
+	}
+	if out, _ := runCLI(t, bin, "", "import", "villages", "--db", db, good); !strings.Contains(out, "0 new, 0 changed, 2 unchanged") {
+		t.Fatalf("re-import: %s", out)
+	}
+	reports := filepath.Join(dir, "reports.csv")
+	os.WriteFile(reports, []byte("村代码,年度,星级,和美乡村,经营收入,发包及上交收入,投资收益,补助收入,其他收入,集体资产\n331002004201,2024,1,是,600000,0,0,0,0,0\n331002004202,2024,0,否,1.234,0,0,0,0,0\n"), 0o600)
+	out, err = runCLI(t, bin, "", "import", "reports", "--db", db, "--approve-reason", "2024 年农经年报", reports)
+	if err == nil || !strings.Contains(out, "row 3, 经营收入") || !strings.Contains(out, "nothing was written") {
+		t.Fatalf("bad report file: %v\n%s", err, out)
+	}
+	os.WriteFile(reports, []byte("村代码,年度,星级,和美乡村,经营收入,发包及上交收入,投资收益,补助收入,其他收入,集体资产\n331002004201,2024,1,是,600000,0,0,0,0,0\n"), 0o600)
+	if out, err := runCLI(t, bin, "", "import", "reports", "--db", db, "--approve-reason", "2024 年农经年报", reports); err != nil || !strings.Contains(out, "1 new village-years") {
+		t.Fatalf("reports: %v\n%s", err, out)
+	}
+}
