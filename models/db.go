@@ -66,13 +66,17 @@ var migrations = []func(tx *gorm.DB) error{
 		if err := tx.AutoMigrate(&District{}, &Street{}, &Village{}, &User{},
 			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}, &VillageRevision{},
 			&ReportingWindow{}, &SubmitException{}, &Company{}, &CompanyMember{}, &CompanyYear{}, &CompanyDividend{},
-			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}, &LoginThrottle{}); err != nil {
+			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}); err != nil {
 			return err
 		}
 		return execAll(tx,
 			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_seq ON report_versions (village_code, year, seq)`,
 			`CREATE INDEX IF NOT EXISTS idx_rv_year_status ON report_versions (year, status)`,
 			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_wv_reviewed_at ON workshop_versions (reviewed_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_vr_valid_from ON village_revisions (valid_from)`,
+			`CREATE INDEX IF NOT EXISTS idx_cm_added_at ON company_members (added_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_cm_removed_at ON company_members (removed_at)`,
 			// At most one open version per village-year (DESIGN §3). Partial unique
 			// indexes exist in SQLite and PostgreSQL alike.
 			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`,

@@ -208,6 +208,11 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 			}
 			return err
 		}
+		if mode.Approve {
+			if err := upsertCurrent(tx, write...); err != nil {
+				return err
+			}
+		}
 		action := "import.reports.submit"
 		if mode.Approve {
 			action = "import.reports.approve"

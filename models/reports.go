@@ -282,6 +282,11 @@ func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, ch st
 		if err := moveState(tx, &out, out.ID, &out.Workflow, version, ch); err != nil {
 			return err
 		}
+		if out.Status == StatusApproved {
+			if err := upsertCurrent(tx, out); err != nil {
+				return err
+			}
+		}
 		return Audit(tx, a, ch.action, "report", reportKey(v.Code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
 	})
 	if err != nil {

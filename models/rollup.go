@@ -188,16 +188,47 @@ func (f *Figures) finish() {
 	f.Hemei.Share = frac(f.Hemei.Count, f.Villages)
 }
 
+// source says where a roll-up reads: the maintained current tables when nothing
+// changed after the instant (the roll-up of now), else the history as of it.
+type source struct {
+	now  bool
+	asOf time.Time
+}
+
+// villages is the villages table in force at the source's instant, as "villages".
+func (s source) villages(db *gorm.DB) *gorm.DB {
+	if s.now {
+		return db.Table("villages")
+	}
+	return villagesAsOf(db, s.asOf)
+}
+
 // aggregate counts, per (street, type), the villages of the scope active in year and
-// the figures of their latest approved version as of asOf. One query: the latest
-// approved version is the highest seq approved by asOf (versions are approved in
-// the order they were created, since at most one is open at a time).
-func aggregate(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) ([]aggRow, error) {
-	latest := db.Model(&ReportVersion{}).Select("village_code, MAX(seq) AS seq").
-		Where("year = ? AND status = ? AND reviewed_at <= ?", year, StatusApproved, asOf).
-		Group("village_code")
-	q := villagesAsOf(db, asOf).
-		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
+// the figures of their latest approved version. Three query shapes, one result: the
+// current table (now); a per-village index lookup of the latest approved version
+// (history, a district or smaller); one pass over the year's versions grouped by
+// village (history, a region). The latest approved version is the highest seq
+// approved by asOf (versions are approved in the order they were created, since at
+// most one is open at a time).
+func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]aggRow, error) {
+	q := src.villages(db)
+	count := "r.id"
+	switch {
+	case src.now:
+		q = q.Joins("LEFT JOIN current_reports r ON r.village_code = villages.code AND r.year = ?", year)
+		count = "r.version_id"
+	case !a.IsRegion() || street != "":
+		q = q.Joins(`LEFT JOIN report_versions r ON r.id = (SELECT r2.id FROM report_versions r2
+			WHERE r2.village_code = villages.code AND r2.year = ? AND r2.status = ? AND r2.reviewed_at <= ?
+			ORDER BY r2.seq DESC LIMIT 1)`, year, StatusApproved, src.asOf)
+	default:
+		latest := db.Model(&ReportVersion{}).Select("village_code, MAX(seq) AS seq").
+			Where("year = ? AND status = ? AND reviewed_at <= ?", year, StatusApproved, src.asOf).
+			Group("village_code")
+		q = q.Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
+			Joins("LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq", year)
+	}
+	q = q.Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(`+count+`) AS reported,
 			SUM(CASE WHEN r.operating_fen >= ? THEN 1 ELSE 0 END) AS meets,
 			SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END) AS rated,
 			SUM(CASE WHEN r.star_rating = 1 THEN 1 ELSE 0 END) AS star1,
@@ -206,10 +237,7 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (
 			SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END) AS hemei,
 			COALESCE(SUM(r.total_fen), 0) AS total_fen,
 			COALESCE(SUM(r.operating_fen), 0) AS oper_fen,
-			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).
-		Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
-		Joins("LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq", year).
-		Scopes(a.Villages)
+			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).Scopes(a.Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
@@ -247,6 +275,11 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	}
 	if len(streets) == 1 && (street != "" || a.Role == RoleStreet) {
 		ru.ScopeCode, ru.ScopeName = streets[0].Code, streets[0].Name
+	} else if a.IsRegion() {
+		ru.ScopeCode, ru.ScopeName = a.DistrictCode, "区域 "+a.DistrictCode
+		if a.DistrictCode == "" {
+			ru.ScopeName = "全部"
+		}
 	} else {
 		var d District
 		if err := db.Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
@@ -254,19 +287,27 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 		}
 		ru.ScopeCode, ru.ScopeName = d.Code, d.Name
 	}
-	cur, err := buildGroups(db, a, street, streets, year, asOf)
+	changed, err := historyChangedAfter(db, asOf)
 	if err != nil {
 		return nil, err
 	}
-	first := cur
-	if year != FirstYear {
-		if first, err = buildGroups(db, a, street, streets, FirstYear, asOf); err != nil {
-			return nil, err
-		}
-	}
+	src := source{now: !changed, asOf: asOf}
 	ts, err := loadTargets(db, a.DistrictCode, asOf)
 	if err != nil {
 		return nil, err
+	}
+	cur, err := buildGroups(db, a, street, streets, year, src, true)
+	if err != nil {
+		return nil, err
+	}
+	// The first year's figures start the target paths: read them only when some
+	// target of the year is on a path.
+	first := cur
+	if year != FirstYear && ts.onPath(year) {
+		registries := ts.registriesOnPath(a.DistrictCode, year)
+		if first, err = buildGroups(db, a, street, streets, FirstYear, src, registries); err != nil {
+			return nil, err
+		}
 	}
 	ru.Figures = cur.total
 	ts.applyShares(&ru.Figures, &first.total, []string{ru.ScopeCode, a.DistrictCode}, year)
@@ -300,8 +341,8 @@ type groups struct {
 	types   []Figures
 }
 
-func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, asOf time.Time) (*groups, error) {
-	rows, err := aggregate(db, a, street, year, asOf)
+func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, src source, registries bool) (*groups, error) {
+	rows, err := aggregate(db, a, street, year, src)
 	if err != nil {
 		return nil, err
 	}
@@ -323,8 +364,10 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 			g.types[i].add(r)
 		}
 	}
-	if err := addRegistries(db, a, street, year, asOf, g, si, ti); err != nil {
-		return nil, err
+	if registries {
+		if err := addRegistries(db, a, street, year, src, g, si, ti); err != nil {
+			return nil, err
+		}
 	}
 	g.total.finish()
 	for i := range g.streets {

@@ -9,14 +9,15 @@ import (
 // addRegistries adds the 强村公司 and 共富工坊 figures of DESIGN §5 to the groups.
 // Companies and member villages are distinct counts per group (a company with
 // members in two streets counts once in each and once in the total).
-func addRegistries(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, g *groups, si, ti map[string]int) error {
+func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {
+	asOf := src.asOf
 	var members []struct {
 		CompanyID   uint
 		VillageCode string
 		StreetCode  string
 		Type        string
 	}
-	q := villagesAsOf(db, asOf).
+	q := src.villages(db).
 		Select("cm.company_id, cm.village_code, villages.street_code, villages.type").
 		Joins("JOIN company_members cm ON cm.village_code = villages.code").
 		Joins("JOIN companies c ON c.id = cm.company_id").
@@ -66,19 +67,18 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	if asOf.Before(cutoff) {
 		cutoff = asOf
 	}
-	latest := db.Model(&WorkshopVersion{}).Select("workshop_id, MAX(seq) AS seq").
-		Where("status = ? AND reviewed_at <= ?", StatusApproved, cutoff).Group("workshop_id")
 	var shops []struct {
 		StreetCode        string
 		Type              string
 		Employed          int64
 		LowIncomeEmployed int64
 	}
-	wq := villagesAsOf(db, asOf).
+	wq := src.villages(db).
 		Select("villages.street_code, villages.type, wv.employed, wv.low_income_employed").
 		Joins("JOIN workshops w ON w.village_code = villages.code").
-		Joins("JOIN (?) la ON la.workshop_id = w.id", latest).
-		Joins("JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq").
+		// One index lookup per workshop of the scope for its latest approved version.
+		Joins(`JOIN workshop_versions wv ON wv.id = (SELECT w2.id FROM workshop_versions w2
+			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`, StatusApproved, cutoff).
 		Where("wv.state = ?", "运营").Scopes(a.Villages)
 	wq = activeIn(wq, year)
 	if street != "" {

@@ -31,7 +31,7 @@ func (a *Actor) Villages(q *gorm.DB) *gorm.DB {
 func (a *Actor) Streets(q *gorm.DB) *gorm.DB {
 	switch a.Role {
 	case RoleDistrict:
-		return q.Where("streets.district_code = ?", a.DistrictCode)
+		return regionWhere(q, "streets.district_code", a.DistrictCode)
 	case RoleStreet:
 		return q.Where("streets.code = ?", a.StreetCode)
 	case RoleVillage:
@@ -43,7 +43,7 @@ func (a *Actor) Streets(q *gorm.DB) *gorm.DB {
 func (a *Actor) scopeCols(q *gorm.DB, districtCol, streetCol, villageCol string) *gorm.DB {
 	switch a.Role {
 	case RoleDistrict:
-		return q.Where(districtCol+" = ?", a.DistrictCode)
+		return regionWhere(q, districtCol, a.DistrictCode)
 	case RoleStreet:
 		return q.Where(streetCol+" = ?", a.StreetCode)
 	case RoleVillage:
@@ -64,3 +64,19 @@ func (a *Actor) FindVillage(db *gorm.DB, code string) (*Village, error) {
 	}
 	return &v, nil
 }
+
+// regionWhere matches a district code column against a scope code: a 6-digit
+// district exactly; a shorter code (a city's 4 digits, a province's 2, or "" for the
+// whole deployment) as a prefix, for region-wide roll-ups of a shared deployment.
+func regionWhere(q *gorm.DB, col, code string) *gorm.DB {
+	if len(code) == 6 {
+		return q.Where(col+" = ?", code)
+	}
+	if code == "" {
+		return q
+	}
+	return q.Where(col+" LIKE ?", code+"%")
+}
+
+// IsRegion reports whether the actor's district scope is a region (several districts).
+func (a *Actor) IsRegion() bool { return a.Role == RoleDistrict && len(a.DistrictCode) != 6 }

@@ -113,6 +113,44 @@ func (ts targetSet) value(scopes []string, ind string, year int, firstActual *bi
 	return nil
 }
 
+// onPath reports whether any target of the year follows a path from the first
+// year's actual (no explicit target for the year, and the year before the final).
+func (ts targetSet) onPath(year int) bool {
+	for _, byInd := range ts {
+		for ind, m := range byInd {
+			if ind == indYellowBand {
+				continue
+			}
+			if _, ok := m[year]; ok {
+				continue
+			}
+			for y := range m {
+				if y > year {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// registriesOnPath reports whether a company or workshop target of the scope is on
+// a path in the year (then the first year's registry figures are needed).
+func (ts targetSet) registriesOnPath(scope string, year int) bool {
+	for _, ind := range []string{IndCompanies, IndWorkshops, IndWorkshopEmployed} {
+		m := ts[scope][ind]
+		if _, ok := m[year]; ok {
+			continue
+		}
+		for y := range m {
+			if y > year {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // applyShares sets the share targets of f and the villages still needed.
 func (ts targetSet) applyShares(f, first *Figures, scopes []string, year int) {
 	f.Income50w.Target = Ratio{ts.value(scopes, IndIncome50w, year, first.Income50w.Share.R, 10000)}

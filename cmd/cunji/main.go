@@ -26,6 +26,10 @@ func run(args []string) error {
 		return user(args[1:])
 	case "import":
 		return importCmd(args[1:])
+	case "seed":
+		return seedCmd(args[1:])
+	case "bench":
+		return benchCmd(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -40,4 +44,8 @@ const usage = `usage:
   cunji user disable|enable --db FILE --username U
   cunji import villages --db FILE [--dry-run] FILE.xlsx|csv
   cunji import reports  --db FILE [--dry-run] [--approve-reason TEXT] FILE.xlsx|csv
+  cunji seed --synthetic N --seed S --db TARGET                        (an empty database)
+  cunji bench rollup --db FILE [--scope CODE] [--year Y]
+  cunji bench http   --db FILE [--clients 64] [--seconds 10]
+  cunji bench writes --db FILE [--writers 32] [--seconds 10]
 `

@@ -1,0 +1,123 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// BaselineTotals are the figures of a scope computed by BaselineRollup.
+type BaselineTotals struct {
+	Villages, Reported, Meets, Rated, Hemei             int64
+	TotalFen, OperatingFen, AssetsFen                   int64
+	Companies, MemberVillages, Workshops, WorkshopsJobs int64
+}
+
+// BaselineRollup is the hand-written SQL aggregate of a scope's figures for a year
+// as of an instant, written straight against the tables with no help from the
+// application (no maintained tables): the latest approved version of each village
+// grouped by street and type, the same for the first year when firstYear is set
+// (the target paths start from it), the 强村公司 members and the operating 共富工坊.
+// It is the yardstick of the roll-up's benchmarks (the storage's physical limit for
+// the same figures) and the independent recount its tests compare with. region is
+// a district code (one index lookup per village) or a prefix of one, "" for all
+// (one pass over the year's versions).
+func BaselineRollup(db *gorm.DB, region string, year int, asOf time.Time, firstYear bool) (*BaselineTotals, error) {
+	t, err := baselineReports(db, region, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if firstYear && year != FirstYear {
+		if _, err := baselineReports(db, region, FirstYear, asOf); err != nil {
+			return nil, err
+		}
+	}
+	// A district by equality (its index), a region by prefix.
+	op, like := "LIKE", region+"%"
+	if len(region) == 6 {
+		op, like = "=", region
+	}
+	err = db.Raw(`
+SELECT COUNT(DISTINCT cm.company_id) AS companies, COUNT(DISTINCT cm.village_code) AS member_villages
+FROM company_members cm
+JOIN companies c ON c.id = cm.company_id
+JOIN village_revisions v ON v.code = cm.village_code
+WHERE v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+  AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
+  AND cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)
+  AND cm.from_year <= ? AND (cm.until_year IS NULL OR cm.until_year >= ?)
+  AND c.created_at <= ? AND (c.dissolved_at IS NULL OR c.dissolved_at > ?)`,
+		like, asOf, asOf, year, year, asOf, asOf, year, year, asOf, asOf).Row().Scan(&t.Companies, &t.MemberVillages)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	if asOf.Before(cutoff) {
+		cutoff = asOf
+	}
+	err = db.Raw(`
+SELECT COUNT(*), COALESCE(SUM(wv.employed), 0)
+FROM workshops w
+JOIN village_revisions v ON v.code = w.village_code
+JOIN (SELECT workshop_id, MAX(seq) AS seq FROM workshop_versions
+      WHERE status = 'approved' AND reviewed_at <= ? GROUP BY workshop_id) la ON la.workshop_id = w.id
+JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq
+WHERE wv.state = '运营' AND v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+  AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)`,
+		cutoff, like, asOf, asOf, year, year).Row().Scan(&t.Workshops, &t.WorkshopsJobs)
+	return t, err
+}
+
+// baselineReports is the report part of the baseline, grouped by street and type as
+// the roll-up answers it, and summed here.
+func baselineReports(db *gorm.DB, region string, year int, asOf time.Time) (*BaselineTotals, error) {
+	latest := `LEFT JOIN (SELECT village_code, MAX(seq) AS seq FROM report_versions
+           WHERE year = ? AND status = 'approved' AND reviewed_at <= ? GROUP BY village_code) la
+       ON la.village_code = v.code
+LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq`
+	args := []any{year, asOf, year}
+	op, like := "LIKE", region+"%"
+	if len(region) == 6 {
+		op, like = "=", region
+		latest = `LEFT JOIN report_versions r ON r.id = (SELECT r2.id FROM report_versions r2
+           WHERE r2.village_code = v.code AND r2.year = ? AND r2.status = 'approved' AND r2.reviewed_at <= ?
+           ORDER BY r2.seq DESC LIMIT 1)`
+		args = []any{year, asOf}
+	}
+	var groups []BaselineTotals
+	err := db.Raw(`
+SELECT v.street_code, v.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
+       COALESCE(SUM(CASE WHEN r.operating_fen >= 50000000 THEN 1 ELSE 0 END), 0) AS meets,
+       COALESCE(SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END), 0) AS rated,
+       COALESCE(SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END), 0) AS hemei,
+       COALESCE(SUM(r.total_fen), 0) AS total_fen, COALESCE(SUM(r.operating_fen), 0) AS operating_fen,
+       COALESCE(SUM(r.assets_fen), 0) AS assets_fen
+FROM village_revisions v
+`+latest+`
+WHERE v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+  AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
+GROUP BY v.street_code, v.type`, append(args, like, asOf, asOf, year, year)...).Scan(&groups).Error
+	if err != nil {
+		return nil, err
+	}
+	var t BaselineTotals
+	for _, g := range groups {
+		t.Villages += g.Villages
+		t.Reported += g.Reported
+		t.Meets += g.Meets
+		t.Rated += g.Rated
+		t.Hemei += g.Hemei
+		t.TotalFen += g.TotalFen
+		t.OperatingFen += g.OperatingFen
+		t.AssetsFen += g.AssetsFen
+	}
+	return &t, nil
+}
+
+// Totals gives a roll-up's figures in the baseline's shape, to compare the two.
+func (r *Rollup) Totals() BaselineTotals {
+	return BaselineTotals{Villages: r.Villages, Reported: r.Reported, Meets: r.Income50w.Count, Rated: r.Star.Rated,
+		Hemei: r.Hemei.Count, TotalFen: r.CollectiveIncomeTotalFen, OperatingFen: r.OperatingIncomeTotalFen,
+		AssetsFen: r.AssetsTotalFen, Companies: r.Companies, MemberVillages: r.MemberVillages, Workshops: r.Workshops,
+		WorkshopsJobs: r.WorkshopEmployed}
+}

@@ -1,0 +1,358 @@
+package seeds
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"cunji/models"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// SyntheticPassword is the password of the synthetic data's accounts.
+const SyntheticPassword = "cunji-synthetic"
+
+// SyntheticStats says what Synthetic wrote.
+type SyntheticStats struct {
+	Districts, Streets, Villages, Versions, Companies, Workshops int
+}
+
+// Synthetic fills an empty database with n invented villages in a realistic
+// hierarchy — districts of 6–15 streets, streets of 15–40 villages, codes in the
+// statistics-code pattern (province 2 digits, city 2, district 2, street 3, village
+// 3 starting at 201) — with five years of approved reports (about one in twenty
+// village-years corrected), 强村公司 memberships and 共富工坊. The same n and seed
+// give the same data. Accounts: "district-<code>" for every district, and for the
+// first district its streets' and villages' accounts as in the demo; all with
+// SyntheticPassword.
+func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) (*SyntheticStats, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	st := &SyntheticStats{}
+	hash, err := bcrypt.GenerateFromPassword([]byte(SyntheticPassword), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, err
+	}
+	w := newBatchWriter(db)
+	userID := uint(0)
+	nextUser := func(u models.User) uint {
+		userID++
+		u.ID = userID
+		u.PasswordHash, u.TokenVersion = string(hash), 1
+		w.add(&u)
+		return userID
+	}
+	province, city, district := 11, 1, 0
+	for st.Villages < n {
+		district++
+		if district > 15 {
+			district, city = 1, city+1
+		}
+		if city > 20 {
+			city, province = 1, province+1
+		}
+		dcode := fmt.Sprintf("%02d%02d%02d", province, city, district)
+		w.add(&models.District{Code: dcode, Name: fmt.Sprintf("合成%02d省%02d市%02d区", province, city, district)})
+		for _, t := range Targets() {
+			t.ScopeCode = dcode
+			w.add(&t)
+		}
+		first := st.Districts == 0
+		st.Districts++
+		dUser := nextUser(models.User{Username: "district-" + dcode, Name: "合成区级账号", Role: models.RoleDistrict, DistrictCode: dcode})
+		streets := 6 + rng.IntN(10)
+		for s := 0; s < streets && st.Villages < n; s++ {
+			scode := fmt.Sprintf("%s%03d", dcode, s+1)
+			w.add(&models.Street{Code: scode, DistrictCode: dcode, Name: fmt.Sprintf("合成第%d街道", s+1)})
+			st.Streets++
+			officer := &models.User{ID: dUser, Name: "合成审核员"}
+			if first {
+				officer.ID = nextUser(models.User{Username: "street-" + scode, Name: "合成审核员", Role: models.RoleStreet, DistrictCode: dcode, StreetCode: scode})
+			}
+			count := 15 + rng.IntN(26)
+			var members []string
+			for v := 0; v < count && st.Villages < n; v++ {
+				vcode := fmt.Sprintf("%s%03d", scode, 201+v)
+				vil := models.Village{Code: vcode, Name: fmt.Sprintf("合成村%d", st.Villages+1), StreetCode: scode, DistrictCode: dcode,
+					Type: models.VillageTypes[rng.IntN(len(models.VillageTypes))], ActiveFrom: 2000}
+				if rng.IntN(200) == 0 {
+					until := 2024 + rng.IntN(3)
+					vil.ActiveUntil = &until
+				}
+				w.add(&vil)
+				rev := models.RevisionOf(&vil, models.SeedEpoch)
+				w.add(&rev)
+				cadre := dUser
+				if first {
+					cadre = nextUser(models.User{Username: "village-" + vcode, Name: "合成村干部", Role: models.RoleVillage,
+						DistrictCode: dcode, StreetCode: scode, VillageCode: vcode})
+				}
+				st.Versions += syntheticReports(w, rng, &vil, cadre, officer)
+				if rng.IntN(10) == 0 {
+					syntheticWorkshop(w, rng, &vil, cadre, officer)
+					st.Workshops++
+				}
+				if len(members) < 3+rng.IntN(3) {
+					members = append(members, vcode)
+				}
+				st.Villages++
+				if progress != nil && st.Villages%10000 == 0 {
+					progress(st.Villages, n)
+				}
+			}
+			syntheticCompany(w, rng, scode, dcode, members)
+			st.Companies++
+		}
+		if err := w.flushIfBig(); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	if err := models.RebuildCurrent(db); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(st.Villages, n)
+	}
+	return st, nil
+}
+
+// syntheticReports writes five years of approved reports for a village; it returns
+// how many versions.
+func syntheticReports(w *batchWriter, rng *rand.Rand, v *models.Village, cadre uint, officer *models.User) int {
+	oper := 500_000 * math.Exp(0.05+rng.NormFloat64()) // 元, about 55% over 50万 in 2023
+	star := rng.IntN(2)
+	hemei := rng.IntN(6) == 0
+	assets := 20_000_000 + rng.Float64()*60_000_000
+	seq, n := 0, 0
+	for year := models.FirstYear; year <= models.PlanFinalYear; year++ {
+		if v.ActiveUntil != nil && year > *v.ActiveUntil {
+			break
+		}
+		if year > models.FirstYear {
+			oper *= 1.04 + 0.12*rng.Float64()
+			assets *= 1.03 + 0.05*rng.Float64()
+			if star < 3 && rng.IntN(3) == 0 {
+				star++
+			}
+			hemei = hemei || rng.IntN(5) == 0
+		}
+		r := demoVersion(rng, v.Code, year, oper, assets, star, hemei)
+		// Year Y is approved in the spring after it, compressed so that all five
+		// years lie in the past.
+		at := time.Date(2024, 1, 10, 9, 0, 0, 0, time.UTC).Add(time.Duration(year-models.FirstYear)*200*24*time.Hour +
+			time.Duration(rng.IntN(60*24))*time.Minute)
+		seq++
+		addApproved(w, &r, seq, at, cadre, officer)
+		n++
+		if rng.IntN(20) == 0 {
+			c := r
+			c.BusinessFen += int64(rng.IntN(100_000)) * 100
+			c.Derive()
+			seq++
+			addApproved(w, &c, seq, at.Add(time.Duration(10+rng.IntN(40))*24*time.Hour), cadre, officer)
+			n++
+		}
+	}
+	return n
+}
+
+func addApproved(w *batchWriter, r *models.ReportVersion, seq int, at time.Time, cadre uint, officer *models.User) {
+	v := *r
+	v.Workflow = models.Workflow{Seq: seq, Version: seq * 3, CreatedByID: cadre}
+	sub := at.Add(-24 * time.Hour)
+	v.Status, v.SubmittedAt, v.SubmittedBy = models.StatusApproved, &sub, "合成村干部"
+	rev := at
+	oid := officer.ID
+	v.ReviewedAt, v.ReviewerID, v.Reviewer = &rev, &oid, officer.Name
+	v.CreatedAt, v.UpdatedAt = at.Add(-48*time.Hour), at
+	w.add(&v)
+}
+
+func syntheticWorkshop(w *batchWriter, rng *rand.Rand, v *models.Village, cadre uint, officer *models.User) {
+	shop := &models.Workshop{VillageCode: v.Code, CreatedAt: models.SeedEpoch}
+	w.addWithID(shop, func(id uint) {
+		at := time.Date(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 10, 0, 0, 0, time.UTC)
+		emp := 5 + rng.IntN(60)
+		ver := models.WorkshopVersion{WorkshopID: id, VillageCode: v.Code, Name: v.Name + "共富工坊",
+			Type: models.WorkshopTypes[rng.IntN(len(models.WorkshopTypes))], State: "运营", Employed: emp,
+			LowIncomeEmployed: emp * rng.IntN(30) / 100, AvgIncomeIncreaseFen: int64(800+rng.IntN(1500)) * 100}
+		ver.Workflow = models.Workflow{Seq: 1, Version: 3, CreatedByID: cadre, Status: models.StatusApproved}
+		ver.ReviewedAt, ver.Reviewer, ver.SubmittedAt = &at, officer.Name, &at
+		ver.CreatedAt, ver.UpdatedAt = at, at
+		w.add(&ver)
+	})
+}
+
+func syntheticCompany(w *batchWriter, rng *rand.Rand, scode, dcode string, members []string) {
+	if len(members) == 0 {
+		return
+	}
+	c := &models.Company{DistrictCode: dcode, Name: scode + "强村公司（合成）", CreditCode: demoCreditCode(rng),
+		Model: CompanyModelsFor(rng), FoundedOn: "2022-06-01", RegisteredCapitalFen: 1_000_000_000, Version: 1,
+		CreatedAt: models.SeedEpoch, UpdatedAt: models.SeedEpoch}
+	w.addWithID(c, func(id uint) {
+		share := models.ShareWhole / int64(len(members))
+		for _, m := range members {
+			w.add(&models.CompanyMember{CompanyID: id, VillageCode: m, ShareMicro: share, FromYear: 2023, AddedAt: models.SeedEpoch})
+		}
+	})
+}
+
+// CompanyModelsFor picks a company model.
+func CompanyModelsFor(rng *rand.Rand) string {
+	return models.CompanyModels[rng.IntN(len(models.CompanyModels))]
+}
+
+// batchWriter collects rows by table and writes them in large batches, in the order
+// the tables depend on each other.
+type batchWriter struct {
+	db      *gorm.DB
+	rows    map[string][]any
+	order   []string
+	pending int
+	// withID are rows whose dependants need the id the database assigns.
+	withID []idRow
+}
+
+type idRow struct {
+	row  any
+	then func(uint)
+}
+
+func newBatchWriter(db *gorm.DB) *batchWriter {
+	return &batchWriter{db: db, rows: map[string][]any{}, order: []string{
+		"districts", "targets", "users", "streets", "villages", "village_revisions", "report_versions",
+		"company_members", "workshop_versions"}}
+}
+
+func tableOf(v any) string {
+	switch v.(type) {
+	case *models.District:
+		return "districts"
+	case *models.Target:
+		return "targets"
+	case *models.User:
+		return "users"
+	case *models.Street:
+		return "streets"
+	case *models.Village:
+		return "villages"
+	case *models.VillageRevision:
+		return "village_revisions"
+	case *models.ReportVersion:
+		return "report_versions"
+	case *models.CompanyMember:
+		return "company_members"
+	case *models.WorkshopVersion:
+		return "workshop_versions"
+	}
+	panic(fmt.Sprintf("batchWriter: %T", v))
+}
+
+func (w *batchWriter) add(v any) {
+	t := tableOf(v)
+	w.rows[t] = append(w.rows[t], v)
+	w.pending++
+}
+
+// addWithID queues a row (a company, a workshop) whose id its dependants need.
+func (w *batchWriter) addWithID(v any, then func(uint)) {
+	w.withID = append(w.withID, idRow{v, then})
+	w.pending++
+}
+
+func (w *batchWriter) flushIfBig() error {
+	if w.pending < 200_000 {
+		return nil
+	}
+	return w.flush()
+}
+
+// flush writes everything queued, in one transaction: the tables in dependency
+// order, then the rows that need their ids (companies, workshops), then theirs.
+func (w *batchWriter) flush() error {
+	err := w.db.Transaction(func(tx *gorm.DB) error {
+		for _, t := range w.order[:7] {
+			if err := insertAll(tx, w.rows[t]); err != nil {
+				return fmt.Errorf("%s: %w", t, err)
+			}
+		}
+		var companies []models.Company
+		var shops []models.Workshop
+		var cThen, sThen []func(uint)
+		for _, r := range w.withID {
+			switch v := r.row.(type) {
+			case *models.Company:
+				companies, cThen = append(companies, *v), append(cThen, r.then)
+			case *models.Workshop:
+				shops, sThen = append(shops, *v), append(sThen, r.then)
+			}
+		}
+		if len(companies) > 0 {
+			if err := tx.CreateInBatches(companies, 500).Error; err != nil {
+				return err
+			}
+		}
+		if len(shops) > 0 {
+			if err := tx.Omit("Village").CreateInBatches(shops, 500).Error; err != nil {
+				return err
+			}
+		}
+		for i := range companies {
+			cThen[i](companies[i].ID)
+		}
+		for i := range shops {
+			sThen[i](shops[i].ID)
+		}
+		for _, t := range w.order[7:] {
+			if err := insertAll(tx, w.rows[t]); err != nil {
+				return fmt.Errorf("%s: %w", t, err)
+			}
+		}
+		return nil
+	})
+	w.rows, w.withID, w.pending = map[string][]any{}, nil, 0
+	return err
+}
+
+// insertAll writes rows of one type in batches sized to the databases' limits on
+// statement parameters.
+func insertAll(tx *gorm.DB, rows []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	switch rows[0].(type) {
+	case *models.District:
+		return createTyped[models.District](tx, rows, 500)
+	case *models.Target:
+		return createTyped[models.Target](tx, rows, 500)
+	case *models.User:
+		return createTyped[models.User](tx, rows, 300)
+	case *models.Street:
+		return createTyped[models.Street](tx, rows, 500)
+	case *models.Village:
+		return createTyped[models.Village](tx, rows, 500)
+	case *models.VillageRevision:
+		return createTyped[models.VillageRevision](tx, rows, 500)
+	case *models.ReportVersion:
+		return createTyped[models.ReportVersion](tx, rows, 400)
+	case *models.CompanyMember:
+		return createTyped[models.CompanyMember](tx, rows, 500)
+	case *models.WorkshopVersion:
+		return createTyped[models.WorkshopVersion](tx, rows, 400)
+	}
+	return fmt.Errorf("insertAll: %T", rows[0])
+}
+
+func createTyped[T any](tx *gorm.DB, rows []any, batch int) error {
+	typed := make([]T, len(rows))
+	for i, r := range rows {
+		typed[i] = *r.(*T)
+	}
+	return tx.Session(&gorm.Session{SkipHooks: true}).Omit("Street", "Village", "District").CreateInBatches(typed, batch).Error
+}
