@@ -45,10 +45,29 @@ func Open(dsn string) (*gorm.DB, error) {
 	} else {
 		sqlDB.SetMaxOpenConns(8)
 	}
-	if err := Migrate(db); err != nil {
+	if err := WithLock(db, Migrate); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
+}
+
+// lockKey is the PostgreSQL advisory lock that serialises start-up work (migrations,
+// first seeding) between instances of one deployment.
+const lockKey = 727135
+
+// WithLock runs fn in one transaction holding the deployment-wide start-up lock
+// (on PostgreSQL a transaction-scoped advisory lock; SQLite's write transactions
+// already exclude each other), so that several instances starting at once migrate
+// and seed one after the other.
+func WithLock(db *gorm.DB, fn func(*gorm.DB) error) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		if db.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lockKey).Error; err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // schemaVersion records which migrations have run.

@@ -1,6 +1,216 @@
 package main
 
-import "errors"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
-func benchHTTP(args []string) error   { return errors.New("bench http: not yet") }
-func benchWrites(args []string) error { return errors.New("bench writes: not yet") }
+	"cunji/handlers"
+	"cunji/models"
+	"cunji/views"
+
+	"gorm.io/gorm"
+)
+
+// benchServer serves the database in this process on a loopback port.
+func benchServer(dbPath string) (*gorm.DB, string, func(), error) {
+	db, err := models.Open(dbPath)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	v, err := views.Load()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	h := &handlers.Handler{DB: db, Secret: []byte("bench-secret-0123456789-0123456789-0123"), Views: v, FilesDir: os.TempDir()}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	srv := &http.Server{Handler: h.Echo()}
+	go srv.Serve(l)
+	return db, "http://" + l.Addr().String(), func() { srv.Close() }, nil
+}
+
+// benchClient is an HTTP client with enough idle connections for every worker.
+var benchTransport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
+
+func apiLogin(base, user, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var out struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&out)
+	if res.StatusCode != 200 {
+		return "", fmt.Errorf("login %s: %d", user, res.StatusCode)
+	}
+	return out.Token, nil
+}
+
+// load runs clients concurrently against one request for a while; it returns the
+// throughput, the median and 99th percentile latency and the non-2xx count.
+func load(clients int, d time.Duration, req func() (*http.Request, error)) (float64, time.Duration, time.Duration, int64, error) {
+	c := &http.Client{Transport: benchTransport, Timeout: 30 * time.Second}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var bad int64
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				r, err := req()
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				start := time.Now()
+				res, err := c.Do(r)
+				if err != nil {
+					atomic.AddInt64(&bad, 1)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				mine = append(mine, time.Since(start))
+				if res.StatusCode >= 300 {
+					atomic.AddInt64(&bad, 1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, 0, 0, 0, firstErr
+	}
+	if len(lat) == 0 {
+		return 0, 0, 0, bad, errors.New("no request completed")
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return float64(len(lat)) / d.Seconds(), lat[len(lat)/2], lat[len(lat)*99/100], bad, nil
+}
+
+// rssKB is this process's resident memory, from /proc.
+func rssKB() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:"))
+		}
+	}
+	return "unknown"
+}
+
+// benchHTTP measures the district roll-up and the village report page under
+// concurrent loopback clients, against a trivial endpoint of the same server.
+func benchHTTP(args []string) error {
+	fs := flag.NewFlagSet("bench http", flag.ContinueOnError)
+	dbPath := fs.String("db", defaultDB(), "database (demo or synthetic)")
+	clients := fs.Int("clients", 64, "concurrent clients")
+	secs := fs.Int("seconds", 10, "seconds per endpoint")
+	district := fs.String("district-user", "", "district account (default: district, or district-<first> of synthetic data)")
+	village := fs.String("village-user", "", "village account (default: the first village's)")
+	password := fs.String("password", "", "their password (default: the demo's or the synthetic data's)")
+	year := fs.Int("year", 2025, "year")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, base, stop, err := benchServer(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	var first models.Village
+	if err := db.Order("code").Take(&first).Error; err != nil {
+		return err
+	}
+	var villages int64
+	db.Model(&models.Village{}).Count(&villages)
+	if *password == "" {
+		*password = "cunji-demo"
+		var n int64
+		db.Model(&models.User{}).Where("username = ?", "district").Count(&n)
+		if n == 0 {
+			*password = "cunji-synthetic"
+		}
+	}
+	if *district == "" {
+		*district = "district"
+		if *password == "cunji-synthetic" {
+			*district = "district-" + first.DistrictCode
+		}
+	}
+	if *village == "" {
+		*village = "village-" + first.Code
+	}
+	dTok, err := apiLogin(base, *district, *password)
+	if err != nil {
+		return err
+	}
+	vTok, err := apiLogin(base, *village, *password)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("HTTP, %d loopback clients, %ds each, database of %d villages (%s), RSS after start %s\n",
+		*clients, *secs, villages, backendName(*dbPath), rssKB())
+	endpoints := []struct {
+		name string
+		req  func() (*http.Request, error)
+	}{
+		{"trivial GET /healthz", func() (*http.Request, error) { return http.NewRequest("GET", base+"/healthz", nil) }},
+		{"district roll-up (API)", func() (*http.Request, error) {
+			r, err := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/rollup?year=%d", base, *year), nil)
+			if err == nil {
+				r.Header.Set("Authorization", "Bearer "+dTok)
+			}
+			return r, err
+		}},
+		{"village report page", func() (*http.Request, error) {
+			r, err := http.NewRequest("GET", fmt.Sprintf("%s/villages/%s/reports/%d", base, first.Code, *year), nil)
+			if err == nil {
+				r.AddCookie(&http.Cookie{Name: "cunji_token", Value: vTok})
+			}
+			return r, err
+		}},
+	}
+	var trivial float64
+	for i, e := range endpoints {
+		rps, p50, p99, bad, err := load(*clients, time.Duration(*secs)*time.Second, e.req)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			trivial = rps
+		}
+		fmt.Printf("  %-24s %8.0f req/s (%.2f of trivial)  p50 %9s  p99 %9s  errors %d\n", e.name, rps, rps/trivial,
+			p50.Round(time.Microsecond), p99.Round(time.Microsecond), bad)
+	}
+	fmt.Printf("  resident memory of the server process after the load: %s\n", rssKB())
+	return nil
+}

@@ -92,6 +92,10 @@ func serve(args []string) error {
 // seedIfEmpty seeds the district structure and targets, and demo data on request,
 // when the database holds no district yet.
 func seedIfEmpty(db *gorm.DB, demo bool) error {
+	return models.WithLock(db, func(db *gorm.DB) error { return seedEmpty(db, demo) })
+}
+
+func seedEmpty(db *gorm.DB, demo bool) error {
 	empty, err := seeds.IsEmpty(db)
 	if err != nil || !empty {
 		return err
