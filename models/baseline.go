@@ -21,7 +21,8 @@ type BaselineTotals struct {
 // It is the yardstick of the roll-up's benchmarks (the storage's physical limit for
 // the same figures) and the independent recount its tests compare with. region is
 // a district code (one index lookup per village) or a prefix of one, "" for all
-// (one pass over the year's versions).
+// (one pass over the year's versions). The COALESCE around valid_from keeps SQLite
+// from scanning the whole revision history by that column's index.
 func BaselineRollup(db *gorm.DB, region string, year int, asOf time.Time, firstYear bool) (*BaselineTotals, error) {
 	t, err := baselineReports(db, region, year, asOf)
 	if err != nil {
@@ -42,7 +43,7 @@ SELECT COUNT(DISTINCT cm.company_id) AS companies, COUNT(DISTINCT cm.village_cod
 FROM company_members cm
 JOIN companies c ON c.id = cm.company_id
 JOIN village_revisions v ON v.code = cm.village_code
-WHERE v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+WHERE v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
   AND cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)
   AND cm.from_year <= ? AND (cm.until_year IS NULL OR cm.until_year >= ?)
@@ -55,14 +56,19 @@ WHERE v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR 
 	if asOf.Before(cutoff) {
 		cutoff = asOf
 	}
+	shops := `JOIN (SELECT workshop_id, MAX(seq) AS seq FROM workshop_versions
+      WHERE status = 'approved' AND reviewed_at <= ? GROUP BY workshop_id) la ON la.workshop_id = w.id
+JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq`
+	if len(region) == 6 {
+		shops = `JOIN workshop_versions wv ON wv.id = (SELECT w2.id FROM workshop_versions w2
+      WHERE w2.workshop_id = w.id AND w2.status = 'approved' AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
+	}
 	err = db.Raw(`
 SELECT COUNT(*), COALESCE(SUM(wv.employed), 0)
 FROM workshops w
 JOIN village_revisions v ON v.code = w.village_code
-JOIN (SELECT workshop_id, MAX(seq) AS seq FROM workshop_versions
-      WHERE status = 'approved' AND reviewed_at <= ? GROUP BY workshop_id) la ON la.workshop_id = w.id
-JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq
-WHERE wv.state = '运营' AND v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+`+shops+`
+WHERE wv.state = '运营' AND v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)`,
 		cutoff, like, asOf, asOf, year, year).Row().Scan(&t.Workshops, &t.WorkshopsJobs)
 	return t, err
@@ -94,7 +100,7 @@ SELECT v.street_code, v.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
        COALESCE(SUM(r.assets_fen), 0) AS assets_fen
 FROM village_revisions v
 `+latest+`
-WHERE v.district_code `+op+` ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+WHERE v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
 GROUP BY v.street_code, v.type`, append(args, like, asOf, asOf, year, year)...).Scan(&groups).Error
 	if err != nil {

@@ -55,7 +55,7 @@ JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE stat
 	})
 }
 
-// historyChangedAfter reports whether anything the roll-up reads from history —
+// historyChangedAfter (each condition on its own indexed column) reports whether anything the roll-up reads from history —
 // an approval, a master-data revision, a membership or company change, a workshop
 // approval — happened after t. When nothing did, the state as of t is the current
 // state and the maintained tables give it directly.
@@ -64,8 +64,10 @@ func historyChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
 	err := db.Raw(`SELECT CASE WHEN
 		EXISTS (SELECT 1 FROM report_versions WHERE reviewed_at > ?) OR
 		EXISTS (SELECT 1 FROM village_revisions WHERE valid_from > ?) OR
-		EXISTS (SELECT 1 FROM company_members WHERE added_at > ? OR removed_at > ?) OR
-		EXISTS (SELECT 1 FROM companies WHERE created_at > ? OR dissolved_at > ?) OR
+		EXISTS (SELECT 1 FROM company_members WHERE added_at > ?) OR
+		EXISTS (SELECT 1 FROM company_members WHERE removed_at > ?) OR
+		EXISTS (SELECT 1 FROM companies WHERE created_at > ?) OR
+		EXISTS (SELECT 1 FROM companies WHERE dissolved_at > ?) OR
 		EXISTS (SELECT 1 FROM workshop_versions WHERE reviewed_at > ?)
 		THEN 1 ELSE 0 END`, t, t, t, t, t, t, t).Row().Scan(&changed)
 	return changed == 1, err

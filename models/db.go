@@ -93,9 +93,11 @@ var migrations = []func(tx *gorm.DB) error{
 			`CREATE INDEX IF NOT EXISTS idx_rv_year_status ON report_versions (year, status)`,
 			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
 			`CREATE INDEX IF NOT EXISTS idx_wv_reviewed_at ON workshop_versions (reviewed_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_vr_valid_from ON village_revisions (valid_from)`,
 			`CREATE INDEX IF NOT EXISTS idx_cm_added_at ON company_members (added_at)`,
 			`CREATE INDEX IF NOT EXISTS idx_cm_removed_at ON company_members (removed_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_companies_created_at ON companies (created_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_companies_dissolved_at ON companies (dissolved_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_targets_scope ON targets (scope_code, recorded_at)`,
 			// At most one open version per village-year (DESIGN §3). Partial unique
 			// indexes exist in SQLite and PostgreSQL alike.
 			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`,

@@ -47,9 +47,17 @@ type targetSet map[string]map[string]map[int]int64
 // each (scope, indicator, year), the latest row recorded by then.
 func currentTargets(db *gorm.DB, district string, t time.Time) ([]Target, error) {
 	var all []Target
-	// Targets are set for the district or for its streets, whose codes begin with it.
-	if err := db.Where("scope_code LIKE ? AND recorded_at <= ?", district+"%", t).
-		Order("scope_code, indicator, year, recorded_at, id").Find(&all).Error; err != nil {
+	// Targets are set for the district or for its streets, whose codes begin with it:
+	// a district's by the scope index (its code and its streets' codes), a region's
+	// by prefix.
+	q := db.Where("recorded_at <= ?", t)
+	if len(district) == 6 {
+		q = q.Where("scope_code = ? OR scope_code IN (?)", district,
+			db.Model(&Street{}).Select("code").Where("district_code = ?", district))
+	} else {
+		q = q.Where("scope_code LIKE ?", district+"%")
+	}
+	if err := q.Order("scope_code, indicator, year, recorded_at, id").Find(&all).Error; err != nil {
 		return nil, err
 	}
 	var out []Target
