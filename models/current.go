@@ -19,11 +19,14 @@ type CurrentReport struct {
 	OperatingFen int64  `gorm:"not null"`
 	TotalFen     int64  `gorm:"not null"`
 	AssetsFen    int64  `gorm:"not null"`
+	// ReviewedAt is when the current version was approved.
+	ReviewedAt time.Time `gorm:"not null"`
 }
 
 func currentOf(r *ReportVersion) CurrentReport {
 	return CurrentReport{VillageCode: r.VillageCode, Year: r.Year, VersionID: r.ID, StarRating: r.StarRating,
-		HemeiBuilt: r.HemeiBuilt, OperatingFen: r.OperatingFen, TotalFen: r.TotalFen, AssetsFen: r.AssetsFen}
+		HemeiBuilt: r.HemeiBuilt, OperatingFen: r.OperatingFen, TotalFen: r.TotalFen, AssetsFen: r.AssetsFen,
+		ReviewedAt: *r.ReviewedAt}
 }
 
 // upsertCurrent records newly approved versions as the current ones, in tx.
@@ -37,7 +40,7 @@ func upsertCurrent(tx *gorm.DB, rs ...ReportVersion) error {
 	}
 	return tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "village_code"}, {Name: "year"}},
-		DoUpdates: clause.AssignmentColumns([]string{"version_id", "star_rating", "hemei_built", "operating_fen", "total_fen", "assets_fen"}),
+		DoUpdates: clause.AssignmentColumns([]string{"version_id", "star_rating", "hemei_built", "operating_fen", "total_fen", "assets_fen", "reviewed_at"}),
 	}).CreateInBatches(rows, 500).Error
 }
 
@@ -47,8 +50,8 @@ func RebuildCurrent(db *gorm.DB) error {
 		if err := tx.Where("1 = 1").Delete(&CurrentReport{}).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`INSERT INTO current_reports (village_code, year, version_id, star_rating, hemei_built, operating_fen, total_fen, assets_fen)
-SELECT r.village_code, r.year, r.id, r.star_rating, r.hemei_built, r.operating_fen, r.total_fen, r.assets_fen
+		return tx.Exec(`INSERT INTO current_reports (village_code, year, version_id, star_rating, hemei_built, operating_fen, total_fen, assets_fen, reviewed_at)
+SELECT r.village_code, r.year, r.id, r.star_rating, r.hemei_built, r.operating_fen, r.total_fen, r.assets_fen, r.reviewed_at
 FROM report_versions r
 JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE status = ? GROUP BY village_code, year) la
   ON la.village_code = r.village_code AND la.year = r.year AND la.seq = r.seq`, StatusApproved).Error
@@ -70,5 +73,17 @@ func historyChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
 		EXISTS (SELECT 1 FROM companies WHERE dissolved_at > ?) OR
 		EXISTS (SELECT 1 FROM workshop_versions WHERE reviewed_at > ?)
 		THEN 1 ELSE 0 END`, t, t, t, t, t, t, t).Row().Scan(&changed)
+	return changed == 1, err
+}
+
+// firstYearChangedAfter reports whether a first-year version was approved, or any
+// master data revised, after t. The latest approval of each village-year is the
+// current one, so the current table (by its year and approval time) tells.
+func firstYearChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
+	var changed int
+	err := db.Raw(`SELECT CASE WHEN
+		EXISTS (SELECT 1 FROM current_reports WHERE year = ? AND reviewed_at > ?) OR
+		EXISTS (SELECT 1 FROM village_revisions WHERE valid_from > ?)
+		THEN 1 ELSE 0 END`, FirstYear, t, t).Row().Scan(&changed)
 	return changed == 1, err
 }

@@ -109,6 +109,7 @@ var migrations = []func(tx *gorm.DB) error{
 			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_seq ON report_versions (village_code, year, seq)`,
 			`CREATE INDEX IF NOT EXISTS idx_rv_year_status ON report_versions (year, status)`,
 			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
+			`CREATE INDEX IF NOT EXISTS idx_cr_year_reviewed ON current_reports (year, reviewed_at)`,
 			`CREATE INDEX IF NOT EXISTS idx_wv_reviewed_at ON workshop_versions (reviewed_at)`,
 			`CREATE INDEX IF NOT EXISTS idx_cm_added_at ON company_members (added_at)`,
 			`CREATE INDEX IF NOT EXISTS idx_cm_removed_at ON company_members (removed_at)`,

@@ -305,7 +305,18 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	first := cur
 	if year != FirstYear && ts.onPath(year) {
 		registries := ts.registriesOnPath(a.DistrictCode, year)
-		if first, err = buildGroups(db, a, street, streets, FirstYear, src, registries); err != nil {
+		// The first year rarely changes once reported: when nothing of it changed
+		// after asOf, its figures as of then are its figures now, from the
+		// maintained table.
+		firstSrc := src
+		if !src.now && !registries {
+			changed, err := firstYearChangedAfter(db, asOf)
+			if err != nil {
+				return nil, err
+			}
+			firstSrc.now = !changed
+		}
+		if first, err = buildGroups(db, a, street, streets, FirstYear, firstSrc, registries); err != nil {
 			return nil, err
 		}
 	}

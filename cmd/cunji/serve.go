@@ -105,7 +105,9 @@ func seedEmpty(db *gorm.DB, demo bool) error {
 	}
 	if demo {
 		log.Printf("seeding demo data (invented villages and accounts)")
-		return seeds.Demo(db, time.Now().UTC())
+		if err := seeds.Demo(db, time.Now().UTC()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
