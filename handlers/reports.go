@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -76,6 +77,9 @@ func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]
 		if err == models.ErrWanEmpty {
 			fen, err = 0, nil
 		}
+		if err == nil && fen < 0 && d.Key != "investment_fen" {
+			err = errNegative
+		}
 		if err != nil {
 			d.Error = err.Error()
 			errs[d.Key] = d.Error
@@ -86,6 +90,10 @@ func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]
 	}
 	return f, in, errs
 }
+
+// errNegative is the form's own check of the model's rule, so that every problem
+// of the form shows at once.
+var errNegative = errors.New("金额不能为负数")
 
 // preview is the derived figures shown under the form.
 type preview struct {

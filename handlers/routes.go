@@ -29,6 +29,7 @@ func (h *Handler) Echo() *echo.Echo {
 	e.Use(middleware.Recover(), secureHeaders, middleware.BodyLimit("12M"))
 	e.StaticFS("/static", h.staticFS())
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })
 
 	// JSON API v1 (DESIGN §7): Bearer token only.
 	api := e.Group("/api/v1")
