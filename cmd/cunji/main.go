@@ -30,6 +30,10 @@ func run(args []string) error {
 		return seedCmd(args[1:])
 	case "bench":
 		return benchCmd(args[1:])
+	case "backup":
+		return backupCmd(args[1:])
+	case "restore":
+		return restoreCmd(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -45,6 +49,8 @@ const usage = `usage:
   cunji import villages --db FILE [--dry-run] FILE.xlsx|csv
   cunji import reports  --db FILE [--dry-run] [--approve-reason TEXT] FILE.xlsx|csv
   cunji seed --synthetic N --seed S --db TARGET                        (an empty database)
+  cunji backup  --db FILE --out COPY          (online, consistent; SQLite)
+  cunji restore --from COPY --db FILE         (with the server stopped)
   cunji bench rollup --db FILE [--scope CODE] [--year Y]
   cunji bench http   --db FILE [--clients 64] [--seconds 10]
   cunji bench writes --db FILE [--writers 32] [--seconds 10]

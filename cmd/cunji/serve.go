@@ -36,6 +36,13 @@ func serve(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if !models.IsPostgres(*dbPath) {
+		release, err := lockDB(*dbPath)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	db, err := models.Open(*dbPath)
 	if err != nil {
 		return err
