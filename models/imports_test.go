@@ -278,3 +278,39 @@ func TestImportProvince(t *testing.T) {
 		t.Fatalf("%d villages", n)
 	}
 }
+
+// FuzzImportVillageRow: any row of cells is checked without a panic or an error,
+// and a dry run never writes.
+func FuzzImportVillageRow(f *testing.F) {
+	db := models.OpenTest(f)
+	users, err := seeds.Fixture(db)
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := models.ActorFor(users["d"], "")
+	f.Add("331002003201", "新村", "331002003", "整治提升", "2000", "")
+	f.Add("３３１００２００３２０１", " 村 ", "331002003", "特色保护", "２０１０", "2009")
+	f.Add("=cmd|' /C calc'!A0", "<script>", "", "", "-1", "99999999999999999999")
+	f.Fuzz(func(t *testing.T, code, name, street, typ, from, until string) {
+		rows := [][]string{models.VillageImportHeader, {code, name, street, typ, from, until}}
+		for _, r := range rows {
+			for i := range r {
+				r[i] = models.NormalizeCell(r[i])
+			}
+		}
+		var before int64
+		db.Model(&models.Village{}).Count(&before)
+		res, err := models.ImportVillages(db, a, rows, true)
+		if err != nil {
+			t.Fatalf("error instead of problems: %v", err)
+		}
+		var after int64
+		db.Model(&models.Village{}).Count(&after)
+		if after != before || res.Committed {
+			t.Fatal("a dry run wrote")
+		}
+		if len(res.Problems) == 0 && len(res.NewCodes)+len(res.Changed)+res.Unchanged != 1 {
+			t.Fatalf("a clean row is neither new, changed nor unchanged: %+v", res)
+		}
+	})
+}
