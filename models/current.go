@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,32 +59,82 @@ JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE stat
 	})
 }
 
-// historyChangedAfter (each condition on its own indexed column) reports whether anything the roll-up reads from history —
-// an approval, a master-data revision, a membership or company change, a workshop
+// lastChanges are the latest instants at which the history the roll-up reads
+// changed. Each is a MAX over an indexed column, which both databases answer from
+// the index alone, whatever the statistics say.
+type lastChanges struct {
+	Approval, Revision, MemberAdded, MemberRemoved, CompanyCreated, CompanyDissolved, Workshop, FirstYear *time.Time
+}
+
+func latestChanges(db *gorm.DB) (*lastChanges, error) {
+	var raw [8]any
+	row := db.Raw(`SELECT
+		(SELECT MAX(reviewed_at) FROM report_versions) AS approval,
+		(SELECT MAX(valid_from) FROM village_revisions) AS revision,
+		(SELECT MAX(added_at) FROM company_members) AS member_added,
+		(SELECT MAX(removed_at) FROM company_members) AS member_removed,
+		(SELECT MAX(created_at) FROM companies) AS company_created,
+		(SELECT MAX(dissolved_at) FROM companies) AS company_dissolved,
+		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop,
+		(SELECT MAX(reviewed_at) FROM current_reports WHERE year = ?) AS first_year`, FirstYear).Row()
+	if err := row.Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6], &raw[7]); err != nil {
+		return nil, err
+	}
+	var ts [8]*time.Time
+	for i, v := range raw {
+		t, err := dbTime(v)
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = t
+	}
+	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6], ts[7]}, nil
+}
+
+// dbTime reads an aggregate's instant: PostgreSQL gives a time, SQLite the text it
+// stored (an aggregate loses the column's declared type).
+func dbTime(v any) (*time.Time, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		return &x, nil
+	case []byte:
+		return dbTime(string(x))
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00",
+			"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05"} {
+			if t, err := time.Parse(layout, x); err == nil {
+				return &t, nil
+			}
+		}
+		return nil, fmt.Errorf("unreadable instant %q", x)
+	}
+	return nil, fmt.Errorf("unreadable instant %T", v)
+}
+
+func after(p *time.Time, t time.Time) bool { return p != nil && p.After(t) }
+
+// historyChangedAfter reports whether anything the roll-up reads from history — an
+// approval, a master-data revision, a membership or company change, a workshop
 // approval — happened after t. When nothing did, the state as of t is the current
 // state and the maintained tables give it directly.
 func historyChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
-	var changed int
-	err := db.Raw(`SELECT CASE WHEN
-		EXISTS (SELECT 1 FROM report_versions WHERE reviewed_at > ?) OR
-		EXISTS (SELECT 1 FROM village_revisions WHERE valid_from > ?) OR
-		EXISTS (SELECT 1 FROM company_members WHERE added_at > ?) OR
-		EXISTS (SELECT 1 FROM company_members WHERE removed_at > ?) OR
-		EXISTS (SELECT 1 FROM companies WHERE created_at > ?) OR
-		EXISTS (SELECT 1 FROM companies WHERE dissolved_at > ?) OR
-		EXISTS (SELECT 1 FROM workshop_versions WHERE reviewed_at > ?)
-		THEN 1 ELSE 0 END`, t, t, t, t, t, t, t).Row().Scan(&changed)
-	return changed == 1, err
+	l, err := latestChanges(db)
+	if err != nil {
+		return false, err
+	}
+	return after(l.Approval, t) || after(l.Revision, t) || after(l.MemberAdded, t) || after(l.MemberRemoved, t) ||
+		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t), nil
 }
 
 // firstYearChangedAfter reports whether a first-year version was approved, or any
 // master data revised, after t. The latest approval of each village-year is the
 // current one, so the current table (by its year and approval time) tells.
 func firstYearChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
-	var changed int
-	err := db.Raw(`SELECT CASE WHEN
-		EXISTS (SELECT 1 FROM current_reports WHERE year = ? AND reviewed_at > ?) OR
-		EXISTS (SELECT 1 FROM village_revisions WHERE valid_from > ?)
-		THEN 1 ELSE 0 END`, FirstYear, t, t).Row().Scan(&changed)
-	return changed == 1, err
+	l, err := latestChanges(db)
+	if err != nil {
+		return false, err
+	}
+	return after(l.FirstYear, t) || after(l.Revision, t), nil
 }

@@ -292,7 +292,13 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 		return nil, err
 	}
 	src := source{now: !changed, asOf: asOf}
-	ts, err := loadTargets(db, a.DistrictCode, asOf)
+	// The district's streets, even when the roll-up is narrowed to one, name the
+	// scopes whose targets apply.
+	allStreets := streets
+	if len(streets) == 1 && a.Role == RoleDistrict {
+		allStreets = nil
+	}
+	ts, err := loadTargets(db, a.DistrictCode, asOf, allStreets)
 	if err != nil {
 		return nil, err
 	}

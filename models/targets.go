@@ -45,15 +45,23 @@ type targetSet map[string]map[string]map[int]int64
 
 // currentTargets are the targets of a district and its streets in force at t: for
 // each (scope, indicator, year), the latest row recorded by then.
-func currentTargets(db *gorm.DB, district string, t time.Time) ([]Target, error) {
+func currentTargets(db *gorm.DB, district string, t time.Time, streets ...Street) ([]Target, error) {
 	var all []Target
 	// Targets are set for the district or for its streets, whose codes begin with it:
 	// a district's by the scope index (its code and its streets' codes), a region's
 	// by prefix.
 	q := db.Where("recorded_at <= ?", t)
 	if len(district) == 6 {
-		q = q.Where("scope_code = ? OR scope_code IN (?)", district,
-			db.Model(&Street{}).Select("code").Where("district_code = ?", district))
+		codes := []string{district}
+		if streets == nil {
+			if err := db.Model(&Street{}).Where("district_code = ?", district).Find(&streets).Error; err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range streets {
+			codes = append(codes, s.Code)
+		}
+		q = q.Where("scope_code IN ?", codes)
 	} else {
 		q = q.Where("scope_code LIKE ?", district+"%")
 	}
@@ -70,8 +78,8 @@ func currentTargets(db *gorm.DB, district string, t time.Time) ([]Target, error)
 	return out, nil
 }
 
-func loadTargets(db *gorm.DB, district string, at time.Time) (targetSet, error) {
-	all, err := currentTargets(db, district, at)
+func loadTargets(db *gorm.DB, district string, at time.Time, streets []Street) (targetSet, error) {
+	all, err := currentTargets(db, district, at, streets...)
 	if err != nil {
 		return nil, err
 	}
