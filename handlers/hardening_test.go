@@ -84,8 +84,14 @@ func TestSecurityHeaders(t *testing.T) {
 // exactly as typed and shown escaped on every page that shows it.
 func TestHostileTextEverywhere(t *testing.T) {
 	en := newEnv(t)
-	note := strings.Repeat("村务公开 ﷽ 🏡 Ünïcødé <b>粗</b> \"'&", 60)
+	note := strings.Repeat("村务公开 ﷽ 🏡 Ünïcødé <b>粗</b> \"'&", 100)
 	note = string([]rune(note)[:models.MaxNoteChars])
+	// Control characters (PostgreSQL refuses NUL) are refused with a 422, not a 500.
+	for _, bad := range []string{"a\x00b", "a\x1bb"} {
+		if code, _ := en.api("PUT", "/api/v1/villages/"+seeds.FixA1+"/reports/2025", en.token("v1"), map[string]any{"note": bad}); code != 422 {
+			t.Fatalf("note %q: %d", bad, code)
+		}
+	}
 	code, v := en.api("PUT", "/api/v1/villages/"+seeds.FixA1+"/reports/2025", en.token("v1"), map[string]any{"note": note})
 	if code != 200 || v["note"] != note || utf8.RuneCountInString(v["note"].(string)) != models.MaxNoteChars {
 		t.Fatalf("save: %d", code)

@@ -165,7 +165,7 @@ func (in *CompanyInput) validate() error {
 	v := &ValidationError{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.CreditCode = NormalizeCreditCode(in.CreditCode)
-	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 {
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 || BadText(in.Name) {
 		v.Add("name", "请填写公司名称（最多 100 字）")
 	}
 	if err := CheckCreditCode(in.CreditCode); err != nil {
@@ -474,7 +474,7 @@ func SetCompanyYear(db *gorm.DB, a *Actor, id uint, year int, revenue, profit in
 	if sum > profit && reason == "" {
 		v.Add("reason", fmt.Sprintf("分红合计 %s 万元超过利润 %s 万元，请说明理由", FormatWan(sum), FormatWan(profit)))
 	}
-	if utf8.RuneCountInString(reason) > 500 {
+	if utf8.RuneCountInString(reason) > 500 || BadText(reason) {
 		v.Add("reason", "理由最多 500 字")
 	}
 	if err := v.Err(); err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // Typed errors that the handlers map to HTTP status codes (DESIGN §7).
@@ -59,4 +60,18 @@ func Invalid(field, msg string) error {
 	v := &ValidationError{}
 	v.Add(field, msg)
 	return v
+}
+
+// BadText reports whether text cannot be stored as typed: invalid UTF-8, or control
+// characters other than tab and line breaks (PostgreSQL refuses NUL outright).
+func BadText(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }

@@ -89,7 +89,7 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 		if isDigits(v.Code, 12) && seen[v.Code] == 0 {
 			seen[v.Code] = n
 		}
-		if v.Name == "" || utf8.RuneCountInString(v.Name) > 50 {
+		if v.Name == "" || utf8.RuneCountInString(v.Name) > 50 || BadText(v.Name) {
 			bad("村名称", "须填写，最多 50 字")
 		}
 		if !known[v.StreetCode] {

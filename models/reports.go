@@ -83,8 +83,8 @@ func (r *ReportVersion) Validate() error {
 	if n := utf8.RuneCountInString(r.Note); n > MaxNoteChars {
 		v.Add("note", "说明最多 2000 字")
 	}
-	if !utf8.ValidString(r.Note) {
-		v.Add("note", "说明含有无效字符")
+	if BadText(r.Note) {
+		v.Add("note", "说明含有无效字符（控制字符）")
 	}
 	return v.Err()
 }

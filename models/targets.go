@@ -2,6 +2,7 @@ package models
 
 import (
 	"math/big"
+	"unicode/utf8"
 	"sort"
 	"time"
 
@@ -242,6 +243,9 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 		verr.Add("value", "占比目标不能超过 100%")
 	case value > MaxAmountFen:
 		verr.Add("value", "目标值过大")
+	}
+	if BadText(note) || utf8.RuneCountInString(note) > 200 {
+		verr.Add("note", "说明最多 200 字，且不能含控制字符")
 	}
 	if err := verr.Err(); err != nil {
 		return nil, err

@@ -99,7 +99,7 @@ func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	if u.Username == "" || utf8.RuneCountInString(u.Username) > 60 || strings.ContainsAny(u.Username, " \t\r\n") {
 		verr.Add("username", "用户名必填，不含空格，最多 60 字")
 	}
-	if u.Name == "" || utf8.RuneCountInString(u.Name) > 50 {
+	if u.Name == "" || utf8.RuneCountInString(u.Name) > 50 || BadText(u.Name) || BadText(u.Username) {
 		verr.Add("name", "姓名必填，最多 50 字")
 	}
 	if err := CheckPassword(u.Username, in.Password); err != nil {
@@ -133,7 +133,7 @@ func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	if a != nil && a.Role == RoleStreet && u.StreetCode != a.StreetCode {
 		verr.Add("scope", "只能为本街道/镇的村创建账号")
 	}
-	if utf8.RuneCountInString(in.Phone) > 20 {
+	if utf8.RuneCountInString(in.Phone) > 20 || BadText(in.Phone) {
 		verr.Add("phone", "手机号最多 20 位")
 	}
 	u.Phone, u.MustChangePassword = strings.TrimSpace(in.Phone), in.OneTime

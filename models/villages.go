@@ -202,7 +202,7 @@ func applyVillage(db *gorm.DB, a *Actor, v *Village, in VillageInput) error {
 	}
 	if v.Name == "" {
 		verr.Add("name", "请填写村名称")
-	} else if utf8.RuneCountInString(v.Name) > 50 || !utf8.ValidString(v.Name) {
+	} else if utf8.RuneCountInString(v.Name) > 50 || BadText(v.Name) {
 		verr.Add("name", "村名称最多 50 字")
 	}
 	if !IsVillageType(v.Type) {

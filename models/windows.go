@@ -94,7 +94,7 @@ func GrantException(db *gorm.DB, a *Actor, code string, year int, until time.Tim
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+	if reason == "" || utf8.RuneCountInString(reason) > 500 || BadText(reason) {
 		return nil, Invalid("reason", "请填写延期理由（最多 500 字）")
 	}
 	e := SubmitException{VillageCode: code, Year: year, Until: until.UTC(), Reason: reason, GrantedBy: a.Name}

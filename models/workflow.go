@@ -47,7 +47,7 @@ func checkReason(reason string) (string, error) {
 	switch {
 	case reason == "":
 		return "", Invalid("reason", "请填写退回理由")
-	case utf8.RuneCountInString(reason) > MaxReasonChars || !utf8.ValidString(reason):
+	case utf8.RuneCountInString(reason) > MaxReasonChars || BadText(reason):
 		return "", Invalid("reason", "退回理由最多 500 字")
 	}
 	return reason, nil

@@ -93,7 +93,7 @@ func oneOf(s string, list []string) bool {
 // Validate checks a workshop version's fields (DESIGN §4).
 func (w *WorkshopVersion) Validate() error {
 	v := &ValidationError{}
-	if w.Name == "" || utf8.RuneCountInString(w.Name) > 100 || !utf8.ValidString(w.Name) {
+	if w.Name == "" || utf8.RuneCountInString(w.Name) > 100 || BadText(w.Name) {
 		v.Add("name", "请填写工坊名称（最多 100 字）")
 	}
 	if !oneOf(w.Type, WorkshopTypes) {
@@ -102,10 +102,10 @@ func (w *WorkshopVersion) Validate() error {
 	if !oneOf(w.State, WorkshopStates) {
 		v.Add("state", "状态须为：筹建、运营、停运")
 	}
-	if utf8.RuneCountInString(w.Partner) > 100 {
+	if utf8.RuneCountInString(w.Partner) > 100 || BadText(w.Partner) {
 		v.Add("partner", "合作企业最多 100 字")
 	}
-	if utf8.RuneCountInString(w.Owner) > 50 {
+	if utf8.RuneCountInString(w.Owner) > 50 || BadText(w.Owner) {
 		v.Add("owner", "坊主最多 50 字")
 	}
 	if w.Employed < 0 || w.Employed > 100_000 {
@@ -117,7 +117,7 @@ func (w *WorkshopVersion) Validate() error {
 	if w.AvgIncomeIncreaseFen < 0 || w.AvgIncomeIncreaseFen > 100_000_000 {
 		v.Add("avg_income_increase_fen", "人均月增收须为 0 至 100 万元")
 	}
-	if utf8.RuneCountInString(w.Note) > MaxNoteChars {
+	if utf8.RuneCountInString(w.Note) > MaxNoteChars || BadText(w.Note) {
 		v.Add("note", "说明最多 2000 字")
 	}
 	return v.Err()
