@@ -2,9 +2,9 @@ package models
 
 import (
 	"math/big"
-	"unicode/utf8"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
