@@ -46,6 +46,15 @@ func sheetRows(data []byte) ([][]string, error) {
 	return rows, nil
 }
 
+// uploadedRows reads the uploaded spreadsheet's rows.
+func uploadedRows(c echo.Context) ([][]string, error) {
+	data, err := readSheetUpload(c)
+	if err != nil {
+		return nil, err
+	}
+	return sheetRows(data)
+}
+
 // importResult answers an import: 200 with the result, or 422 in the error shape
 // with every problem listed.
 func importResult(c echo.Context, problems []models.ImportProblem, result any) error {
@@ -73,11 +82,7 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := readSheetUpload(c)
-	if err != nil {
-		return err
-	}
-	rows, err := sheetRows(data)
+	rows, err := uploadedRows(c)
 	if err != nil {
 		return err
 	}
@@ -108,11 +113,7 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := readSheetUpload(c)
-	if err != nil {
-		return err
-	}
-	rows, err := sheetRows(data)
+	rows, err := uploadedRows(c)
 	if err != nil {
 		return err
 	}
@@ -126,11 +127,7 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 // APIImportUsers is POST /api/v1/import/users[?format=xlsx|csv]: every account with
 // a one-time password, all or nothing.
 func (h *Handler) APIImportUsers(c echo.Context) error {
-	data, err := readSheetUpload(c)
-	if err != nil {
-		return err
-	}
-	rows, err := sheetRows(data)
+	rows, err := uploadedRows(c)
 	if err != nil {
 		return err
 	}
@@ -289,11 +286,7 @@ func (h *Handler) UsersImport(c echo.Context) error {
 			return h.renderUsers(c, status, usersPage{}, errs)
 		})
 	}
-	data, err := readSheetUpload(c)
-	if err != nil {
-		return fail(err)
-	}
-	rows, err := sheetRows(data)
+	rows, err := uploadedRows(c)
 	if err != nil {
 		return fail(err)
 	}
