@@ -1,0 +1,56 @@
+package models
+
+import "gorm.io/gorm"
+
+// WorkshopFilter narrows the district's workshop list.
+type WorkshopFilter struct {
+	Street, Type, State string
+	Star                *int
+}
+
+// WorkshopRow is a workshop as listed: its approved state and village.
+type WorkshopRow struct {
+	WorkshopID        uint
+	VillageCode       string
+	VillageName       string
+	StreetName        string
+	Name              string
+	Type              string
+	State             string
+	Employed          int
+	LowIncomeEmployed int
+	StarLevel         int
+	Pending           string
+}
+
+// ListWorkshops lists the workshops of the actor's scope with their latest approved
+// version (those never approved are listed as pending).
+func ListWorkshops(db *gorm.DB, a *Actor, f WorkshopFilter) ([]WorkshopRow, error) {
+	latest := db.Model(&WorkshopVersion{}).Select("workshop_id, MAX(seq) AS seq").Where("status = ?", StatusApproved).Group("workshop_id")
+	q := db.Table("workshops").
+		Select(`workshops.id AS workshop_id, workshops.village_code, villages.name AS village_name, streets.name AS street_name,
+			COALESCE(wv.name, '') AS name, COALESCE(wv.type, '') AS type, COALESCE(wv.state, '') AS state,
+			COALESCE(wv.employed, 0) AS employed, COALESCE(wv.low_income_employed, 0) AS low_income_employed,
+			workshops.star_level, COALESCE(op.status, '') AS pending`).
+		Joins("JOIN villages ON villages.code = workshops.village_code").
+		Joins("JOIN streets ON streets.code = villages.street_code").
+		Joins("LEFT JOIN (?) la ON la.workshop_id = workshops.id", latest).
+		Joins("LEFT JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq").
+		Joins("LEFT JOIN workshop_versions op ON op.workshop_id = workshops.id AND op.status IN ('draft', 'submitted')").
+		Scopes(a.Villages)
+	if f.Street != "" {
+		q = q.Where("villages.street_code = ?", f.Street)
+	}
+	if f.Type != "" {
+		q = q.Where("wv.type = ?", f.Type)
+	}
+	if f.State != "" {
+		q = q.Where("wv.state = ?", f.State)
+	}
+	if f.Star != nil {
+		q = q.Where("workshops.star_level = ?", *f.Star)
+	}
+	var out []WorkshopRow
+	err := q.Order("villages.street_code, workshops.village_code, workshops.id").Scan(&out).Error
+	return out, err
+}
