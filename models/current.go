@@ -35,6 +35,10 @@ func upsertCurrent(tx *gorm.DB, rs ...ReportVersion) error {
 	if len(rs) == 0 {
 		return nil
 	}
+	// The cells move first: they read the current reports being replaced.
+	if err := cellsForApprovals(tx, rs); err != nil {
+		return err
+	}
 	rows := make([]CurrentReport, len(rs))
 	for i := range rs {
 		rows[i] = currentOf(&rs[i])

@@ -129,6 +129,13 @@ var migrations = []func(tx *gorm.DB) error{
 			`CREATE INDEX IF NOT EXISTS idx_wv_status ON workshop_versions (status)`,
 			`CREATE UNIQUE INDEX IF NOT EXISTS idx_wv_one_open ON workshop_versions (workshop_id) WHERE status IN ('draft', 'submitted')`)
 	},
+	// 2: the roll-up cells, built from what is there.
+	func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&RollupCell{}); err != nil {
+			return err
+		}
+		return RebuildCells(tx)
+	},
 }
 
 // execAll runs statements in order, stopping at the first error.

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,8 +18,22 @@ func RevisionOf(v *Village, at time.Time) VillageRevision {
 }
 
 // recordRevision closes the village's revision in force and opens a new one, in
-// the caller's transaction.
+// the caller's transaction, and moves the village's contributions in the roll-up
+// cells from the old master data (the revision closed) to the new.
 func recordRevision(tx *gorm.DB, v *Village, at time.Time) error {
+	var prev VillageRevision
+	var old *Village
+	err := tx.Where("code = ? AND valid_to IS NULL", v.Code).Take(&prev).Error
+	switch {
+	case err == nil:
+		old = &Village{Code: prev.Code, StreetCode: prev.StreetCode, DistrictCode: prev.DistrictCode, Type: prev.Type,
+			ActiveFrom: prev.ActiveFrom, ActiveUntil: prev.ActiveUntil}
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return err
+	}
+	if err := cellsForMasterChange(tx, old, v); err != nil {
+		return err
+	}
 	if err := tx.Model(&VillageRevision{}).Where("code = ? AND valid_to IS NULL", v.Code).
 		Update("valid_to", at).Error; err != nil {
 		return err

@@ -152,6 +152,9 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 			if err := tx.CreateInBatches(revs, 500).Error; err != nil {
 				return err
 			}
+			if err := cellsForNewVillages(tx, res.New); err != nil {
+				return err
+			}
 		}
 		for i := range changed {
 			v := &changed[i]

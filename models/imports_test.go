@@ -12,6 +12,7 @@ import (
 	"cunji/seeds"
 
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -128,6 +129,8 @@ func TestImportVillages(t *testing.T) {
 	if res.Committed || villagesAfter != villagesBefore || snapshot(t, db) != before {
 		t.Fatal("a file with a bad row wrote something")
 	}
+	// The roll-up of now (kept current by the import) equals the recount.
+	recount(t, db, ac["d"])
 	// Only the district imports.
 	if _, err := models.ImportVillages(db, ac["s1"], readRows(t, good), true); !errors.Is(err, models.ErrForbidden) {
 		t.Fatalf("street import: %v", err)
@@ -205,6 +208,7 @@ func TestImportReports(t *testing.T) {
 	if again.Unchanged != 3 || again.New+again.Changed != 0 || snapshot(t, db) != before {
 		t.Fatalf("re-import = %+v", again)
 	}
+	recount(t, db, ac["d"])
 	// A correction into the streets' queues.
 	fix := csvOf(reportHeader, seeds.FixA1+",2024,1,是,400000,150000,50000,100000,0,20000000")
 	res, err = models.ImportReports(db, ac["d"], readRows(t, fix), models.ReportImportMode{}, false)
@@ -313,4 +317,22 @@ func FuzzImportVillageRow(f *testing.F) {
 			t.Fatalf("a clean row is neither new, changed nor unchanged: %+v", res)
 		}
 	})
+}
+
+// recount checks the roll-up of now against the hand-written aggregate, every year.
+func recount(t *testing.T, db *gorm.DB, a *models.Actor) {
+	t.Helper()
+	for _, y := range models.Years(db) {
+		ru, err := models.ComputeRollup(db, a, "", y, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := models.BaselineRollup(db, a.DistrictCode, y, time.Now(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ru.Totals() != *base {
+			t.Fatalf("%d: roll-up %+v, recount %+v", y, ru.Totals(), *base)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math/big"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -205,18 +206,26 @@ func (s source) villages(db *gorm.DB) *gorm.DB {
 
 // aggregate counts, per (street, type), the villages of the scope active in year and
 // the figures of their latest approved version. Three query shapes, one result: the
-// current table (now); a per-village index lookup of the latest approved version
+// roll-up cells (now); a per-village index lookup of the latest approved version
 // (history, a district or smaller); one pass over the year's versions grouped by
 // village (history, a region). The latest approved version is the highest seq
 // approved by asOf (versions are approved in the order they were created, since at
 // most one is open at a time).
 func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]aggRow, error) {
+	if src.now {
+		// The cells kept current by every approval and master-data change.
+		q := a.scopeCols(db.Model(&RollupCell{}), "rollup_cells.district_code", "rollup_cells.street_code", "rollup_cells.street_code").
+			Where("year = ?", year)
+		if street != "" {
+			q = q.Where("street_code = ?", street)
+		}
+		var rows []aggRow
+		err := q.Select("street_code, type, " + strings.Join(cellColumns, ", ")).Scan(&rows).Error
+		return rows, err
+	}
 	q := src.villages(db)
 	count := "r.id"
 	switch {
-	case src.now:
-		q = q.Joins("LEFT JOIN current_reports r ON r.village_code = villages.code AND r.year = ?", year)
-		count = "r.version_id"
 	case !a.IsRegion() || street != "":
 		q = q.Joins(`LEFT JOIN report_versions r ON r.id = (SELECT r2.id FROM report_versions r2
 			WHERE r2.village_code = villages.code AND r2.year = ? AND r2.status = ? AND r2.reviewed_at <= ?

@@ -44,6 +44,10 @@ func SetLastYear(db *gorm.DB, a *Actor, y int) error {
 		if err := tx.Save(&Setting{Key: settingLastYear, Value: strconv.Itoa(y)}).Error; err != nil {
 			return err
 		}
+		// New years need their roll-up cells.
+		if err := RebuildCells(tx); err != nil {
+			return err
+		}
 		return Audit(tx, a, "setting.last_year", "setting", settingLastYear, AuditScope{District: a.DistrictCode}, before, y)
 	})
 }

@@ -59,6 +59,9 @@ func Fixture(db *gorm.DB) (map[string]*models.User, error) {
 	if err := db.Create(&users).Error; err != nil {
 		return nil, err
 	}
+	if err := models.RebuildCells(db); err != nil {
+		return nil, err
+	}
 	out := map[string]*models.User{}
 	for i := range users {
 		out[users[i].Username] = &users[i]

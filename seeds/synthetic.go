@@ -115,6 +115,9 @@ func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) 
 	if err := models.RebuildCurrent(db); err != nil {
 		return nil, err
 	}
+	if err := models.RebuildCells(db); err != nil {
+		return nil, err
+	}
 	// Fresh statistics, so that the planner knows the tables' shape after a bulk load.
 	if err := db.Exec("ANALYZE").Error; err != nil {
 		return nil, err
