@@ -12,8 +12,8 @@ import (
 	"cunji/seeds"
 
 	"github.com/xuri/excelize/v2"
-	"gorm.io/gorm"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"gorm.io/gorm"
 )
 
 // xlsx makes a workbook of rows (strings are written as text cells, as a sheet of
