@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"cunji/models"
+
+	"github.com/labstack/echo/v4"
 )
 
 // binder reads optional fields out of a JSON object, collecting a Chinese message
@@ -104,4 +106,21 @@ func parseShare(s string) (int64, bool) {
 		return 0, false
 	}
 	return v / 100, true
+}
+
+// scopedBody reads the :id of an object, checks it is in the caller's scope (404
+// otherwise, before the body is even read) and binds the JSON body.
+func scopedBody(c echo.Context, inScope func(uint) error, allowEmpty bool) (uint, *binder, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := inScope(id); err != nil {
+		return 0, nil, err
+	}
+	m, err := decodeObject(c.Request().Body, allowEmpty)
+	if err != nil {
+		return 0, nil, err
+	}
+	return id, newBinder(m), nil
 }

@@ -164,18 +164,10 @@ func (h *Handler) APICompanyCreate(c echo.Context) error {
 
 // APICompanyUpdate is PUT /api/v1/companies/:id.
 func (h *Handler) APICompanyUpdate(c echo.Context) error {
-	id, err := pathID(c)
+	id, b, err := scopedBody(c, h.companyInScope(c), false)
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetCompany(h.DB, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, false)
-	if err != nil {
-		return err
-	}
-	b := newBinder(m)
 	in := bindCompany(b)
 	if err := b.err(); err != nil {
 		return err
@@ -189,18 +181,10 @@ func (h *Handler) APICompanyUpdate(c echo.Context) error {
 
 // APICompanyMembers is PUT /api/v1/companies/:id/members {"version","members":[…]}.
 func (h *Handler) APICompanyMembers(c echo.Context) error {
-	id, err := pathID(c)
+	id, b, err := scopedBody(c, h.companyInScope(c), false)
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetCompany(h.DB, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, false)
-	if err != nil {
-		return err
-	}
-	b := newBinder(m)
 	version := b.small("version", 0, 1<<31-1)
 	members := bindMembers(b, "members")
 	if version == nil {
@@ -221,22 +205,14 @@ func (h *Handler) APICompanyMembers(c echo.Context) error {
 
 // APICompanyYear is PUT /api/v1/companies/:id/years/:year.
 func (h *Handler) APICompanyYear(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
 	year, err := pathYear(c)
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetCompany(h.DB, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, false)
+	id, b, err := scopedBody(c, h.companyInScope(c), false)
 	if err != nil {
 		return err
 	}
-	b := newBinder(m)
 	revenue := b.int("revenue_fen", 0, models.MaxAmountFen)
 	profit := b.int("profit_fen", -models.MaxAmountFen, models.MaxAmountFen)
 	reason := b.str("reason")
@@ -276,4 +252,12 @@ func (h *Handler) APICompanyYear(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, companyDetailJSON(d))
+}
+
+// companyInScope checks a company id against the caller's scope.
+func (h *Handler) companyInScope(c echo.Context) func(uint) error {
+	return func(id uint) error {
+		_, err := models.GetCompany(h.DB, actorOf(c), id)
+		return err
+	}
 }

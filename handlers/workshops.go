@@ -117,18 +117,10 @@ func (h *Handler) APIWorkshopShow(c echo.Context) error {
 
 // APIWorkshopSave is PUT /api/v1/workshops/:id (the village's cadre).
 func (h *Handler) APIWorkshopSave(c echo.Context) error {
-	id, err := pathID(c)
+	id, b, err := scopedBody(c, h.workshopInScope(c), false)
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, false)
-	if err != nil {
-		return err
-	}
-	b := newBinder(m)
 	in := bindWorkshop(b)
 	if err := b.err(); err != nil {
 		return err
@@ -142,19 +134,11 @@ func (h *Handler) APIWorkshopSave(c echo.Context) error {
 
 // APIWorkshopTransition is POST /api/v1/workshops/:id/submit|approve|reject.
 func (h *Handler) APIWorkshopTransition(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
 	a := actorOf(c)
-	if _, err := models.GetWorkshop(h.DB, a, id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, true)
+	id, b, err := scopedBody(c, h.workshopInScope(c), true)
 	if err != nil {
 		return err
 	}
-	b := newBinder(m)
 	version := b.small("version", 0, 1<<31-1)
 	reason := b.str("reason")
 	if err := b.err(); err != nil {
@@ -183,18 +167,10 @@ func (h *Handler) APIWorkshopTransition(c echo.Context) error {
 
 // APIWorkshopStar is PUT /api/v1/workshops/:id/star {"star_level","evaluated_on"} (district).
 func (h *Handler) APIWorkshopStar(c echo.Context) error {
-	id, err := pathID(c)
+	id, b, err := scopedBody(c, h.workshopInScope(c), false)
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, false)
-	if err != nil {
-		return err
-	}
-	b := newBinder(m)
 	level := b.small("star_level", -1000, 1000)
 	on := b.str("evaluated_on")
 	if level == nil {
@@ -242,4 +218,12 @@ func (h *Handler) APIWorkshopList(c echo.Context) error {
 			"low_income_employed": r.LowIncomeEmployed, "star_level": r.StarLevel, "pending": nonEmpty(r.Pending)}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"workshops": out, "total": len(out)})
+}
+
+// workshopInScope checks a workshop id against the caller's scope.
+func (h *Handler) workshopInScope(c echo.Context) func(uint) error {
+	return func(id uint) error {
+		_, err := models.GetWorkshop(h.DB, actorOf(c), id)
+		return err
+	}
 }
