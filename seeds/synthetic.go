@@ -215,12 +215,11 @@ func CompanyModelsFor(rng *rand.Rand) string {
 	return models.CompanyModels[rng.IntN(len(models.CompanyModels))]
 }
 
-// batchWriter collects rows by table and writes them in large batches, in the order
+// batchWriter collects rows by type and writes them in large batches, in the order
 // the tables depend on each other.
 type batchWriter struct {
 	db      *gorm.DB
-	rows    map[string][]any
-	order   []string
+	tables  []table // in dependency order
 	pending int
 	// withID are rows whose dependants need the id the database assigns.
 	withID []idRow
@@ -231,40 +230,53 @@ type idRow struct {
 	then func(uint)
 }
 
-func newBatchWriter(db *gorm.DB) *batchWriter {
-	return &batchWriter{db: db, rows: map[string][]any{}, order: []string{
-		"districts", "targets", "users", "streets", "villages", "village_revisions", "report_versions",
-		"company_members", "workshop_versions"}}
+// table is the queued rows of one model.
+type table interface {
+	accepts(v any) bool
+	put(v any)
+	insert(tx *gorm.DB) error
+	reset()
 }
 
-func tableOf(v any) string {
-	switch v.(type) {
-	case *models.District:
-		return "districts"
-	case *models.Target:
-		return "targets"
-	case *models.User:
-		return "users"
-	case *models.Street:
-		return "streets"
-	case *models.Village:
-		return "villages"
-	case *models.VillageRevision:
-		return "village_revisions"
-	case *models.ReportVersion:
-		return "report_versions"
-	case *models.CompanyMember:
-		return "company_members"
-	case *models.WorkshopVersion:
-		return "workshop_versions"
-	}
-	panic(fmt.Sprintf("batchWriter: %T", v))
+// rowsOf queues rows of model T, written size at a time (sized to the databases'
+// limits on statement parameters).
+type rowsOf[T any] struct {
+	rows []T
+	size int
 }
+
+func (r *rowsOf[T]) accepts(v any) bool { _, ok := v.(*T); return ok }
+func (r *rowsOf[T]) put(v any)          { r.rows = append(r.rows, *v.(*T)) }
+func (r *rowsOf[T]) reset()             { r.rows = nil }
+func (r *rowsOf[T]) insert(tx *gorm.DB) error {
+	if len(r.rows) == 0 {
+		return nil
+	}
+	return tx.Session(&gorm.Session{SkipHooks: true}).Omit("Street", "Village", "District").CreateInBatches(r.rows, r.size).Error
+}
+
+func newBatchWriter(db *gorm.DB) *batchWriter {
+	return &batchWriter{db: db, tables: []table{
+		&rowsOf[models.District]{size: 500}, &rowsOf[models.Target]{size: 500}, &rowsOf[models.User]{size: 300},
+		&rowsOf[models.Street]{size: 500}, &rowsOf[models.Village]{size: 500}, &rowsOf[models.VillageRevision]{size: 500},
+		&rowsOf[models.ReportVersion]{size: 400},
+		// These need the ids of companies and workshops: written after them.
+		&rowsOf[models.CompanyMember]{size: 500}, &rowsOf[models.WorkshopVersion]{size: 400},
+	}}
+}
+
+// dependants is where the rows that need assigned ids start in tables.
+const dependants = 7
 
 func (w *batchWriter) add(v any) {
-	t := tableOf(v)
-	w.rows[t] = append(w.rows[t], v)
-	w.pending++
+	for _, t := range w.tables {
+		if t.accepts(v) {
+			t.put(v)
+			w.pending++
+			return
+		}
+	}
+	panic(fmt.Sprintf("batchWriter: %T", v))
 }
 
 // addWithID queues a row (a company, a workshop) whose id its dependants need.
@@ -284,9 +296,9 @@ func (w *batchWriter) flushIfBig() error {
 // order, then the rows that need their ids (companies, workshops), then theirs.
 func (w *batchWriter) flush() error {
 	err := w.db.Transaction(func(tx *gorm.DB) error {
-		for _, t := range w.order[:7] {
-			if err := insertAll(tx, w.rows[t]); err != nil {
-				return fmt.Errorf("%s: %w", t, err)
+		for _, t := range w.tables[:dependants] {
+			if err := t.insert(tx); err != nil {
+				return err
 			}
 		}
 		var companies []models.Company
@@ -316,50 +328,16 @@ func (w *batchWriter) flush() error {
 		for i := range shops {
 			sThen[i](shops[i].ID)
 		}
-		for _, t := range w.order[7:] {
-			if err := insertAll(tx, w.rows[t]); err != nil {
-				return fmt.Errorf("%s: %w", t, err)
+		for _, t := range w.tables[dependants:] {
+			if err := t.insert(tx); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	w.rows, w.withID, w.pending = map[string][]any{}, nil, 0
+	for _, t := range w.tables {
+		t.reset()
+	}
+	w.withID, w.pending = nil, 0
 	return err
-}
-
-// insertAll writes rows of one type in batches sized to the databases' limits on
-// statement parameters.
-func insertAll(tx *gorm.DB, rows []any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	switch rows[0].(type) {
-	case *models.District:
-		return createTyped[models.District](tx, rows, 500)
-	case *models.Target:
-		return createTyped[models.Target](tx, rows, 500)
-	case *models.User:
-		return createTyped[models.User](tx, rows, 300)
-	case *models.Street:
-		return createTyped[models.Street](tx, rows, 500)
-	case *models.Village:
-		return createTyped[models.Village](tx, rows, 500)
-	case *models.VillageRevision:
-		return createTyped[models.VillageRevision](tx, rows, 500)
-	case *models.ReportVersion:
-		return createTyped[models.ReportVersion](tx, rows, 400)
-	case *models.CompanyMember:
-		return createTyped[models.CompanyMember](tx, rows, 500)
-	case *models.WorkshopVersion:
-		return createTyped[models.WorkshopVersion](tx, rows, 400)
-	}
-	return fmt.Errorf("insertAll: %T", rows[0])
-}
-
-func createTyped[T any](tx *gorm.DB, rows []any, batch int) error {
-	typed := make([]T, len(rows))
-	for i, r := range rows {
-		typed[i] = *r.(*T)
-	}
-	return tx.Session(&gorm.Session{SkipHooks: true}).Omit("Street", "Village", "District").CreateInBatches(typed, batch).Error
 }
