@@ -41,8 +41,10 @@ func Open(dsn string) (*gorm.DB, error) {
 		return nil, err
 	}
 	if IsPostgres(dsn) {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		// Two cores serve more than enough with 16; several instances (and the test
+		// suites running side by side) stay well under PostgreSQL's 100 connections.
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(8)
 	} else {
 		sqlDB.SetMaxOpenConns(8)
 	}
