@@ -22,17 +22,24 @@ func (h *Handler) APIReportShow(c echo.Context) error {
 	return c.JSON(http.StatusOK, toReportJSON(rep))
 }
 
-// APIReportSave is PUT /api/v1/villages/:code/reports/:year.
-func (h *Handler) APIReportSave(c echo.Context) error {
+// reportRequest reads a village-year of the caller's scope (404 outside it, before
+// the body is even read) and the JSON body.
+func (h *Handler) reportRequest(c echo.Context, allowEmpty bool) (*models.Actor, string, int, map[string]json.RawMessage, error) {
 	year, err := pathYear(c)
 	if err != nil {
-		return err
+		return nil, "", 0, nil, err
 	}
 	code, a := c.Param("code"), actorOf(c)
 	if _, err := a.FindVillage(h.DB, code); err != nil {
-		return err
+		return nil, "", 0, nil, err
 	}
-	m, err := decodeObject(c.Request().Body, false)
+	m, err := decodeObject(c.Request().Body, allowEmpty)
+	return a, code, year, m, err
+}
+
+// APIReportSave is PUT /api/v1/villages/:code/reports/:year.
+func (h *Handler) APIReportSave(c echo.Context) error {
+	a, code, year, m, err := h.reportRequest(c, false)
 	if err != nil {
 		return err
 	}
@@ -70,15 +77,7 @@ func (h *Handler) APIReportReject(c echo.Context) error {
 }
 
 func (h *Handler) apiTransition(c echo.Context, act func(*models.Actor, string, int, *int, map[string]any) (*models.ReportVersion, error)) error {
-	year, err := pathYear(c)
-	if err != nil {
-		return err
-	}
-	code, a := c.Param("code"), actorOf(c)
-	if _, err := a.FindVillage(h.DB, code); err != nil {
-		return err
-	}
-	m, err := decodeObject(c.Request().Body, true)
+	a, code, year, m, err := h.reportRequest(c, true)
 	if err != nil {
 		return err
 	}

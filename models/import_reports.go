@@ -69,38 +69,18 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		vmap[villages[i].Code] = &villages[i]
 	}
 	last := LastYear(db)
-	// The latest version of every village-year of the district, in one query.
-	var latest []ReportVersion
-	if err := db.Where("id IN (?)", db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
-		Joins("JOIN villages ON villages.code = report_versions.village_code").
-		Where("villages.district_code = ?", a.DistrictCode).Group("report_versions.village_code, report_versions.year")).
-		Find(&latest).Error; err != nil {
+	// The latest version, and the latest approved one, of every village-year.
+	lastOf, err := latestVersions(db, a.DistrictCode, "")
+	if err != nil {
 		return nil, err
 	}
-	var approved []ReportVersion
-	if err := db.Where("id IN (?)", db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
-		Joins("JOIN villages ON villages.code = report_versions.village_code").
-		Where("villages.district_code = ? AND report_versions.status = ?", a.DistrictCode, StatusApproved).
-		Group("report_versions.village_code, report_versions.year")).Find(&approved).Error; err != nil {
+	approvedOf, err := latestVersions(db, a.DistrictCode, StatusApproved)
+	if err != nil {
 		return nil, err
-	}
-	lastOf, approvedOf := map[string]*ReportVersion{}, map[string]*ReportVersion{}
-	for i := range latest {
-		lastOf[reportKey(latest[i].VillageCode, latest[i].Year)] = &latest[i]
-	}
-	for i := range approved {
-		approvedOf[reportKey(approved[i].VillageCode, approved[i].Year)] = &approved[i]
 	}
 	seen := map[string]int{}
 	var out []ReportVersion
-	for i := start; i < len(rows); i++ {
-		r := rows[i]
-		if blankRow(r) {
-			continue
-		}
-		res.Rows++
-		n := i + 1
-		bad := func(col, msg string) { res.Problems = append(res.Problems, ImportProblem{n, col, msg}) }
+	res.Rows = eachDataRow(rows, start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
 		code := cell(r, 0)
 		v := vmap[code]
 		if v == nil {
@@ -159,7 +139,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 			}
 		}
 		out = append(out, rv)
-	}
+	})
 	if res.Rows == 0 && len(res.Problems) == 0 {
 		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
 	}
@@ -193,7 +173,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	if dryRun || len(write) == 0 {
 		return res, nil
 	}
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err = db.Transaction(func(tx *gorm.DB) error {
 		at := now()
 		for i := range write {
 			w := &write[i].Workflow
@@ -242,4 +222,24 @@ func sameFigures(a, b *ReportVersion) bool {
 	return a.StarRating == b.StarRating && a.HemeiBuilt == b.HemeiBuilt && a.BusinessFen == b.BusinessFen &&
 		a.ContractFen == b.ContractFen && a.InvestmentFen == b.InvestmentFen && a.SubsidyFen == b.SubsidyFen &&
 		a.OtherFen == b.OtherFen && a.AssetsFen == b.AssetsFen
+}
+
+// latestVersions gives the latest version (of a status, when given) of every
+// village-year of a district, in one query, keyed by village-year.
+func latestVersions(db *gorm.DB, district, status string) (map[string]*ReportVersion, error) {
+	ids := db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
+		Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Where("villages.district_code = ?", district)
+	if status != "" {
+		ids = ids.Where("report_versions.status = ?", status)
+	}
+	var rs []ReportVersion
+	if err := db.Where("id IN (?)", ids.Group("report_versions.village_code, report_versions.year")).Find(&rs).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]*ReportVersion, len(rs))
+	for i := range rs {
+		out[reportKey(rs[i].VillageCode, rs[i].Year)] = &rs[i]
+	}
+	return out, nil
 }

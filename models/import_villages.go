@@ -69,14 +69,7 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 	}
 	seen := map[string]int{}
 	var parsed []Village
-	for i := start; i < len(rows); i++ {
-		r := rows[i]
-		if blankRow(r) {
-			continue
-		}
-		res.Rows++
-		n := i + 1
-		bad := func(col, msg string) { res.Problems = append(res.Problems, ImportProblem{n, col, msg}) }
+	res.Rows = eachDataRow(rows, start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
 		v := Village{Code: cell(r, 0), Name: cell(r, 1), StreetCode: cell(r, 2), Type: cell(r, 3), DistrictCode: a.DistrictCode}
 		switch {
 		case !isDigits(v.Code, 12):
@@ -112,7 +105,7 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 			}
 		}
 		parsed = append(parsed, v)
-	}
+	})
 	if res.Rows == 0 && len(res.Problems) == 0 {
 		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
 	}

@@ -158,3 +158,18 @@ func cell(r []string, i int) string {
 	}
 	return ""
 }
+
+// eachDataRow calls fn for every non-blank row from start on, with its sheet row
+// number and a way to record a problem of it; it returns how many rows it saw.
+func eachDataRow(rows [][]string, start int, problems *[]ImportProblem, fn func(n int, r []string, bad func(col, msg string))) int {
+	count := 0
+	for i := start; i < len(rows); i++ {
+		if blankRow(rows[i]) {
+			continue
+		}
+		count++
+		n := i + 1
+		fn(n, rows[i], func(col, msg string) { *problems = append(*problems, ImportProblem{n, col, msg}) })
+	}
+	return count
+}
