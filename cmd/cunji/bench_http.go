@@ -18,6 +18,7 @@ import (
 
 	"cunji/handlers"
 	"cunji/models"
+	"cunji/seeds"
 	"cunji/views"
 
 	"gorm.io/gorm"
@@ -127,6 +128,17 @@ func rssKB() string {
 	return "unknown"
 }
 
+// seededPassword is the accounts' password of demo or synthetic data: the demo has
+// an account named "district", the synthetic data "district-<code>" ones.
+func seededPassword(db *gorm.DB) string {
+	var n int64
+	db.Model(&models.User{}).Where("username = ?", "district").Count(&n)
+	if n > 0 {
+		return seeds.DemoPassword
+	}
+	return seeds.SyntheticPassword
+}
+
 // benchHTTP measures the district roll-up and the village report page under
 // concurrent loopback clients, against a trivial endpoint of the same server.
 func benchHTTP(args []string) error {
@@ -153,16 +165,11 @@ func benchHTTP(args []string) error {
 	var villages int64
 	db.Model(&models.Village{}).Count(&villages)
 	if *password == "" {
-		*password = "cunji-demo"
-		var n int64
-		db.Model(&models.User{}).Where("username = ?", "district").Count(&n)
-		if n == 0 {
-			*password = "cunji-synthetic"
-		}
+		*password = seededPassword(db)
 	}
 	if *district == "" {
 		*district = "district"
-		if *password == "cunji-synthetic" {
+		if *password == seeds.SyntheticPassword {
 			*district = "district-" + first.DistrictCode
 		}
 	}

@@ -42,10 +42,7 @@ func benchWrites(args []string) error {
 		return fmt.Errorf("only %d villages have accounts", len(villages))
 	}
 	if *password == "" {
-		*password = "cunji-synthetic"
-		if _, err := apiLogin(base, "village-"+villages[0].Code, "cunji-demo"); err == nil {
-			*password = "cunji-demo"
-		}
+		*password = seededPassword(db)
 	}
 	client := &http.Client{Transport: benchTransport, Timeout: 60 * time.Second}
 	call := func(method, path, tok string, body any) (int, map[string]any, string) {
