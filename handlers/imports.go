@@ -219,12 +219,17 @@ func (h *Handler) ImportPage(c echo.Context) error {
 	return h.render(c, http.StatusOK, "import", "批量导入", &importPage{}, nil)
 }
 
-// ImportPost is POST /import/:kind (villages, reports): check, or commit a checked file.
-func (h *Handler) ImportPost(c echo.Context) error {
-	kind := c.Param("kind")
-	if kind != "villages" && kind != "reports" {
-		return models.ErrNotFound
-	}
+// ImportVillagesPost is POST /import/villages (district): check, then commit, a
+// sheet of villages.
+func (h *Handler) ImportVillagesPost(c echo.Context) error { return h.importPost(c, "villages") }
+
+// ImportReportsPost is POST /import/reports (district): check, then commit, a sheet
+// of yearly reports.
+func (h *Handler) ImportReportsPost(c echo.Context) error { return h.importPost(c, "reports") }
+
+// importPost checks an uploaded sheet of kind (a dry run) or commits the file a dry
+// run kept under its token.
+func (h *Handler) importPost(c echo.Context, kind string) error {
 	p := &importPage{Kind: kind, Mode: c.FormValue("mode"), Reason: c.FormValue("reason")}
 	commit := c.FormValue("token") != ""
 	var data []byte

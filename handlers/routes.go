@@ -15,8 +15,12 @@ const (
 	district = models.RoleDistrict
 )
 
-// Echo builds the server: middleware, the error handler and every route. Reading the
-// routes tells who may do what; scoping (whose village) is applied inside every query.
+// Echo builds the server: middleware, the error handler and every route. This file is
+// the permission table: each route is one action, and the roles(...) beside it are the
+// only roles that reach its handler (403 for the others). Routes in the anyone group
+// without roles(...) are open to every signed-in role. Which villages, streets,
+// companies, workshops, accounts and files an allowed role sees is its scope, applied
+// inside every query: an object outside it answers 404.
 func (h *Handler) Echo() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -62,14 +66,18 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.GET("/workshops", h.APIWorkshopList, roles(street, district))
 	anyone.GET("/workshops/:id", h.APIWorkshopShow)
 	anyone.PUT("/workshops/:id", h.APIWorkshopSave, roles(village))
-	anyone.POST("/workshops/:id/:action", h.APIWorkshopTransition, roles(village, street))
+	anyone.POST("/workshops/:id/submit", h.APIWorkshopSubmit, roles(village))
+	anyone.POST("/workshops/:id/approve", h.APIWorkshopApprove, roles(street))
+	anyone.POST("/workshops/:id/reject", h.APIWorkshopReject, roles(street))
 	anyone.PUT("/workshops/:id/star", h.APIWorkshopStar, roles(district))
 	anyone.POST("/villages/:code/reports/:year/files", h.APIUpload, roles(village))
 	anyone.POST("/workshops/:id/files", h.APIUpload, roles(village))
 	anyone.GET("/files/:id", h.FileDownload)
 	anyone.GET("/users", h.APIUserList, roles(street, district))
 	anyone.POST("/users", h.APIUserCreate, roles(street, district))
-	anyone.POST("/users/:username/:action", h.APIUserAction, roles(street, district))
+	anyone.POST("/users/:username/disable", h.APIUserDisable, roles(street, district))
+	anyone.POST("/users/:username/enable", h.APIUserEnable, roles(street, district))
+	anyone.POST("/users/:username/reset", h.APIUserReset, roles(street, district))
 	anyone.POST("/import/villages", h.APIImportVillages, roles(district))
 	anyone.POST("/import/reports", h.APIImportReports, roles(district))
 	anyone.POST("/import/users", h.APIImportUsers, roles(street, district))
@@ -89,10 +97,13 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/users", h.UserList, roles(street, district))
 	pages.POST("/users", h.UserCreate, roles(street, district))
 	pages.POST("/users/import", h.UsersImport, roles(street, district))
-	pages.POST("/users/:username/:action", h.UserAction, roles(street, district))
+	pages.POST("/users/:username/disable", h.UserDisable, roles(street, district))
+	pages.POST("/users/:username/enable", h.UserEnable, roles(street, district))
+	pages.POST("/users/:username/reset", h.UserReset, roles(street, district))
 	pages.GET("/import", h.ImportPage, roles(district))
 	pages.GET("/import/template/:kind", h.ImportTemplate, roles(street, district))
-	pages.POST("/import/:kind", h.ImportPost, roles(district))
+	pages.POST("/import/villages", h.ImportVillagesPost, roles(district))
+	pages.POST("/import/reports", h.ImportReportsPost, roles(district))
 	pages.GET("/villages/:code", h.VillageShow)
 	pages.GET("/villages/:code/reports/:year", h.ReportShow)
 	pages.POST("/villages/:code/reports/:year", h.ReportSave, roles(village))
@@ -119,8 +130,9 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/workshops/:id", h.WorkshopShow)
 	pages.POST("/workshops/:id", h.WorkshopSave, roles(village))
 	pages.POST("/workshops/:id/files", h.PageUpload, roles(village))
-	pages.POST("/workshops/:id/submit", h.WorkshopAction, roles(village))
-	pages.POST("/workshops/:id/:action", h.WorkshopAction, roles(street))
+	pages.POST("/workshops/:id/submit", h.WorkshopSubmit, roles(village))
+	pages.POST("/workshops/:id/approve", h.WorkshopApprove, roles(street))
+	pages.POST("/workshops/:id/reject", h.WorkshopReject, roles(street))
 	pages.POST("/workshops/:id/star", h.WorkshopStar, roles(district))
 	pages.GET("/companies", h.CompanyList, roles(street, district))
 	pages.GET("/companies/new", h.CompanyNewForm, roles(street, district))

@@ -8,6 +8,7 @@ import (
 	"cunji/views"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 func adminUserJSON(u *models.User) map[string]any {
@@ -56,32 +57,45 @@ func (h *Handler) APIUserCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, j)
 }
 
-// userAction applies disable, enable or reset to an account; reset answers the
-// one-time password.
-func (h *Handler) userAction(c echo.Context) (string, error) {
-	a, name := actorOf(c), c.Param("username")
-	switch c.Param("action") {
-	case "disable":
-		return "", models.SetDisabled(h.DB, a, name, true)
-	case "enable":
-		return "", models.SetDisabled(h.DB, a, name, false)
-	case "reset":
-		return models.ResetPassword(h.DB, a, name)
-	}
-	return "", models.ErrNotFound
+// userChange is one change to an account; reset answers the one-time password.
+type userChange func(db *gorm.DB, a *models.Actor, username string) (string, error)
+
+func disableUser(db *gorm.DB, a *models.Actor, username string) (string, error) {
+	return "", models.SetDisabled(db, a, username, true)
 }
 
-// APIUserAction is POST /api/v1/users/:username/disable|enable|reset.
-func (h *Handler) APIUserAction(c echo.Context) error {
-	pw, err := h.userAction(c)
+func enableUser(db *gorm.DB, a *models.Actor, username string) (string, error) {
+	return "", models.SetDisabled(db, a, username, false)
+}
+
+// apiUserChange answers one change to an account: {"username","action"} and, after a
+// reset, the one-time password.
+func (h *Handler) apiUserChange(c echo.Context, change userChange, action string) error {
+	pw, err := change(h.DB, actorOf(c), c.Param("username"))
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"username": c.Param("username"), "action": c.Param("action")}
+	out := map[string]any{"username": c.Param("username"), "action": action}
 	if pw != "" {
 		out["one_time_password"] = pw
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// APIUserDisable is POST /api/v1/users/:username/disable (street, district).
+func (h *Handler) APIUserDisable(c echo.Context) error {
+	return h.apiUserChange(c, disableUser, "disable")
+}
+
+// APIUserEnable is POST /api/v1/users/:username/enable (street, district).
+func (h *Handler) APIUserEnable(c echo.Context) error {
+	return h.apiUserChange(c, enableUser, "enable")
+}
+
+// APIUserReset is POST /api/v1/users/:username/reset (street, district): a new
+// one-time password, answered once.
+func (h *Handler) APIUserReset(c echo.Context) error {
+	return h.apiUserChange(c, models.ResetPassword, "reset")
 }
 
 type usersPage struct {
@@ -119,19 +133,35 @@ func (h *Handler) UserCreate(c echo.Context) error {
 	return h.renderUsers(c, http.StatusCreated, usersPage{Created: created, Form: models.UserInput{Role: in.Role}}, nil)
 }
 
-// UserAction is POST /users/:username/:action (disable, enable, reset).
-func (h *Handler) UserAction(c echo.Context) error {
-	pw, err := h.userAction(c)
+// userChangePage applies one change from the accounts page: a reset shows the
+// one-time password once, the others redirect with done as the flash message.
+func (h *Handler) userChangePage(c echo.Context, change userChange, done string) error {
+	name := c.Param("username")
+	pw, err := change(h.DB, actorOf(c), name)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderUsers(c, status, usersPage{}, errs)
 		})
 	}
 	if pw != "" {
-		return h.renderUsers(c, http.StatusOK, usersPage{Created: &models.CreatedUser{Username: c.Param("username"), Password: pw}}, nil)
+		return h.renderUsers(c, http.StatusOK, usersPage{Created: &models.CreatedUser{Username: name, Password: pw}}, nil)
 	}
-	msg := map[string]string{"disable": "已停用，其登录已立即失效", "enable": "已启用"}[c.Param("action")]
-	return redirectFlash(c, "/users", c.Param("username")+" "+msg)
+	return redirectFlash(c, "/users", name+" "+done)
+}
+
+// UserDisable is POST /users/:username/disable (street, district).
+func (h *Handler) UserDisable(c echo.Context) error {
+	return h.userChangePage(c, disableUser, "已停用，其登录已立即失效")
+}
+
+// UserEnable is POST /users/:username/enable (street, district).
+func (h *Handler) UserEnable(c echo.Context) error {
+	return h.userChangePage(c, enableUser, "已启用")
+}
+
+// UserReset is POST /users/:username/reset (street, district).
+func (h *Handler) UserReset(c echo.Context) error {
+	return h.userChangePage(c, models.ResetPassword, "")
 }
 
 // usersTable is the sheet of one-time passwords a bulk creation answers.

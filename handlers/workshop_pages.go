@@ -187,37 +187,38 @@ func (h *Handler) WorkshopSave(c echo.Context) error {
 	return redirectFlash(c, back, "草稿已保存")
 }
 
-// WorkshopAction is POST /workshops/:id/submit|approve|reject (page).
-func (h *Handler) WorkshopAction(c echo.Context) error {
+// workshopChangePage applies one transition from the workshop page and redirects
+// back with done as the flash message.
+func (h *Handler) workshopChangePage(c echo.Context, change workshopChange, done string) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	a := actorOf(c)
 	v, err := formVersion(c)
 	if err != nil {
 		return err
 	}
-	var done string
-	switch c.Param("action") {
-	case "submit":
-		done = "已提交，等待街道审核"
-		_, err = models.SubmitWorkshop(h.DB, a, id, v)
-	case "approve":
-		done = "已审核通过"
-		_, err = models.ApproveWorkshop(h.DB, a, id, v)
-	case "reject":
-		done = "已退回"
-		_, err = models.RejectWorkshop(h.DB, a, id, v, c.FormValue("reason"))
-	default:
-		return models.ErrNotFound
-	}
-	if err != nil {
+	if _, err = change(h.DB, actorOf(c), id, v, c.FormValue("reason")); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderWorkshop(c, status, id, nil, c.FormValue("reason"), errs)
 		})
 	}
 	return redirectFlash(c, "/workshops/"+c.Param("id"), done)
+}
+
+// WorkshopSubmit is POST /workshops/:id/submit (village).
+func (h *Handler) WorkshopSubmit(c echo.Context) error {
+	return h.workshopChangePage(c, submitWorkshop, "已提交，等待街道审核")
+}
+
+// WorkshopApprove is POST /workshops/:id/approve (street).
+func (h *Handler) WorkshopApprove(c echo.Context) error {
+	return h.workshopChangePage(c, approveWorkshop, "已审核通过")
+}
+
+// WorkshopReject is POST /workshops/:id/reject (street).
+func (h *Handler) WorkshopReject(c echo.Context) error {
+	return h.workshopChangePage(c, models.RejectWorkshop, "已退回")
 }
 
 // WorkshopStar is POST /workshops/:id/star (district).

@@ -7,6 +7,7 @@ import (
 	"cunji/models"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 func workshopVersionJSON(v *models.WorkshopVersion, files []models.EvidenceFile) map[string]any {
@@ -132,9 +133,21 @@ func (h *Handler) APIWorkshopSave(c echo.Context) error {
 	return c.JSON(http.StatusOK, workshopVersionJSON(v, nil))
 }
 
-// APIWorkshopTransition is POST /api/v1/workshops/:id/submit|approve|reject.
-func (h *Handler) APIWorkshopTransition(c echo.Context) error {
-	a := actorOf(c)
+// workshopChange is one transition of a workshop's open version: submit, approve or
+// reject, given the version the caller saw and an optional reason.
+type workshopChange func(db *gorm.DB, a *models.Actor, id uint, version *int, reason string) (*models.WorkshopVersion, error)
+
+func submitWorkshop(db *gorm.DB, a *models.Actor, id uint, version *int, _ string) (*models.WorkshopVersion, error) {
+	return models.SubmitWorkshop(db, a, id, version)
+}
+
+func approveWorkshop(db *gorm.DB, a *models.Actor, id uint, version *int, _ string) (*models.WorkshopVersion, error) {
+	return models.ApproveWorkshop(db, a, id, version)
+}
+
+// apiWorkshopChange answers one transition of the API: {"version","reason"} in, the
+// changed version out.
+func (h *Handler) apiWorkshopChange(c echo.Context, change workshopChange) error {
 	id, b, err := scopedBody(c, h.workshopInScope(c), true)
 	if err != nil {
 		return err
@@ -144,25 +157,30 @@ func (h *Handler) APIWorkshopTransition(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	var v *models.WorkshopVersion
-	switch c.Param("action") {
-	case "submit":
-		v, err = models.SubmitWorkshop(h.DB, a, id, version)
-	case "approve":
-		v, err = models.ApproveWorkshop(h.DB, a, id, version)
-	case "reject":
-		r := ""
-		if reason != nil {
-			r = *reason
-		}
-		v, err = models.RejectWorkshop(h.DB, a, id, version, r)
-	default:
-		return models.ErrNotFound
+	r := ""
+	if reason != nil {
+		r = *reason
 	}
+	v, err := change(h.DB, actorOf(c), id, version, r)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, workshopVersionJSON(v, nil))
+}
+
+// APIWorkshopSubmit is POST /api/v1/workshops/:id/submit {"version"} (village).
+func (h *Handler) APIWorkshopSubmit(c echo.Context) error {
+	return h.apiWorkshopChange(c, submitWorkshop)
+}
+
+// APIWorkshopApprove is POST /api/v1/workshops/:id/approve {"version"} (street).
+func (h *Handler) APIWorkshopApprove(c echo.Context) error {
+	return h.apiWorkshopChange(c, approveWorkshop)
+}
+
+// APIWorkshopReject is POST /api/v1/workshops/:id/reject {"version","reason"} (street).
+func (h *Handler) APIWorkshopReject(c echo.Context) error {
+	return h.apiWorkshopChange(c, models.RejectWorkshop)
 }
 
 // APIWorkshopStar is PUT /api/v1/workshops/:id/star {"star_level","evaluated_on"} (district).
