@@ -3,7 +3,10 @@ package handlers
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"cunji/models"
 
@@ -95,6 +98,19 @@ func (b *binder) list(key string) []map[string]json.RawMessage {
 	return out
 }
 
+// time reads a required RFC 3339 time.
+func (b *binder) time(key string) time.Time {
+	var s string
+	r, ok := b.raw(key)
+	if ok && json.Unmarshal(r, &s) == nil {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t
+		}
+	}
+	b.v.Add(key, "须为 RFC 3339 时间")
+	return time.Time{}
+}
+
 func (b *binder) err() error { return b.v.Err() }
 
 // parseShare reads a share given as a percentage with up to 4 decimals (a JSON
@@ -123,4 +139,45 @@ func scopedBody(c echo.Context, inScope func(uint) error, allowEmpty bool) (uint
 		return 0, nil, err
 	}
 	return id, newBinder(m), nil
+}
+
+// decodeObject reads a JSON object into raw fields: 400 when the body is not one.
+func decodeObject(body io.Reader, allowEmpty bool) (map[string]json.RawMessage, error) {
+	// JSON bodies are small; files come as multipart on their own routes.
+	b, err := io.ReadAll(io.LimitReader(body, 1<<20+1))
+	if len(b) > 1<<20 {
+		return nil, badRequest("请求体超过 1 MB")
+	}
+	if err != nil {
+		return nil, badRequest("无法读取请求体")
+	}
+	if allowEmpty && len(bytes.TrimSpace(b)) == 0 {
+		return map[string]json.RawMessage{}, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return nil, badRequest("请求体须为 JSON 对象")
+	}
+	return m, nil
+}
+
+// jsonInt parses a JSON integer, refusing fractions, exponents, strings and overflow.
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	s := string(bytes.TrimSpace(raw))
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// versionField reads an optional "version" field.
+func versionField(m map[string]json.RawMessage) (*int, error) {
+	raw, ok := m["version"]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	n, ok := jsonInt(raw)
+	if !ok || n < 0 || n > 1<<31 {
+		return nil, models.Invalid("version", "版本号须为非负整数")
+	}
+	v := int(n)
+	return &v, nil
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"math/big"
@@ -16,128 +15,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
-
-// trendJSON is the API form of a trend.
-func trendJSON(tr *models.Trend) map[string]any {
-	years := make([]map[string]any, len(tr.Points))
-	for i, p := range tr.Points {
-		years[i] = map[string]any{"year": p.Year, "actual": models.Value(tr.Indicator, p.Actual),
-			"target": models.Value(tr.Indicator, p.Target), "projected": models.Value(tr.Indicator, p.Projected)}
-		if p.Needed != nil {
-			years[i]["needed"] = *p.Needed
-		}
-	}
-	return map[string]any{"indicator": tr.Indicator, "scope_code": tr.ScopeCode, "scope_name": tr.ScopeName,
-		"as_of": tr.AsOf, "years": years}
-}
-
-// APITrend is GET /api/v1/trend?indicator=income_50w[&street=CODE][&as_of=RFC3339].
-func (h *Handler) APITrend(c echo.Context) error {
-	_, street, asOf, err := h.rollupParams(c)
-	if err != nil {
-		return err
-	}
-	ind := c.QueryParam("indicator")
-	if ind == "" {
-		ind = models.IndIncome50w
-	}
-	tr, err := models.ComputeTrend(h.DB, actorOf(c), street, ind, asOf)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, trendJSON(tr))
-}
-
-// APIRanking is GET /api/v1/ranking?year=Y[&indicator=…][&as_of=…][&format=xlsx|csv].
-func (h *Handler) APIRanking(c echo.Context) error {
-	return h.withFormat(c, h.rankingTable, func() (any, error) { return h.rankingParams(c) })
-}
-
-// APICompleteness is GET /api/v1/completeness?year=Y[&format=…].
-func (h *Handler) APICompleteness(c echo.Context) error {
-	return h.withFormat(c, h.completenessTable, func() (any, error) {
-		year, err := queryInt(c, "year", h.defaultYear())
-		if err != nil {
-			return nil, err
-		}
-		rows, total, err := models.Completeness(h.DB, actorOf(c), year)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"year": year, "streets": rows, "total": total}, nil
-	})
-}
-
-// APIList is GET /api/v1/lists/sprint|slipping?year=Y[&as_of=…][&format=…].
-func (h *Handler) APIList(c echo.Context) error {
-	kind := c.Param("kind")
-	if kind != "sprint" && kind != "slipping" {
-		return models.ErrNotFound
-	}
-	return h.withFormat(c, func(c echo.Context) (*views.Table, error) { return h.listTable(c, kind) }, func() (any, error) {
-		list, year, asOf, err := h.villageList(c, kind)
-		if err != nil {
-			return nil, err
-		}
-		if list == nil {
-			list = []models.VillageFigures{}
-		}
-		return map[string]any{"year": year, "as_of": asOf, "villages": list}, nil
-	})
-}
-
-// APIWindowSet is PUT /api/v1/windows/:year {"opens","closes"} (district).
-func (h *Handler) APIWindowSet(c echo.Context) error {
-	year, err := pathYear(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Opens  string `json:"opens"`
-		Closes string `json:"closes"`
-	}
-	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
-		return badRequest("请求体须为 JSON：{\"opens\", \"closes\"}（RFC 3339）")
-	}
-	opens, err1 := time.Parse(time.RFC3339, in.Opens)
-	closes, err2 := time.Parse(time.RFC3339, in.Closes)
-	verr := &models.ValidationError{}
-	if err1 != nil {
-		verr.Add("opens", "须为 RFC 3339 时间")
-	}
-	if err2 != nil {
-		verr.Add("closes", "须为 RFC 3339 时间")
-	}
-	if err := verr.Err(); err != nil {
-		return err
-	}
-	w, err := models.SetWindow(h.DB, actorOf(c), year, opens, closes)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"year": w.Year, "opens": w.Opens, "closes": w.Closes})
-}
-
-// APIExceptionGrant is POST /api/v1/villages/:code/exceptions {"year","until","reason"} (district).
-func (h *Handler) APIExceptionGrant(c echo.Context) error {
-	var in struct {
-		Year   int    `json:"year"`
-		Until  string `json:"until"`
-		Reason string `json:"reason"`
-	}
-	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
-		return badRequest("请求体须为 JSON：{\"year\", \"until\", \"reason\"}")
-	}
-	until, err := time.Parse(time.RFC3339, in.Until)
-	if err != nil {
-		return models.Invalid("until", "须为 RFC 3339 时间")
-	}
-	e, err := models.GrantException(h.DB, actorOf(c), c.Param("code"), in.Year, until, in.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"village_code": e.VillageCode, "year": e.Year, "until": e.Until, "reason": e.Reason})
-}
 
 // trendView is one indicator's chart and table on the oversight page.
 type trendView struct {

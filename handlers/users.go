@@ -11,52 +11,6 @@ import (
 	"gorm.io/gorm"
 )
 
-func adminUserJSON(u *models.User) map[string]any {
-	j := map[string]any{"username": u.Username, "name": u.Name, "role": u.Role, "district_code": u.DistrictCode,
-		"street_code": u.StreetCode, "village_code": u.VillageCode, "phone": u.Phone, "disabled": u.Disabled,
-		"must_change_password": u.MustChangePassword}
-	return j
-}
-
-// APIUserList is GET /api/v1/users: the accounts the caller manages.
-func (h *Handler) APIUserList(c echo.Context) error {
-	list, err := models.ListUsers(h.DB, actorOf(c))
-	if err != nil {
-		return err
-	}
-	out := make([]map[string]any, len(list))
-	for i := range list {
-		out[i] = adminUserJSON(&list[i])
-	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out, "total": len(out)})
-}
-
-// APIUserCreate is POST /api/v1/users {"username","name","role","scope","phone"}:
-// the account gets a one-time password, answered once.
-func (h *Handler) APIUserCreate(c echo.Context) error {
-	m, err := decodeObject(c.Request().Body, false)
-	if err != nil {
-		return err
-	}
-	b := newBinder(m)
-	in := models.UserInput{Password: models.OneTimePassword(), OneTime: true}
-	for key, dst := range map[string]*string{"username": &in.Username, "name": &in.Name, "role": &in.Role, "scope": &in.Scope, "phone": &in.Phone} {
-		if s := b.str(key); s != nil {
-			*dst = *s
-		}
-	}
-	if err := b.err(); err != nil {
-		return err
-	}
-	u, err := models.CreateUser(h.DB, actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	j := adminUserJSON(u)
-	j["one_time_password"] = in.Password
-	return c.JSON(http.StatusCreated, j)
-}
-
 // userChange is one change to an account; reset answers the one-time password.
 type userChange func(db *gorm.DB, a *models.Actor, username string) (string, error)
 
@@ -66,36 +20,6 @@ func disableUser(db *gorm.DB, a *models.Actor, username string) (string, error) 
 
 func enableUser(db *gorm.DB, a *models.Actor, username string) (string, error) {
 	return "", models.SetDisabled(db, a, username, false)
-}
-
-// apiUserChange answers one change to an account: {"username","action"} and, after a
-// reset, the one-time password.
-func (h *Handler) apiUserChange(c echo.Context, change userChange, action string) error {
-	pw, err := change(h.DB, actorOf(c), c.Param("username"))
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"username": c.Param("username"), "action": action}
-	if pw != "" {
-		out["one_time_password"] = pw
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// APIUserDisable is POST /api/v1/users/:username/disable (street, district).
-func (h *Handler) APIUserDisable(c echo.Context) error {
-	return h.apiUserChange(c, disableUser, "disable")
-}
-
-// APIUserEnable is POST /api/v1/users/:username/enable (street, district).
-func (h *Handler) APIUserEnable(c echo.Context) error {
-	return h.apiUserChange(c, enableUser, "enable")
-}
-
-// APIUserReset is POST /api/v1/users/:username/reset (street, district): a new
-// one-time password, answered once.
-func (h *Handler) APIUserReset(c echo.Context) error {
-	return h.apiUserChange(c, models.ResetPassword, "reset")
 }
 
 type usersPage struct {
