@@ -17,11 +17,40 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// Open opens the database named by dsn and runs the migrations. A postgres:// URL
-// opens PostgreSQL; anything else is a SQLite file, opened with foreign keys on, WAL,
+// Open opens the database named by dsn and runs the migrations (migrations.go): it
+// refuses a database migrated by a newer cunji, backs up an existing SQLite database
+// before migrating it, then migrates under the start-up lock.
+func Open(dsn string) (*gorm.DB, error) {
+	db, err := openUnmigrated(dsn)
+	if err != nil {
+		return nil, err
+	}
+	sqlitePath := ""
+	if !IsPostgres(dsn) {
+		sqlitePath = dsn
+	}
+	if _, err := prepareUpgrade(db, sqlitePath); err != nil {
+		closeDB(db)
+		return nil, err
+	}
+	if err := WithLock(db, Migrate); err != nil {
+		closeDB(db)
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+func closeDB(db *gorm.DB) {
+	if s, err := db.DB(); err == nil {
+		s.Close()
+	}
+}
+
+// openUnmigrated opens the database named by dsn. A postgres:// URL opens
+// PostgreSQL; anything else is a SQLite file, opened with foreign keys on, WAL,
 // a busy timeout, synchronous=FULL (every acknowledged write survives a crash) and
 // write transactions that take the lock at BEGIN (no deadlocking lock upgrades).
-func Open(dsn string) (*gorm.DB, error) {
+func openUnmigrated(dsn string) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		Logger:  logger.Default.LogMode(logger.Silent),
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
@@ -47,9 +76,6 @@ func Open(dsn string) (*gorm.DB, error) {
 		sqlDB.SetMaxIdleConns(8)
 	} else {
 		sqlDB.SetMaxOpenConns(8)
-	}
-	if err := WithLock(db, Migrate); err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
 }
@@ -93,90 +119,4 @@ func WithLock(db *gorm.DB, fn func(*gorm.DB) error) error {
 		}
 		return fn(tx)
 	})
-}
-
-// schemaVersion records which migrations have run.
-type schemaVersion struct {
-	Version   int `gorm:"primaryKey;autoIncrement:false"`
-	AppliedAt time.Time
-}
-
-func (schemaVersion) TableName() string { return "schema_version" }
-
-// migrations run in order, each once, each in its own transaction.
-var migrations = []func(tx *gorm.DB) error{
-	// 1: the core tables.
-	func(tx *gorm.DB) error {
-		if err := tx.AutoMigrate(&District{}, &Street{}, &Village{}, &User{},
-			&ReportVersion{}, &Target{}, &AuditEntry{}, &Setting{}, &VillageRevision{},
-			&ReportingWindow{}, &SubmitException{}, &Company{}, &CompanyMember{}, &CompanyYear{}, &CompanyDividend{},
-			&Workshop{}, &WorkshopVersion{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}); err != nil {
-			return err
-		}
-		return execAll(tx,
-			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_seq ON report_versions (village_code, year, seq)`,
-			`CREATE INDEX IF NOT EXISTS idx_rv_year_status ON report_versions (year, status)`,
-			`CREATE INDEX IF NOT EXISTS idx_rv_reviewed_at ON report_versions (reviewed_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_cr_year_reviewed ON current_reports (year, reviewed_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_wv_reviewed_at ON workshop_versions (reviewed_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_cm_added_at ON company_members (added_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_cm_removed_at ON company_members (removed_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_companies_created_at ON companies (created_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_companies_dissolved_at ON companies (dissolved_at)`,
-			`CREATE INDEX IF NOT EXISTS idx_targets_scope ON targets (scope_code, recorded_at)`,
-			// At most one open version per village-year (DESIGN §3). Partial unique
-			// indexes exist in SQLite and PostgreSQL alike.
-			`CREATE UNIQUE INDEX IF NOT EXISTS idx_rv_one_open ON report_versions (village_code, year) WHERE status IN ('draft', 'submitted')`,
-			`CREATE UNIQUE INDEX IF NOT EXISTS idx_wv_seq ON workshop_versions (workshop_id, seq)`,
-			`CREATE INDEX IF NOT EXISTS idx_wv_status ON workshop_versions (status)`,
-			`CREATE UNIQUE INDEX IF NOT EXISTS idx_wv_one_open ON workshop_versions (workshop_id) WHERE status IN ('draft', 'submitted')`)
-	},
-	// 2: the roll-up cells, built from what is there.
-	func(tx *gorm.DB) error {
-		if err := tx.AutoMigrate(&RollupCell{}); err != nil {
-			return err
-		}
-		return RebuildCells(tx)
-	},
-}
-
-// execAll runs statements in order, stopping at the first error.
-func execAll(tx *gorm.DB, stmts ...string) error {
-	for _, s := range stmts {
-		if err := tx.Exec(s).Error; err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return nil
-}
-
-// Migrate brings the schema up to date.
-func Migrate(db *gorm.DB) error {
-	if err := db.AutoMigrate(&schemaVersion{}); err != nil {
-		return err
-	}
-	var done []int
-	if err := db.Model(&schemaVersion{}).Pluck("version", &done).Error; err != nil {
-		return err
-	}
-	have := map[int]bool{}
-	for _, v := range done {
-		have[v] = true
-	}
-	for i, m := range migrations {
-		v := i + 1
-		if have[v] {
-			continue
-		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if err := m(tx); err != nil {
-				return err
-			}
-			return tx.Create(&schemaVersion{Version: v, AppliedAt: time.Now().UTC()}).Error
-		})
-		if err != nil {
-			return fmt.Errorf("migration %d: %w", v, err)
-		}
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"testing"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -22,8 +21,22 @@ const (
 	envTestBackend  = "CUNJI_TEST_BACKEND"
 )
 
+// TB is the part of testing.TB the helpers use. Taking it instead of testing.TB keeps
+// package testing out of the production binary (these helpers are used by the tests
+// of other packages, so they cannot live in a _test.go file).
+type TB interface {
+	Helper()
+	TempDir() string
+	Cleanup(func())
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// TestMain is the part of *testing.M that RunOnAllBackends uses.
+type TestMain interface{ Run() int }
+
 // RunOnAllBackends runs m on SQLite, then on PostgreSQL when it is configured.
-func RunOnAllBackends(m *testing.M) int {
+func RunOnAllBackends(m TestMain) int {
 	os.Setenv(envTestBackend, "sqlite")
 	code := m.Run()
 	if os.Getenv(envTestPostgres) == "" {
@@ -48,7 +61,7 @@ func TestBackend() string {
 
 // TestDSN gives a fresh, empty database for one test: a SQLite file under the
 // test's temporary folder, or a new PostgreSQL schema dropped when the test ends.
-func TestDSN(tb testing.TB) string {
+func TestDSN(tb TB) string {
 	tb.Helper()
 	if TestBackend() != "postgres" {
 		return filepath.Join(tb.TempDir(), "test.db")
@@ -81,7 +94,7 @@ func TestDSN(tb testing.TB) string {
 }
 
 // OpenTest opens (and migrates) a fresh database for one test, closed at cleanup.
-func OpenTest(tb testing.TB) *gorm.DB {
+func OpenTest(tb TB) *gorm.DB {
 	tb.Helper()
 	db, err := Open(TestDSN(tb))
 	if err != nil {
