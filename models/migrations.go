@@ -15,15 +15,26 @@ package models
 //
 // To add a migration (a new table, column or index, or a data fix):
 //  1. Change the GORM struct (models.go or the resource's file) as you need.
-//  2. Add the next number in BOTH folders, named after the concern, e.g.
-//     0003_titles.sql. Write the DDL as GORM would (run AutoMigrate once on an empty
-//     database with logging on and copy its CREATE statements), indexes included,
-//     and any data step as plain SQL.
-//  3. Add new models to schemaModels in migrations_test.go.
-//  4. go test ./models -run Migrat — on SQLite and PostgreSQL. TestModelsMatchMigrations
-//     fails when a struct and the frozen schema disagree; TestUpgradeFromEveryVersion
-//     upgrades a database of every earlier version; give it data for your version in
-//     upgradeFixtures when the new version holds data of its own.
+//  2. Add new models to schemaModels in migrations_test.go and run
+//     go test ./models -run TestModelsMatchMigrations -v
+//     on SQLite and on PostgreSQL (CUNJI_TEST_POSTGRES_URL set). It fails and
+//     prints the statements GORM would run (CREATE TABLE, CREATE INDEX, ALTER
+//     TABLE … ADD …) for each dialect: they are the start of your migration.
+//  3. Add the next number in BOTH folders, named after the concern, e.g.
+//     0003_titles.sql, with those statements (spelt as GORM spells them, so that
+//     the schema equals the structs exactly), any hand-written index, and any data
+//     step as plain SQL.
+//  4. go test ./models -run 'Migrat|Upgrade|Newer|Backup' on both databases:
+//     TestModelsMatchMigrations now passes; TestUpgradeFromEveryVersion upgrades a
+//     database of every earlier version to yours. When your version holds data of
+//     its own, add an upgradeFixtures entry (insert with frozen SQL, check after).
+//
+// A data step that SQL cannot say (a fold over rows, say) may be a frozen Go
+// function instead, registered in frozenSteps under its version; it runs after that
+// version's SQL files (a version may have files, a function, or both). It may use
+// only the transaction it is given and plain values: no model struct, no function
+// of this package beyond the standard library and gorm's Raw/Exec — copy any helper
+// it needs into its own file (migration_NNNN_<concern>.go) so that it stays as it is.
 //
 // File syntax: "--" comment lines are skipped; a statement ends with ";" at the end
 // of a line (so never end a line with ";" inside a statement). Every migration runs
@@ -58,13 +69,23 @@ type migration struct {
 	Version int
 	Name    string
 	SQL     map[string][]string // dialect name ("sqlite", "postgres") → statements
+	Go      func(tx *gorm.DB) error
 }
+
+// frozenStep is a migration's frozen Go step (see the top of this file).
+type frozenStep struct {
+	Name string
+	Up   func(tx *gorm.DB) error
+}
+
+// frozenSteps are the frozen Go steps by version. Append only.
+var frozenSteps = map[int]frozenStep{}
 
 // migrationDialects are the dialect folders; GORM's dialector names match them.
 var migrationDialects = []string{"sqlite", "postgres"}
 
 // allMigrations is the parsed, checked list, in order.
-var allMigrations = mustLoadMigrations(migrationFiles)
+var allMigrations = mustLoadMigrations(migrationFiles, frozenSteps)
 
 // createSchemaVersion creates the version table as the first release did.
 var createSchemaVersion = map[string]string{
@@ -78,17 +99,18 @@ func LatestSchemaVersion() int { return len(allMigrations) }
 // ErrSchemaTooNew is returned when the database was migrated by a newer cunji.
 var ErrSchemaTooNew = errors.New("database schema is newer than this program")
 
-func mustLoadMigrations(fsys fs.FS) []migration {
-	ms, err := loadMigrations(fsys)
+func mustLoadMigrations(fsys fs.FS, steps map[int]frozenStep) []migration {
+	ms, err := loadMigrations(fsys, steps)
 	if err != nil {
 		panic(err)
 	}
 	return ms
 }
 
-// loadMigrations reads migrations/<dialect>/NNNN_name.sql and checks that the
-// numbers run 1, 2, … without gaps and that every dialect has every number.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
+// loadMigrations reads migrations/<dialect>/NNNN_name.sql, joins the frozen Go
+// steps, and checks that the numbers run 1, 2, … without gaps and that a version
+// with SQL has it for every dialect.
+func loadMigrations(fsys fs.FS, steps map[int]frozenStep) ([]migration, error) {
 	byVersion := map[int]*migration{}
 	for _, d := range migrationDialects {
 		dir := path.Join("migrations", d)
@@ -120,6 +142,17 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 			m.SQL[d] = splitStatements(string(body))
 		}
 	}
+	for v, st := range steps {
+		m := byVersion[v]
+		if m == nil {
+			m = &migration{Version: v, Name: st.Name, SQL: map[string][]string{}}
+			byVersion[v] = m
+		}
+		if m.Name != st.Name || st.Up == nil {
+			return nil, fmt.Errorf("frozen step %04d_%s: its SQL files are named %q (or it has no function)", v, st.Name, m.Name)
+		}
+		m.Go = st.Up
+	}
 	out := make([]migration, 0, len(byVersion))
 	for _, m := range byVersion {
 		out = append(out, *m)
@@ -128,6 +161,9 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 	for i, m := range out {
 		if m.Version != i+1 {
 			return nil, fmt.Errorf("migration %04d is missing", i+1)
+		}
+		if len(m.SQL) == 0 && m.Go != nil {
+			continue
 		}
 		for _, d := range migrationDialects {
 			if len(m.SQL[d]) == 0 {
@@ -240,6 +276,11 @@ func MigrateTo(db *gorm.DB, target int) error {
 			for _, s := range m.SQL[dialect] {
 				if err := tx.Exec(s).Error; err != nil {
 					return fmt.Errorf("%s: %w", firstLine(s), err)
+				}
+			}
+			if m.Go != nil {
+				if err := m.Go(tx); err != nil {
+					return err
 				}
 			}
 			return tx.Exec("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.Version, time.Now().UTC()).Error
