@@ -246,7 +246,9 @@ func TestModelsMatchMigrations(t *testing.T) {
 }
 
 // upgradeFixture is data written at one schema version (with frozen SQL, as a
-// database of that version held it) and checked after upgrading to the latest.
+// database of that version held it: the columns of that version, and whatever the
+// code of that version maintained beside it) and checked after upgrading to the
+// latest. The fixture of version v is written right after migration v.
 type upgradeFixture struct {
 	insert func(t *testing.T, db *gorm.DB)
 	check  func(t *testing.T, db *gorm.DB)
@@ -348,15 +350,21 @@ func checkV1(t *testing.T, db *gorm.DB) {
 }
 
 // TestUpgradeFromEveryVersion builds a database at every earlier schema version
-// with data in it, opens it with today's Open, and checks the data and that the
+// with data in it (each version's fixture written at that version), opens it with today's Open, and checks the data and that the
 // schema equals a fresh database's.
 func TestUpgradeFromEveryVersion(t *testing.T) {
 	fresh := schemaListing(t, OpenTest(t))
 	for from := 0; from < LatestSchemaVersion(); from++ {
 		t.Run(fmt.Sprintf("from_v%d", from), func(t *testing.T) {
+			// Step by step, as a deployment lived: each version's data is written
+			// when the database is at that version, and the later migrations up to
+			// from carry it along.
 			dsn := TestDSN(t)
-			old := openAt(t, dsn, from)
+			old := openAt(t, dsn, 0)
 			for v := 1; v <= from; v++ {
+				if err := WithLock(old, func(tx *gorm.DB) error { return MigrateTo(tx, v) }); err != nil {
+					t.Fatal(err)
+				}
 				if f, ok := upgradeFixtures[v]; ok {
 					f.insert(t, old)
 				}
