@@ -43,7 +43,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	h := &Handler{DB: db, Secret: []byte("test-secret-0123456789-0123456789-abcdef"), Views: v, FilesDir: t.TempDir()}
-	return &env{t: t, db: db, h: h, e: h.Echo(), users: users}
+	e := h.Echo()
+	checkResponses(t, e)
+	return &env{t: t, db: db, h: h, e: e, users: users}
 }
 
 // token issues a valid token for a fixture user.

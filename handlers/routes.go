@@ -35,8 +35,9 @@ func (h *Handler) Echo() *echo.Echo {
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })
 
-	// JSON API v1 (DESIGN §7): Bearer token only.
+	// JSON API v1, described by docs/openapi.json: Bearer token only.
 	api := e.Group("/api/v1")
+	api.GET("/openapi.json", h.OpenAPIDocument)
 	api.POST("/auth/login", h.AuthLogin)
 	anyone := api.Group("", h.apiAuth)
 	anyone.POST("/auth/password", h.AuthPassword)
