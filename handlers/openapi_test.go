@@ -19,15 +19,23 @@ import (
 // specURL names docs/openapi.json for the schema compiler; nothing is fetched.
 const specURL = "https://cunji.invalid/openapi.json"
 
+// specResponse is one response of the document: its content, or a $ref to a
+// shared one under components/responses.
+type specResponse struct {
+	Ref     string         `json:"$ref"`
+	Content map[string]any `json:"content"`
+}
+
 // apiSpec is docs/openapi.json, parsed once, with its response schemas compiled on
 // first use.
 type apiSpec struct {
 	doc struct {
 		Paths map[string]map[string]struct {
-			Responses map[string]struct {
-				Content map[string]any `json:"content"`
-			} `json:"responses"`
+			Responses map[string]specResponse `json:"responses"`
 		} `json:"paths"`
+		Components struct {
+			Responses map[string]specResponse `json:"responses"`
+		} `json:"components"`
 	}
 	compiler *jsonschema.Compiler
 	mu       sync.Mutex
@@ -87,19 +95,26 @@ func (s *apiSpec) schema(method, path string, status int) (sch *jsonschema.Schem
 	if !ok {
 		return nil, false, nil
 	}
+	// The exact status, else its class ("4XX"), else the default.
 	code := strconv.Itoa(status)
 	res, ok := op.Responses[code]
-	if !ok {
-		code = "default"
-		if res, ok = op.Responses[code]; !ok {
-			return nil, false, nil
+	for _, c := range []string{code[:1] + "XX", "default"} {
+		if !ok {
+			code = c
+			res, ok = op.Responses[c]
 		}
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	loc := "#/paths/" + pointerEscape(path) + "/" + strings.ToLower(method) + "/responses/" + code
+	if name, shared := strings.CutPrefix(res.Ref, "#/components/responses/"); shared {
+		loc, res = res.Ref, s.doc.Components.Responses[name]
 	}
 	if _, ok := res.Content["application/json"]; !ok {
 		return nil, true, nil
 	}
-	loc := specURL + "#/paths/" + pointerEscape(path) + "/" + strings.ToLower(method) + "/responses/" + code +
-		"/content/application~1json/schema"
+	loc = specURL + loc + "/content/application~1json/schema"
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sch, ok := s.schemas[loc]; ok {
@@ -240,6 +255,17 @@ func TestOpenAPIChecksResponses(t *testing.T) {
 	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"villages":[{"code":331002001201}],"total":1}`))
 	if sch.Validate(bad) == nil {
 		t.Fatal("a village with a numeric code passed the schema")
+	}
+	errSch, documented, err := spec.schema("GET", "/villages", 404)
+	if err != nil || !documented || errSch == nil {
+		t.Fatalf("schema of GET /villages 404: %v %v %v", errSch, documented, err)
+	}
+	good, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"error":{"code":"not_found","message":"不存在"}}`))
+	if err := errSch.Validate(good); err != nil {
+		t.Fatalf("an error body failed the error schema: %v", err)
+	}
+	if errSch.Validate(bad) == nil {
+		t.Fatal("a body without error passed the error schema")
 	}
 	if _, documented, _ := spec.schema("DELETE", "/villages", 200); documented {
 		t.Fatal("an undocumented operation was found")
