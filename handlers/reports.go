@@ -165,7 +165,7 @@ type reportPage struct {
 	Files       map[uint][]models.EvidenceFile
 }
 
-func (h *Handler) reportPageData(c echo.Context, rep *models.Report) *reportPage {
+func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
 	u := userOf(c)
 	p := &reportPage{Report: rep}
 	if len(rep.History) > 0 {
@@ -195,11 +195,14 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) *reportPage
 	for i := range rep.History {
 		ids[i] = rep.History[i].ID
 	}
-	p.Files, _ = models.ListEvidence(h.DB, models.EvidenceReport, ids)
+	var err error
+	if p.Files, err = models.ListEvidence(h.DB, models.EvidenceReport, ids); err != nil {
+		return nil, err
+	}
 	for i, l := range []string{"无", "一星", "二星", "三星"} {
 		p.StarOptions = append(p.StarOptions, struct{ Value, Label string }{strconv.Itoa(i), l})
 	}
-	return p
+	return p, nil
 }
 
 func reportURL(code string, year int) string {
@@ -216,7 +219,11 @@ func (h *Handler) ReportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "report", fmt.Sprintf("%s %d 年度填报", rep.Village.Name, year), h.reportPageData(c, rep), nil)
+	p, err := h.reportPageData(c, rep)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "report", fmt.Sprintf("%s %d 年度填报", rep.Village.Name, year), p, nil)
 }
 
 // rerenderReport shows the report page again with field errors (422) or a
@@ -226,7 +233,10 @@ func (h *Handler) rerenderReport(c echo.Context, status int, code string, year i
 	if err != nil {
 		return err
 	}
-	p := h.reportPageData(c, rep)
+	p, err := h.reportPageData(c, rep)
+	if err != nil {
+		return err
+	}
 	if form != nil {
 		p.Form = *form
 	}

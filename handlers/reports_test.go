@@ -230,3 +230,23 @@ func TestHostileText(t *testing.T) {
 		t.Fatal("villages table damaged")
 	}
 }
+
+// TestReportPageEvidenceError: when the evidence files cannot be read, the report
+// page fails (500) rather than showing the report as if it had no evidence.
+func TestReportPageEvidenceError(t *testing.T) {
+	en := newEnv(t)
+	six := int64(60_000_000)
+	if _, err := models.SaveDraft(en.db, en.actor("v1"), seeds.FixA1, 2025, models.ReportInput{BusinessFen: &six}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/villages/" + seeds.FixA1 + "/reports/2025"
+	if rec := en.page("GET", path, en.token("v1"), nil, false); rec.Code != http.StatusOK {
+		t.Fatalf("report page: %d", rec.Code)
+	}
+	if err := en.db.Migrator().DropTable(&models.EvidenceFile{}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := en.page("GET", path, en.token("v1"), nil, false); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("report page without its evidence table: %d, want 500", rec.Code)
+	}
+}
