@@ -21,7 +21,8 @@ echo "-- Redocly lint"
 echo "-- demo server"
 go build -o "$work/cunji" ./cmd/cunji
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-if "$work/cunji" demo --help >/dev/null 2>&1; then
+# `cunji demo` serves the demo data; before that subcommand existed, `serve` did.
+if ! "$work/cunji" demo --help 2>&1 | grep -q 'unknown command'; then
   cmd=(demo --addr "127.0.0.1:$port" --db "$work/demo.db")
 else
   cmd=(serve --addr "127.0.0.1:$port" --db "$work/demo.db" --files "$work/files")
