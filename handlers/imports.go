@@ -38,8 +38,10 @@ func readSheetUpload(c echo.Context) ([]byte, error) {
 	return data, nil
 }
 
-func sheetRows(data []byte) ([][]string, error) {
-	rows, err := models.ReadSheet(data)
+// sheetRows reads a spreadsheet of at most maxRows rows; any problem of the file
+// is a 422 on the file field.
+func sheetRows(data []byte, maxRows int) ([][]string, error) {
+	rows, err := models.ReadSheet(data, maxRows)
 	if err != nil {
 		return nil, models.Invalid("file", err.Error())
 	}
@@ -47,12 +49,12 @@ func sheetRows(data []byte) ([][]string, error) {
 }
 
 // uploadedRows reads the uploaded spreadsheet's rows.
-func uploadedRows(c echo.Context) ([][]string, error) {
+func uploadedRows(c echo.Context, maxRows int) ([][]string, error) {
 	data, err := readSheetUpload(c)
 	if err != nil {
 		return nil, err
 	}
-	return sheetRows(data)
+	return sheetRows(data, maxRows)
 }
 
 // importResult answers an import: 200 with the result, or 422 in the error shape
@@ -82,7 +84,7 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := uploadedRows(c)
+	rows, err := uploadedRows(c, models.VillageSheetRows)
 	if err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := uploadedRows(c)
+	rows, err := uploadedRows(c, models.ReportSheetRows)
 	if err != nil {
 		return err
 	}
@@ -127,7 +129,7 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 // APIImportUsers is POST /api/v1/import/users[?format=xlsx|csv]: every account with
 // a one-time password, all or nothing.
 func (h *Handler) APIImportUsers(c echo.Context) error {
-	rows, err := uploadedRows(c)
+	rows, err := uploadedRows(c, models.UserSheetRows)
 	if err != nil {
 		return err
 	}
@@ -247,7 +249,11 @@ func (h *Handler) importPost(c echo.Context, kind string) error {
 	if err != nil {
 		return fail(err)
 	}
-	rows, err := sheetRows(data)
+	maxRows := models.VillageSheetRows
+	if kind == "reports" {
+		maxRows = models.ReportSheetRows
+	}
+	rows, err := sheetRows(data, maxRows)
 	if err != nil {
 		return fail(err)
 	}
@@ -291,7 +297,7 @@ func (h *Handler) UsersImport(c echo.Context) error {
 			return h.renderUsers(c, status, usersPage{}, errs)
 		})
 	}
-	rows, err := uploadedRows(c)
+	rows, err := uploadedRows(c, models.UserSheetRows)
 	if err != nil {
 		return fail(err)
 	}

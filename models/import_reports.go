@@ -12,6 +12,9 @@ import (
 // ReportImportHeader is the header row of the yearly figures sheet (amounts in 元).
 var ReportImportHeader = []string{"村代码", "年度", "星级", "和美乡村", "经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入", "集体资产"}
 
+// ReportSheetRows is the most rows a yearly figures sheet may have, header included.
+const ReportSheetRows = 30_000
+
 // ReportImport is the outcome of a yearly figures import.
 type ReportImport struct {
 	Rows      int             `json:"rows"`

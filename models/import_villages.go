@@ -12,6 +12,10 @@ import (
 // VillageImportHeader is the header row of the village master-data sheet.
 var VillageImportHeader = []string{"村代码", "村名称", "街道代码", "村庄类型", "起始年度", "终止年度"}
 
+// VillageSheetRows is the most rows a village sheet may have, header included (a
+// province has about 25,500 villages).
+const VillageSheetRows = 30_000
+
 // FieldChange is one changed field of a village.
 type FieldChange struct {
 	Field  string `json:"field"`

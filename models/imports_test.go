@@ -44,7 +44,7 @@ const villageHeader = "村代码,村名称,街道代码,村庄类型,起始年�
 
 func readRows(t *testing.T, data []byte) [][]string {
 	t.Helper()
-	rows, err := models.ReadSheet(data)
+	rows, err := models.ReadSheet(data, models.VillageSheetRows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestHostileSheets(t *testing.T) {
 		"a broken zip":      []byte("PK\x03\x04garbage"),
 		"too large":         make([]byte, models.MaxSheetBytes+1),
 	} {
-		if _, err := models.ReadSheet(data); err == nil {
+		if _, err := models.ReadSheet(data, models.VillageSheetRows); err == nil {
 			t.Errorf("%s was read", name)
 		}
 	}

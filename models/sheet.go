@@ -2,15 +2,9 @@ package models
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // MaxSheetBytes is the largest spreadsheet accepted (a province's villages are
@@ -27,65 +21,30 @@ var (
 // ReadSheet reads the first sheet of an .xlsx workbook or a CSV file, recognised by
 // content: a zip archive is a workbook; anything else must be CSV text in UTF-8
 // (with or without a byte-order mark) or in GB18030, as Excel saves it in China.
-// Every cell is normalised (see NormalizeCell); rows keep their sheet numbering.
-func ReadSheet(data []byte) ([][]string, error) {
+// Rows are streamed and kept within maxRows and the limits of sheet_bounds.go;
+// every cell is normalised (see NormalizeCell); rows keep their sheet numbering.
+// Every import reads its sheet here.
+func ReadSheet(data []byte, maxRows int) ([][]string, error) {
 	if len(data) > MaxSheetBytes {
 		return nil, ErrSheetTooLarge
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrSheetEmpty
 	}
-	var rows [][]string
-	switch {
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, ErrSheetKind
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, ErrSheetEmpty
-		}
-		if rows, err = f.GetRows(sheets[0]); err != nil {
-			return nil, ErrSheetKind
-		}
-	default:
-		text := data
-		text = bytes.TrimPrefix(text, []byte("\xEF\xBB\xBF"))
-		if !utf8.Valid(text) {
-			decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(text)
-			if err != nil || !utf8.Valid(decoded) {
-				return nil, ErrSheetKind
-			}
-			text = decoded
-		}
-		if bytes.IndexByte(text, 0) >= 0 {
-			return nil, ErrSheetKind // binary content named .csv
-		}
-		r := csv.NewReader(bytes.NewReader(text))
-		r.FieldsPerRecord = -1
-		r.LazyQuotes = true
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("CSV 格式错误：%w", err)
-			}
-			rows = append(rows, rec)
-		}
+	t := &sheetTable{maxRows: maxRows}
+	var err error
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		err = eachXLSXRow(data, t.add)
+	} else {
+		err = eachCSVRow(data, t.add)
 	}
-	for _, r := range rows {
-		for i := range r {
-			r[i] = NormalizeCell(r[i])
-		}
+	if err != nil {
+		return nil, err
 	}
-	if len(rows) == 0 {
+	if len(t.rows) == 0 {
 		return nil, ErrSheetEmpty
 	}
-	return rows, nil
+	return t.rows, nil
 }
 
 // NormalizeCell trims spaces (including full-width and non-breaking ones) and maps
@@ -141,7 +100,7 @@ func checkHeader(rows [][]string, want []string) (int, []ImportProblem) {
 			cell = strings.ReplaceAll(got[i], " ", "")
 		}
 		if cell != w {
-			msg := fmt.Sprintf("表头第 %d 列应为“%s”，实际为“%s”", i+1, w, cell)
+			msg := fmt.Sprintf("表头第 %d 列应为“%s”，实际为%s", i+1, w, quoteCell(cell))
 			if cell == "" {
 				msg += "（可能是合并单元格或缺列，请使用模板）"
 			}

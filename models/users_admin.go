@@ -124,6 +124,10 @@ func ChangeOwnPassword(db *gorm.DB, u *User, current, next string) error {
 // UserImportHeader is the header row of the bulk account sheet.
 var UserImportHeader = []string{"用户名", "姓名", "角色", "范围代码", "手机"}
 
+// UserSheetRows is the most rows a bulk account sheet may have, header included:
+// a district's every account fits; a larger list is imported in parts.
+const UserSheetRows = 1_000
+
 // CreatedUser is an account made by a bulk import, with its one-time password.
 type CreatedUser struct {
 	Username, Name, Role, Scope, Phone, Password string

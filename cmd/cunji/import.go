@@ -32,7 +32,11 @@ func importCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	rows, err := models.ReadSheet(data)
+	maxRows := models.VillageSheetRows
+	if kind == "reports" {
+		maxRows = models.ReportSheetRows
+	}
+	rows, err := models.ReadSheet(data, maxRows)
 	if err != nil {
 		return err
 	}
