@@ -91,6 +91,22 @@ func isCommonPassword(p string) bool { return commonPasswords[strings.ToLower(p)
 // of the machine); district staff may create any account of their district, a
 // street officer the cadres of its own villages.
 func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
+	u, err := checkNewUser(db, a, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := hashPassword(u, in); err != nil {
+		return nil, err
+	}
+	if err := insertUsers(db, a, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkNewUser validates a new account for the actor and gives it, without its
+// password hash.
+func checkNewUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	if a != nil && a.Role != RoleDistrict && !(a.Role == RoleStreet && in.Role == RoleVillage) {
 		return nil, ErrForbidden
 	}
@@ -140,29 +156,48 @@ func CreateUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	if err := verr.Err(); err != nil {
 		return nil, err
 	}
+	return u, nil
+}
+
+// hashPassword sets a new account's password hash (a one-time password at a lower
+// cost) and its first token version. It runs before any transaction: bcrypt is slow
+// on purpose, and a write transaction must not wait for it.
+func hashPassword(u *User, in UserInput) error {
 	cost := bcrypt.DefaultCost
 	if in.OneTime {
 		cost = oneTimeCost
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), cost)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	u.PasswordHash = string(hash)
 	u.TokenVersion = 1
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(u).Error; err != nil {
-			if isUniqueViolation(err) {
-				return Conflict("用户名 " + u.Username + " 已存在")
+	return nil
+}
+
+// usernameTaken is the answer to a username that exists already.
+func usernameTaken(username string) error { return Conflict("用户名 " + username + " 已存在") }
+
+// insertUsers writes new, hashed accounts and their audit entries in one short
+// transaction.
+func insertUsers(db *gorm.DB, a *Actor, users ...*User) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(users, 200).Error; err != nil {
+			switch {
+			case isUniqueViolation(err) && len(users) == 1:
+				return usernameTaken(users[0].Username)
+			case isUniqueViolation(err):
+				return Conflict("导入期间有同名账号被创建，未创建任何账号，请重新导入")
 			}
 			return err
 		}
-		return Audit(tx, a, "user.create", "user", u.Username, userScope(u), nil, userAudit(u))
+		entries := make([]AuditEntry, len(users))
+		for i, u := range users {
+			entries[i] = auditEntry(a, "user.create", "user", u.Username, userScope(u), nil, userAudit(u))
+		}
+		return tx.CreateInBatches(entries, 200).Error
 	})
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
 }
 
 // SetPassword changes a user's password and ends every session of theirs (the token

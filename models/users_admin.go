@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
+	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -141,76 +144,115 @@ var roleCodes = map[string]string{
 }
 
 // BulkCreateUsers creates every account of a sheet with a one-time password, all or
-// nothing; the returned passwords are shown once and never stored in clear.
+// nothing; the returned passwords are shown once and never stored in clear. Every
+// row is checked and every password hashed (in parallel) before one short
+// transaction writes them all, so that other writers are not kept waiting.
 func BulkCreateUsers(db *gorm.DB, a *Actor, rows [][]string) ([]CreatedUser, []ImportProblem, error) {
 	if a.Role == RoleVillage {
 		return nil, nil, ErrForbidden
+	}
+	if len(rows) > UserSheetRows {
+		return nil, []ImportProblem{{UserSheetRows + 1, "", fmt.Sprintf("账号表最多 %d 行（含表头），请分成几个文件导入", UserSheetRows)}}, nil
 	}
 	start, probs := checkHeader(rows, UserImportHeader)
 	if len(probs) > 0 {
 		return nil, probs, nil
 	}
-	var out []CreatedUser
+	var users []*User
 	var inputs []UserInput
-	seen := map[string]int{}
-	for i := start; i < len(rows); i++ {
-		r := rows[i]
-		if blankRow(r) {
-			continue
-		}
-		n := i + 1
+	var failed error
+	rowOf := map[string]int{}
+	count := eachDataRow(rows, start, &probs, func(n int, r []string, bad func(col, msg string)) {
 		in := UserInput{Username: cell(r, 0), Name: cell(r, 1), Role: roleCodes[strings.ToLower(cell(r, 2))], Scope: cell(r, 3),
 			Phone: cell(r, 4), Password: OneTimePassword(), OneTime: true}
-		if p := seen[in.Username]; p != 0 {
-			probs = append(probs, ImportProblem{n, "用户名", fmt.Sprintf("与第 %d 行重复", p)})
+		if p := rowOf[in.Username]; p != 0 {
+			bad("用户名", fmt.Sprintf("与第 %d 行重复", p))
+			return
 		}
-		seen[in.Username] = n
-		inputs = append(inputs, in)
-		out = append(out, CreatedUser{in.Username, in.Name, in.Role, in.Scope, in.Phone, in.Password})
+		rowOf[in.Username] = n
+		u, err := checkNewUser(db, a, in)
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			fields := make([]string, 0, len(ve.Fields))
+			for f := range ve.Fields {
+				fields = append(fields, f)
+			}
+			sort.Strings(fields)
+			for _, f := range fields {
+				bad(userColumn[f], ve.Fields[f])
+			}
+		case errors.Is(err, ErrForbidden):
+			bad("用户名", err.Error())
+		case err != nil:
+			failed = err
+		default:
+			users, inputs = append(users, u), append(inputs, in)
+		}
+	})
+	if failed != nil {
+		return nil, nil, failed
 	}
-	if len(inputs) == 0 && len(probs) == 0 {
+	if count == 0 && len(probs) == 0 {
 		probs = append(probs, ImportProblem{start + 1, "", "表头之后没有数据行"})
 	}
-	if len(probs) > 0 {
-		return nil, probs, nil
-	}
-	err := db.Transaction(func(tx *gorm.DB) error {
-		row := start
-		for _, in := range inputs {
-			for row < len(rows) && blankRow(rows[row]) {
-				row++
-			}
-			row++
-			if _, err := CreateUser(tx, a, in); err != nil {
-				var ve *ValidationError
-				var ce *ConflictError
-				switch {
-				case errors.As(err, &ve):
-					for f, m := range ve.Fields {
-						probs = append(probs, ImportProblem{row, userColumn[f], m})
-					}
-				case errors.As(err, &ce) || errors.Is(err, ErrForbidden):
-					probs = append(probs, ImportProblem{row, "用户名", err.Error()})
-				default:
-					return err
-				}
-			}
-		}
-		if len(probs) > 0 {
-			return errRollback
-		}
-		return nil
-	})
-	if errors.Is(err, errRollback) {
-		return nil, probs, nil
-	}
+	taken, err := takenUsernames(db, users)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, name := range taken {
+		probs = append(probs, ImportProblem{rowOf[name], "用户名", usernameTaken(name).Error()})
+	}
+	if len(probs) > 0 {
+		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Row < probs[j].Row })
+		return nil, probs, nil
+	}
+	if err := hashPasswords(users, inputs); err != nil {
+		return nil, nil, err
+	}
+	if err := insertUsers(db, a, users...); err != nil {
+		return nil, nil, err
+	}
+	out := make([]CreatedUser, len(users))
+	for i, u := range users {
+		out[i] = CreatedUser{u.Username, u.Name, u.Role, inputs[i].Scope, u.Phone, inputs[i].Password}
 	}
 	return out, nil, nil
 }
 
-// errRollback undoes a transaction whose problems are reported otherwise.
-var errRollback = errors.New("rollback")
+// takenUsernames gives the usernames of new accounts that exist already, in one query.
+func takenUsernames(db *gorm.DB, users []*User) ([]string, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Username
+	}
+	var taken []string
+	err := db.Model(&User{}).Where("username IN ?", names).Order("username").Pluck("username", &taken).Error
+	return taken, err
+}
+
+// hashPasswords hashes the passwords of new accounts on as many goroutines as the
+// process may run at once.
+func hashPasswords(users []*User, inputs []UserInput) error {
+	errs := make([]error, len(users))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = hashPassword(users[i], inputs[i])
+			}
+		})
+	}
+	for i := range users {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return errors.Join(errs...)
+}
 
 var userColumn = map[string]string{"username": "用户名", "name": "姓名", "role": "角色", "scope": "范围代码", "phone": "手机", "password": "密码"}
