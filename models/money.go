@@ -42,7 +42,8 @@ func parseFen(s string, decimals int) (int64, error) {
 		s = s[1:]
 	}
 	intPart, frac, hasDot := strings.Cut(s, ".")
-	if intPart == "" && (!hasDot || frac == "") {
+	intPart, ok := ungroup(intPart)
+	if !ok || intPart == "" && (!hasDot || frac == "") {
 		return 0, ErrWanSyntax
 	}
 	if !allDigits(intPart) || !allDigits(frac) {
@@ -90,8 +91,23 @@ func parseFen(s string, decimals int) (int64, error) {
 	return fen, nil
 }
 
-// normalizeNumber trims spaces, maps full-width digits and signs to ASCII and drops
-// thousands separators.
+// ungroup takes the thousands separators out of the integer part of a number; they
+// may stand only between groups of three digits ("1,234", not "1,5" or "12,34").
+func ungroup(s string) (string, bool) {
+	if !strings.Contains(s, ",") {
+		return s, true
+	}
+	groups := strings.Split(s, ",")
+	for i, g := range groups {
+		if g == "" || len(g) > 3 || (i > 0 && len(g) != 3) {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
+}
+
+// normalizeNumber trims spaces and maps full-width digits, signs and separators to
+// ASCII; a space inside the number is a thousands separator.
 func normalizeNumber(s string) string {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(s) {
@@ -105,6 +121,7 @@ func normalizeNumber(s string) string {
 		case r == '＋':
 			b.WriteRune('+')
 		case r == ',' || r == '，' || r == ' ':
+			b.WriteByte(',')
 		default:
 			b.WriteRune(r)
 		}

@@ -1,7 +1,9 @@
 package models_test
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"cunji/models"
 )
@@ -18,6 +20,18 @@ func TestParseWan(t *testing.T) {
 		{"-3.5", -3_500_000, nil},
 		{"+7", 7_000_000, nil},
 		{" 1,234.5 ", 1_234_500_000, nil},
+		{"12,345,678", 12_345_678_000_000, nil},
+		{"１，２３４", 1_234_000_000, nil},
+		{"-1 234.5", -1_234_500_000, nil},
+		{"1,5", 0, models.ErrWanSyntax},
+		{"12,34", 0, models.ErrWanSyntax},
+		{"1,2345", 0, models.ErrWanSyntax},
+		{",123", 0, models.ErrWanSyntax},
+		{"123,", 0, models.ErrWanSyntax},
+		{"1,,234", 0, models.ErrWanSyntax},
+		{"1234,567", 0, models.ErrWanSyntax},
+		{"1.234,5", 0, models.ErrWanSyntax},
+		{"1,234.5,6", 0, models.ErrWanSyntax},
 		{"５０．２５", 50_250_000, nil},
 		{".5", 500_000, nil},
 		{"5.", 5_000_000, nil},
@@ -79,7 +93,7 @@ func TestFormatWan(t *testing.T) {
 // FuzzParseWan: whatever is typed, the parser never panics, never exceeds the
 // limit, and its result formats back to the same 分.
 func FuzzParseWan(f *testing.F) {
-	for _, s := range []string{"50", "-0.000001", "１２.５", "1,000", "1e3", "", "99999999.999999"} {
+	for _, s := range []string{"50", "-0.000001", "１２.５", "1,000", "1e3", "", "99999999.999999", "1,5", "1 234,567.5", "-12,34"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -92,6 +106,16 @@ func FuzzParseWan(f *testing.F) {
 		}
 		if back, err := models.ParseWan(models.FormatWanExact(fen)); err != nil || back != fen {
 			t.Fatalf("%q → %d → %q → %d, %v", s, fen, models.FormatWanExact(fen), back, err)
+		}
+		// A separator is accepted only between groups of three digits: taking the
+		// separators out of what parsed must not change the digits before them.
+		if whole, _, _ := strings.Cut(strings.NewReplacer("，", ",", " ", ",").Replace(strings.TrimSpace(s)), "."); strings.Contains(whole, ",") {
+			groups := strings.Split(strings.TrimLeft(whole, "+-－＋"), ",")
+			for i, g := range groups {
+				if n := utf8.RuneCountInString(g); n == 0 || n > 3 || (i > 0 && n != 3) {
+					t.Fatalf("%q parsed to %d though its separators are not between groups of three", s, fen)
+				}
+			}
 		}
 	})
 }
