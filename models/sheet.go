@@ -8,12 +8,13 @@ import (
 )
 
 // MaxSheetBytes is the largest spreadsheet accepted (a province's villages are
-// about 2 MB as CSV).
-const MaxSheetBytes = 20 << 20
+// about 2 MB as CSV); it stays below the server's limit of a request body (12 MB),
+// so that a file too large is told so in words.
+const MaxSheetBytes = 10 << 20
 
 // Errors of ReadSheet, in Chinese for the page and the API.
 var (
-	ErrSheetTooLarge = errors.New("文件超过 20 MB")
+	ErrSheetTooLarge = fmt.Errorf("文件超过 %d MB", MaxSheetBytes>>20)
 	ErrSheetEmpty    = errors.New("文件是空的，或第一个工作表没有数据")
 	ErrSheetKind     = errors.New("无法识别的文件：请上传 Excel（.xlsx）或 CSV 文件（按内容识别，与扩展名无关）")
 )

@@ -31,7 +31,7 @@ const (
 	MaxSheetUnzipped = 48 << 20
 
 	maxWorksheetBytes = 16 << 20 // one worksheet, uncompressed (streamed from a temporary file)
-	maxStringsBytes   = 4 << 20  // the shared strings table, uncompressed (read into memory)
+	maxStringsBytes   = 2 << 20  // the shared strings table, uncompressed (indexed from disk)
 	maxOtherBytes     = 16 << 20 // every other part together (styles, theme, pictures)
 	maxSheetParts     = 1000     // parts of an .xlsx (Excel writes a dozen or two)
 	maxXMLRun         = 8 << 10  // longest run of an XML part without '<' or '>'
