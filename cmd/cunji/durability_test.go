@@ -126,7 +126,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	t.Setenv("CUNJI_JWT_SECRET", "durability-secret-0123456789-0123456789")
-	s := startServer(t, bin, "--db", db)
+	s := startDemo(t, bin, "--db", db)
 	ws, stop, wg := startWriters(t, s.addr, durabilityVillages)
 	time.Sleep(1500 * time.Millisecond)
 	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -143,7 +143,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	if total < len(ws) {
 		t.Fatalf("too few writes before the kill (%d): the test proves nothing", total)
 	}
-	s2 := startServer(t, bin, "--db", db)
+	s2 := startDemo(t, bin, "--db", db)
 	checkAcked(t, s2.addr, ws)
 	t.Logf("%d acknowledged saves across %d villages survived SIGKILL", total, len(ws))
 }
@@ -154,7 +154,7 @@ func TestGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "term.db")
 	t.Setenv("CUNJI_JWT_SECRET", "durability-secret-0123456789-0123456789")
-	s := startServer(t, bin, "--db", db)
+	s := startDemo(t, bin, "--db", db)
 	ws, stop, wg := startWriters(t, s.addr, durabilityVillages)
 	time.Sleep(800 * time.Millisecond)
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -172,7 +172,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if !strings.Contains(s.log.String(), "shutting down") {
 		t.Fatalf("no shutdown in the log:\n%s", s.log)
 	}
-	s2 := startServer(t, bin, "--db", db)
+	s2 := startDemo(t, bin, "--db", db)
 	checkAcked(t, s2.addr, ws)
 }
 
@@ -184,7 +184,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "live.db")
 	t.Setenv("CUNJI_JWT_SECRET", "durability-secret-0123456789-0123456789")
-	s := startServer(t, bin, "--db", db)
+	s := startDemo(t, bin, "--db", db)
 	_, stop, wg := startWriters(t, s.addr, durabilityVillages)
 	time.Sleep(400 * time.Millisecond)
 	hot := filepath.Join(dir, "hot.db")

@@ -152,7 +152,7 @@ var shareRe = regexp.MustCompile(`(\d+) / (\d+) 村`)
 func TestBrowserWorkflow(t *testing.T) {
 	exec := chromiumPath(t)
 	bin := buildBinary(t)
-	srv := startServer(t, bin, "--db", filepath.Join(t.TempDir(), "e2e.db"))
+	srv := startDemo(t, bin, "--db", filepath.Join(t.TempDir(), "e2e.db"))
 	base := "http://" + srv.addr
 	village, street := "331002001201", "331002001"
 	report := "/villages/" + village + "/reports/2027"
@@ -247,7 +247,7 @@ func TestBrowserWorkflow(t *testing.T) {
 func TestBrowserFormAccessibility(t *testing.T) {
 	exec := chromiumPath(t)
 	bin := buildBinary(t)
-	srv := startServer(t, bin, "--db", filepath.Join(t.TempDir(), "a11y.db"))
+	srv := startDemo(t, bin, "--db", filepath.Join(t.TempDir(), "a11y.db"))
 	base := "http://" + srv.addr
 	cadre := newBrowserSession(t, exec, base, "a11y", context.Background())
 	cadre.login("village-331002001201")

@@ -108,7 +108,7 @@ func TestTwoInstances(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			servers[i] = startServer(t, bin, "--db", dsn, "--files", t.TempDir())
+			servers[i] = startDemo(t, bin, "--db", dsn, "--files", t.TempDir())
 		}(i)
 	}
 	wg.Wait()

@@ -1,5 +1,6 @@
 // Command cunji is the village-level progress registry: `cunji serve` serves the
-// pages and the API; further subcommands manage users.
+// pages and the API, `cunji demo` (or `cunji` alone) the same on invented data;
+// further subcommands manage users, imports and backups.
 package main
 
 import (
@@ -14,14 +15,16 @@ func main() {
 	}
 }
 
-// run dispatches the subcommand; `cunji` alone serves.
+// run dispatches the subcommand; `cunji` alone runs the demo.
 func run(args []string) error {
-	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
-		return serve(args)
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
+		return demoCmd(args)
 	}
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "demo":
+		return demoCmd(args[1:])
 	case "user":
 		return user(args[1:])
 	case "import":
@@ -42,7 +45,9 @@ func run(args []string) error {
 }
 
 const usage = `usage:
-  cunji [serve] [--addr :8080] [--db cunji.db] [--demo=true]
+  cunji [demo] [--addr 127.0.0.1:8080] [--db cunji-demo.db]            (invented data and accounts, password cunji-demo)
+  cunji serve [--addr :8080] [--db cunji.db|postgres://…] [--files DIR] [--trust-proxy] [--allow-demo]
+                                              (never seeds demo data; refuses demo accounts without --allow-demo)
   cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
   cunji user passwd --db FILE --username U                                                       (password on stdin)
   cunji user disable|enable --db FILE --username U

@@ -43,10 +43,28 @@ type server struct {
 	log  *bytes.Buffer
 }
 
+// startServer runs `cunji serve --addr A args…`.
 func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
+	return startCmd(t, bin, "", "serve", args...)
+}
+
+// startDemo runs `cunji demo --addr A args…`: the demo data and accounts.
+func startDemo(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	return startCmd(t, bin, "", "demo", args...)
+}
+
+// startCmd runs `cunji [sub] --addr A args…` in the folder dir.
+func startCmd(t *testing.T, bin, dir, sub string, args ...string) *server {
+	t.Helper()
 	s := &server{addr: freeAddr(t), log: &bytes.Buffer{}}
-	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", s.addr}, args...)...)
+	argv := append([]string{"--addr", s.addr}, args...)
+	if sub != "" {
+		argv = append([]string{sub}, argv...)
+	}
+	s.cmd = exec.Command(bin, argv...)
+	s.cmd.Dir = dir
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.cmd.Env = append(os.Environ(), "CUNJI_JWT_SECRET=")
 	if err := s.cmd.Start(); err != nil {
@@ -85,7 +103,7 @@ func runCLI(t *testing.T, bin, stdin string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// TestProductionStart: --demo=false seeds the structure but no demo accounts; the
+// TestProductionStart: serve seeds the structure but no demo accounts; the
 // first account comes from `cunji user add`; `user passwd` ends its sessions; the
 // JWT secret is kept beside the database with mode 0600; SIGTERM stops cleanly.
 func TestProductionStart(t *testing.T) {
@@ -103,12 +121,12 @@ func TestProductionStart(t *testing.T) {
 	if out, err := runCLI(t, bin, "other-password-1\n", "user", "add", "--db", db, "--username", "admin", "--role", "district", "--scope", "331002", "--name", "x"); err == nil {
 		t.Fatalf("a duplicate username was accepted: %s", out)
 	}
-	s := startServer(t, bin, "--db", db, "--demo=false")
+	s := startServer(t, bin, "--db", db)
 	if strings.Contains(s.log.String(), "demo accounts") {
 		t.Fatalf("demo warning without demo data:\n%s", s.log)
 	}
 	if code, _ := login(t, s.addr, "district", "cunji-demo"); code != 401 {
-		t.Fatalf("demo account exists with --demo=false: %d", code)
+		t.Fatalf("demo account exists after serve: %d", code)
 	}
 	code, tok := login(t, s.addr, "admin", "admin-password-1")
 	if code != 200 {
@@ -159,15 +177,19 @@ func TestProductionStart(t *testing.T) {
 	}
 }
 
-// TestDemoStart: the default start seeds about 200 demo villages with their
-// accounts and warns about them; the same secret survives a restart.
+// TestDemoStart: `cunji` alone runs the demo on its own file, cunji-demo.db, seeded
+// with about 200 demo villages and their accounts, and says so; the same secret
+// survives a restart (`cunji demo`).
 func TestDemoStart(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "demo.db")
-	s := startServer(t, bin, "--db", db)
-	if !strings.Contains(s.log.String(), "WARNING") || !strings.Contains(s.log.String(), "demo accounts") {
-		t.Fatalf("no demo warning:\n%s", s.log)
+	db := filepath.Join(dir, "cunji-demo.db")
+	s := startCmd(t, bin, dir, "")
+	if !strings.Contains(s.log.String(), "invented accounts") || !strings.Contains(s.log.String(), "cunji-demo") {
+		t.Fatalf("no demo notice:\n%s", s.log)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("the demo's own file: %v", err)
 	}
 	code, tok := login(t, s.addr, "district", "cunji-demo")
 	if code != 200 {
@@ -212,7 +234,7 @@ func TestDemoStart(t *testing.T) {
 	// Restart on the same database: the token still verifies (the secret was kept).
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	s.cmd.Wait()
-	s2 := startServer(t, bin, "--db", db)
+	s2 := startDemo(t, bin, "--db", db)
 	get(s2.addr, "/api/v1/villages")
 }
 

@@ -25,32 +25,62 @@ import (
 	"gorm.io/gorm"
 )
 
-// serve wires config → database → migrations → seeds → Echo → serve.
+// serverConfig is what `cunji serve` and `cunji demo` start a server with.
+type serverConfig struct {
+	addr, dbPath, filesDir string
+	trustProxy             bool
+	demo                   bool // cunji demo: seed demo data on an empty database
+	allowDemo              bool // cunji serve: accept a database holding demo accounts
+}
+
+// serve runs `cunji serve`, the production server: it never seeds demo data, and
+// refuses a database holding demo accounts unless --allow-demo is given.
 func serve(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", ":8080", "listen address")
-	dbPath := fs.String("db", defaultDB(), "SQLite database file, or a postgres:// URL (default: $CUNJI_DATABASE_URL, else cunji.db)")
-	demo := fs.Bool("demo", true, "on an empty database, seed demo villages, reports and accounts")
-	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For")
-	filesDir := fs.String("files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
-	if err := fs.Parse(args); err != nil {
+	c, err := serveConfig(args)
+	if err != nil {
 		return err
 	}
-	if !models.IsPostgres(*dbPath) {
-		release, err := lockDB(*dbPath)
+	return runServer(c)
+}
+
+func serveConfig(args []string) (serverConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c := serverConfig{}
+	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
+	fs.StringVar(&c.dbPath, "db", defaultDB(), "SQLite database file, or a postgres:// URL (default: $CUNJI_DATABASE_URL, else cunji.db)")
+	fs.BoolVar(&c.allowDemo, "allow-demo", false, "serve a database that holds demo accounts (public password)")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
+	fs.StringVar(&c.filesDir, "files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
+	fs.Bool("demo", false, "removed: run `cunji demo` for the demo")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("serve: unexpected %q\n%s", fs.Arg(0), usage)
+	}
+	return c, refuseDemoFlag(fs)
+}
+
+// runServer wires config → database → migrations → seeds → Echo → serve.
+func runServer(c serverConfig) error {
+	if !models.IsPostgres(c.dbPath) {
+		release, err := lockDB(c.dbPath)
 		if err != nil {
 			return err
 		}
 		defer release()
 	}
-	db, err := models.Open(*dbPath)
+	db, err := models.Open(c.dbPath)
 	if err != nil {
 		return err
 	}
-	if err := seedIfEmpty(db, *demo); err != nil {
+	if err := seedIfEmpty(db, c.demo); err != nil {
 		return err
 	}
-	secret, err := jwtSecret(db, *dbPath)
+	if err := checkAccounts(db, c); err != nil {
+		return err
+	}
+	secret, err := jwtSecret(db, c.dbPath)
 	if err != nil {
 		return err
 	}
@@ -58,22 +88,19 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	if n, err := models.CountDemoUsers(db); err == nil && n > 0 {
-		log.Printf("WARNING: %d demo accounts exist (password %q). Do not use this database for real data; start with --demo=false on a new database.", n, seeds.DemoPassword)
-	}
-	if *filesDir == "" {
-		*filesDir = *dbPath + ".files"
-		if models.IsPostgres(*dbPath) {
-			*filesDir = "cunji-files"
+	if c.filesDir == "" {
+		c.filesDir = c.dbPath + ".files"
+		if models.IsPostgres(c.dbPath) {
+			c.filesDir = "cunji-files"
 		}
 	}
-	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustProxy: *trustProxy, FilesDir: *filesDir}
+	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustProxy: c.trustProxy, FilesDir: c.filesDir}
 	e := h.Echo()
-	srv := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Addr: c.addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() {
-		log.Printf("cunji serving on %s (database %s)", *addr, redact(*dbPath))
+		log.Printf("cunji serving on %s (database %s)", c.addr, redact(c.dbPath))
 		errc <- srv.ListenAndServe()
 	}()
 	// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish.
