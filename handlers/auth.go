@@ -219,7 +219,7 @@ func (h *Handler) setSession(c echo.Context, u *models.User) error {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/", Expires: exp, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: c.IsTLS()})
+		SameSite: http.SameSiteLaxMode, Secure: viaHTTPS(c)})
 	return nil
 }
 

@@ -26,7 +26,7 @@ func csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			token = base64.RawURLEncoding.EncodeToString(b)
 			c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteStrictMode, Secure: c.IsTLS()})
+				SameSite: http.SameSiteStrictMode, Secure: viaHTTPS(c)})
 		}
 		c.Set(ctxCSRF, token)
 		switch c.Request().Method {

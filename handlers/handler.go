@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"io/fs"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,8 +26,9 @@ type Handler struct {
 	Views  *views.Views
 	// FilesDir holds the evidence files, outside any served folder.
 	FilesDir string
-	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto count (--trust-proxy); nil trusts no one.
+	TrustedProxies []*net.IPNet
 }
 
 // Context keys.

@@ -25,12 +25,8 @@ func (h *Handler) Echo() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler
-	if h.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
-	e.Use(middleware.Recover(), secureHeaders, middleware.BodyLimit("12M"))
+	e.IPExtractor = h.ipExtractor()
+	e.Use(middleware.Recover(), secureHeaders, h.forwardedHTTPS, middleware.BodyLimit("12M"))
 	e.StaticFS("/static", h.staticFS())
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })

@@ -99,3 +99,14 @@ func TestDemoFlags(t *testing.T) {
 		t.Fatalf("serve defaults: %+v %v", c, err)
 	}
 }
+
+// TestTrustProxyFlag: --trust-proxy takes a list of addresses and ranges, not a
+// switch.
+func TestTrustProxyFlag(t *testing.T) {
+	if _, err := serveConfig([]string{"--trust-proxy", "10.0.0.1,10.0.0.0/8,fd00::/8"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := serveConfig([]string{"--trust-proxy=true"}); err == nil || !strings.Contains(err.Error(), "CIDR") {
+		t.Fatalf("--trust-proxy=true: %v", err)
+	}
+}
