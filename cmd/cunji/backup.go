@@ -29,15 +29,19 @@ func backupCmd(args []string) error {
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("backup: %s exists; choose a new name", *out)
 	}
-	db, err := models.Open(*dbPath)
+	db, err := openDB(*dbPath)
 	if err != nil {
 		return err
 	}
-	if err := db.Exec("VACUUM INTO ?", *out).Error; err != nil {
+	// The copy is private from its first byte: VACUUM INTO fills an empty file.
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if err := os.Chmod(*out, 0o600); err != nil {
-		return err
+	f.Close()
+	if err := db.Exec("VACUUM INTO ?", *out).Error; err != nil {
+		os.Remove(*out)
+		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Printf("backed up %s to %s\n", *dbPath, *out)
 	return nil

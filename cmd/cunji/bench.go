@@ -55,7 +55,7 @@ func benchRollup(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := models.Open(*dbPath)
+	db, err := openDB(*dbPath)
 	if err != nil {
 		return err
 	}

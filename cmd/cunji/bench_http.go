@@ -26,7 +26,7 @@ import (
 
 // benchServer serves the database in this process on a loopback port.
 func benchServer(dbPath string) (*gorm.DB, string, func(), error) {
-	db, err := models.Open(dbPath)
+	db, err := openDB(dbPath)
 	if err != nil {
 		return nil, "", nil, err
 	}

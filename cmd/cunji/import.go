@@ -40,7 +40,7 @@ func importCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := models.Open(*dbPath)
+	db, err := openDB(*dbPath)
 	if err != nil {
 		return err
 	}

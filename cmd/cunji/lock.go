@@ -10,6 +10,9 @@ import (
 // runs, so that a restore (or a second server) cannot replace a SQLite database in
 // use. It returns a release function.
 func lockDB(dbPath string) (func(), error) {
+	if err := privateDir(dbPath); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(dbPath+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"cunji/models"
 	"cunji/seeds"
 )
 
@@ -23,7 +22,7 @@ func seedCmd(args []string) error {
 	if *n <= 0 {
 		return errors.New("seed: give --synthetic N (villages)")
 	}
-	db, err := models.Open(*dbPath)
+	db, err := openDB(*dbPath)
 	if err != nil {
 		return err
 	}

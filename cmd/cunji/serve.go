@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -73,7 +72,7 @@ func runServer(c serverConfig) error {
 		}
 		defer release()
 	}
-	db, err := models.Open(c.dbPath)
+	db, err := openDB(c.dbPath)
 	if err != nil {
 		return err
 	}
@@ -200,7 +199,7 @@ func jwtSecret(db *gorm.DB, dbPath string) ([]byte, error) {
 		return nil, err
 	}
 	s := hex.EncodeToString(b)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := privateDir(path); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {

@@ -29,7 +29,7 @@ func user(args []string) error {
 	if *username == "" {
 		return errors.New("--username is required")
 	}
-	db, err := models.Open(*dbPath)
+	db, err := openDB(*dbPath)
 	if err != nil {
 		return err
 	}
