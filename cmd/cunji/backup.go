@@ -59,16 +59,8 @@ func restoreCmd(args []string) error {
 	if *from == "" || models.IsPostgres(*dbPath) {
 		return errors.New("restore: give --from COPY and a SQLite --db (PostgreSQL: pg_restore)")
 	}
-	src, err := models.Open(*from)
-	if err != nil {
-		return err
-	}
-	var check string
-	if err := src.Raw("PRAGMA integrity_check").Row().Scan(&check); err != nil || check != "ok" {
-		return fmt.Errorf("restore: %s is damaged: %s %v", *from, check, err)
-	}
-	if s, err := src.DB(); err == nil {
-		s.Close()
+	if err := checkRestoreSource(*from); err != nil {
+		return fmt.Errorf("restore: %w (nothing was restored)", err)
 	}
 	// Refuse while a server holds the database.
 	release, err := lockDB(*dbPath)
