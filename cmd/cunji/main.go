@@ -54,8 +54,9 @@ const usage = `usage:
   cunji import villages --db FILE [--dry-run] FILE.xlsx|csv
   cunji import reports  --db FILE [--dry-run] [--approve-reason TEXT] FILE.xlsx|csv
   cunji seed --synthetic N --seed S --db TARGET                        (an empty database)
-  cunji backup  --db FILE --out COPY          (online, consistent; SQLite)
-  cunji restore --from COPY --db FILE         (with the server stopped)
+  cunji backup  --db FILE --out COPY          (online, consistent, mode 0600; SQLite)
+  cunji restore --from COPY --db FILE         (with the server stopped; the copy is checked read-only and
+                                              refused unless a cunji database of a known schema, without triggers or views)
   cunji bench rollup --db FILE [--scope CODE] [--year Y]
   cunji bench http   --db FILE [--clients 64] [--seconds 10]
   cunji bench writes --db FILE [--writers 32] [--seconds 10]
