@@ -71,15 +71,31 @@ func startCmd(t *testing.T, bin, dir, sub string, args ...string) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
-	for i := 0; i < 200; i++ {
+	// A loaded machine may take long to migrate and seed (the start-up lock of
+	// PostgreSQL is shared by every schema of the test database): wait for the
+	// server to answer or to exit, not for a fixed time.
+	for i := 0; ; i++ {
 		if res, err := http.Get("http://" + s.addr + "/healthz"); err == nil {
 			res.Body.Close()
 			return s
+		}
+		if exited(s.cmd.Process.Pid) || i == 6000 {
+			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("server did not start:\n%s", s.log)
 	return nil
+}
+
+// exited tells whether the child process pid has exited (a zombie not yet waited for).
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && (f[0] == "Z" || f[0] == "X")
 }
 
 func login(t *testing.T, addr, user, password string) (int, string) {
