@@ -31,8 +31,9 @@ type column struct {
 
 // checkRestoreSource refuses a copy that is not a cunji database this program knows:
 // not SQLite, damaged, without schema_version, of an unknown schema version, or
-// holding what the schema does not have (a trigger, a view, a table, a column, an
-// index, or an index defined otherwise). It opens the copy read-only and immutable:
+// not holding exactly the objects of a new database migrated to its version (a
+// trigger, a view, a table, a column or an index more or less, or an index defined
+// otherwise). It opens the copy read-only and immutable:
 // nothing in it is migrated or written, and no -wal or -shm appears beside it.
 func checkRestoreSource(path string) error {
 	f, err := os.Open(path)
@@ -61,31 +62,32 @@ func checkRestoreSource(path string) error {
 	if o, ok := have["table schema_version"]; !ok || o.Type != "table" {
 		return fmt.Errorf("%s is not a cunji database: it has no schema_version table", path)
 	}
-	refDir, err := os.MkdirTemp("", "cunji-restore-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(refDir)
-	ref, err := models.Open(filepath.Join(refDir, "reference.db"))
-	if err != nil {
-		return err
-	}
-	defer closeDB(ref)
-	var latest int
-	if err := ref.Raw("SELECT MAX(version) FROM schema_version").Row().Scan(&latest); err != nil {
-		return err
-	}
 	var versions []int
 	if err := src.Raw("SELECT version FROM schema_version ORDER BY version").Scan(&versions).Error; err != nil {
 		return fmt.Errorf("%s is not a cunji database: %w", path, err)
+	}
+	latest := models.LatestSchemaVersion()
+	if len(versions) == 0 {
+		return fmt.Errorf("%s is not a cunji database: its schema_version table is empty", path)
 	}
 	for i, v := range versions {
 		if v != i+1 || v > latest {
 			return fmt.Errorf("%s has schema version %v, unknown to this cunji (it knows 1 to %d)", path, versions, latest)
 		}
 	}
-	if len(versions) == 0 {
-		return fmt.Errorf("%s is not a cunji database: its schema_version table is empty", path)
+	// The reference: a new database migrated to the copy's version.
+	refDir, err := os.MkdirTemp("", "cunji-restore-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(refDir)
+	ref, err := gorm.Open(sqlite.Open(filepath.Join(refDir, "reference.db")), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		return err
+	}
+	defer closeDB(ref)
+	if err := models.MigrateTo(ref, len(versions)); err != nil {
+		return err
 	}
 	want, err := schemaObjects(ref)
 	if err != nil {
@@ -105,11 +107,9 @@ func checkRestoreSource(path string) error {
 			return fmt.Errorf("%s defines %s %q otherwise than the cunji schema; it is refused", path, o.Type, o.Name)
 		}
 	}
-	if versions[len(versions)-1] == latest {
-		for key, w := range want {
-			if _, ok := have[key]; !ok {
-				return fmt.Errorf("%s lacks the %s %q of schema version %d; it is refused", path, w.Type, w.Name, latest)
-			}
+	for key, w := range want {
+		if _, ok := have[key]; !ok {
+			return fmt.Errorf("%s lacks the %s %q of schema version %d; it is refused", path, w.Type, w.Name, len(versions))
 		}
 	}
 	return nil
@@ -144,7 +144,7 @@ func schemaObjects(db *gorm.DB) (map[string]schemaObject, error) {
 	return out, nil
 }
 
-// sameColumns checks that every column of table in src is the reference's.
+// sameColumns checks that table has the reference's columns, no more, no fewer.
 func sameColumns(src, ref *gorm.DB, table string) error {
 	cols := func(db *gorm.DB) (map[string]column, error) {
 		var cs []column
@@ -170,6 +170,11 @@ func sameColumns(src, ref *gorm.DB, table string) error {
 		}
 		if !strings.EqualFold(c.Type, w.Type) || c.NotNull != w.NotNull || c.PK != w.PK || normSQL(c.Default) != normSQL(w.Default) {
 			return fmt.Errorf("table %s defines its column %q otherwise than the cunji schema", table, name)
+		}
+	}
+	for name := range want {
+		if _, ok := have[name]; !ok {
+			return fmt.Errorf("table %s lacks the column %q of the cunji schema", table, name)
 		}
 	}
 	return nil

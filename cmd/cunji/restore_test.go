@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"cunji/models"
+
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 )
@@ -98,5 +100,24 @@ func TestRestoreRefusesStrangers(t *testing.T) {
 	}
 	if restored, _ := os.ReadFile(live); !bytes.Equal(restored, src) {
 		t.Error("the restored database is not the copy")
+	}
+	// A copy of an older schema version is compared with that version's schema.
+	v1 := filepath.Join(srcDir, "v1.db")
+	db, err := gorm.Open(sqlite.Open(v1), &gorm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.MigrateTo(db, 1); err != nil {
+		t.Fatal(err)
+	}
+	closeDB(db)
+	if out, err := runCLI(t, bin, "", "restore", "--from", v1, "--db", live); err != nil {
+		t.Fatalf("restore of a version-1 copy: %v\n%s", err, out)
+	}
+	if models.LatestSchemaVersion() > 1 {
+		late := craft(t, v1, "v1-late.db", "CREATE TABLE rollup_cells (x TEXT)")
+		if out, err := runCLI(t, bin, "", "restore", "--from", late, "--db", live); err == nil || !strings.Contains(out, `table "rollup_cells"`) {
+			t.Errorf("a version-1 copy with a later version's table: %v\n%s", err, out)
+		}
 	}
 }
