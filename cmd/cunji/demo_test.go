@@ -110,3 +110,15 @@ func TestTrustProxyFlag(t *testing.T) {
 		t.Fatalf("--trust-proxy=true: %v", err)
 	}
 }
+
+// TestSubcommandHelp: `cunji demo --help` and `cunji serve --help` print the flags and
+// exit 0 (a script asks the first to tell whether the build has the demo command).
+func TestSubcommandHelp(t *testing.T) {
+	bin := buildBinary(t)
+	for _, sub := range []string{"demo", "serve"} {
+		out, err := runCLI(t, bin, "", sub, "--help")
+		if err != nil || !strings.Contains(out, "-addr") {
+			t.Errorf("%s --help: %v\n%s", sub, err, out)
+		}
+	}
+}

@@ -4,12 +4,18 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	err := run(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return // `cunji demo --help` and the like: the flags were printed
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cunji:", err)
 		os.Exit(1)
 	}
