@@ -106,7 +106,11 @@ func (h *Handler) companyPageData(c echo.Context, id uint) (*companyPage, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &companyPage{Detail: d, Form: companyFormOf(&d.Company, d.Members), Models: models.CompanyModels, Years: models.Years(h.DB)}
+	years, err := models.Years(h.DB)
+	if err != nil {
+		return nil, err
+	}
+	p := &companyPage{Detail: d, Form: companyFormOf(&d.Company, d.Members), Models: models.CompanyModels, Years: years}
 	u := userOf(c)
 	p.CanEdit = u.Role == models.RoleDistrict
 	if u.Role == models.RoleStreet {
@@ -115,7 +119,11 @@ func (h *Handler) companyPageData(c echo.Context, id uint) (*companyPage, error)
 			p.CanEdit = p.CanEdit && m.StreetCode == u.StreetCode
 		}
 	}
-	p.YearForm.Year = strconv.Itoa(h.defaultYear())
+	year, err := h.defaultYear()
+	if err != nil {
+		return nil, err
+	}
+	p.YearForm.Year = strconv.Itoa(year)
 	return p, nil
 }
 

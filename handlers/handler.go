@@ -125,15 +125,20 @@ func queryInt(c echo.Context, name string, def int) (int, error) {
 }
 
 // defaultYear is the current year, within the reporting years.
-func (h *Handler) defaultYear() int {
-	y := models.CurrentYear()
-	if last := models.LastYear(h.DB); y > last {
-		y = last
+func (h *Handler) defaultYear() (int, error) {
+	last, err := models.LastYear(h.DB)
+	if err != nil {
+		return 0, err
 	}
-	if y < models.FirstYear {
-		y = models.FirstYear
+	return max(min(models.CurrentYear(), last), models.FirstYear), nil
+}
+
+// queryYear reads the optional year parameter; without it, the default year.
+func (h *Handler) queryYear(c echo.Context) (int, error) {
+	if c.QueryParam("year") == "" {
+		return h.defaultYear()
 	}
-	return y
+	return queryInt(c, "year", 0)
 }
 
 // staticFS serves the embedded assets.

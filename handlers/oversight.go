@@ -145,7 +145,11 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		return nil, err
 	}
 	a := actorOf(c)
-	p := &oversightPage{Year: year, Years: models.Years(h.DB), Street: street, AsOf: asOf, Printed: time.Now(),
+	years, err := models.Years(h.DB)
+	if err != nil {
+		return nil, err
+	}
+	p := &oversightPage{Year: year, Years: years, Street: street, AsOf: asOf, Printed: time.Now(),
 		District: a.Role == models.RoleDistrict}
 	q := url.Values{"year": {strconv.Itoa(year)}, "as_of": {asOf.Format(time.RFC3339Nano)}}
 	if street != "" {

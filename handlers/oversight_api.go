@@ -48,7 +48,7 @@ func (h *Handler) APIRanking(c echo.Context) error {
 // APICompleteness is GET /api/v1/completeness?year=Y[&format=…].
 func (h *Handler) APICompleteness(c echo.Context) error {
 	return h.withFormat(c, h.completenessTable, func() (any, error) {
-		year, err := queryInt(c, "year", h.defaultYear())
+		year, err := h.queryYear(c)
 		if err != nil {
 			return nil, err
 		}

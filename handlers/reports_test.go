@@ -250,3 +250,16 @@ func TestReportPageEvidenceError(t *testing.T) {
 		t.Fatalf("report page without its evidence table: %d, want 500", rec.Code)
 	}
 }
+
+// TestReportYearSettingError: a report read fails (500) when the last reporting
+// year cannot be read, instead of answering as if the plan's final year were set.
+func TestReportYearSettingError(t *testing.T) {
+	en := newEnv(t)
+	if err := en.db.Save(&models.Setting{Key: "last_open_year", Value: "x"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	code, body := en.api("GET", "/api/v1/villages/"+seeds.FixA1+"/reports/2025", en.token("v1"), nil)
+	if code != http.StatusInternalServerError {
+		t.Fatalf("report with an unreadable last year: %d %v", code, body)
+	}
+}

@@ -11,7 +11,7 @@ import (
 
 // rollupParams reads year, street and as_of (RFC 3339; default now).
 func (h *Handler) rollupParams(c echo.Context) (int, string, time.Time, error) {
-	year, err := queryInt(c, "year", h.defaultYear())
+	year, err := h.queryYear(c)
 	if err != nil {
 		return 0, "", time.Time{}, err
 	}
@@ -44,7 +44,11 @@ func (h *Handler) RollupShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := rollupPage{Rollup: ru, Years: models.Years(h.DB), Street: street}
+	years, err := models.Years(h.DB)
+	if err != nil {
+		return err
+	}
+	p := rollupPage{Rollup: ru, Years: years, Street: street}
 	if a.Role == models.RoleDistrict {
 		if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
 			return err

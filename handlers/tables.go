@@ -161,7 +161,7 @@ func (h *Handler) villagesTable(c echo.Context) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	year, err := queryInt(c, "year", h.defaultYear())
+	year, err := h.queryYear(c)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (h *Handler) villagesTable(c echo.Context) (*views.Table, error) {
 }
 
 func (h *Handler) completenessTable(c echo.Context) (*views.Table, error) {
-	year, err := queryInt(c, "year", h.defaultYear())
+	year, err := h.queryYear(c)
 	if err != nil {
 		return nil, err
 	}

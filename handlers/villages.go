@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,12 +51,19 @@ func (h *Handler) VillageList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := queryInt(c, "year", h.defaultYear())
+	year, err := h.queryYear(c)
 	if err != nil {
 		return err
 	}
+	// A year outside the reporting years shows the default one.
 	if err := models.CheckYear(h.DB, year); err != nil {
-		year = h.defaultYear()
+		var invalid *models.ValidationError
+		if !errors.As(err, &invalid) {
+			return err
+		}
+		if year, err = h.defaultYear(); err != nil {
+			return err
+		}
 	}
 	vs, total, err := models.ListVillages(h.DB, a, f)
 	if err != nil {
@@ -65,7 +73,11 @@ func (h *Handler) VillageList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := villagesPage{Total: total, Filter: f, Types: models.VillageTypes, Years: models.Years(h.DB), Year: year}
+	years, err := models.Years(h.DB)
+	if err != nil {
+		return err
+	}
+	p := villagesPage{Total: total, Filter: f, Types: models.VillageTypes, Years: years, Year: year}
 	for _, v := range vs {
 		p.Rows = append(p.Rows, villageRow{Village: v, Approved: approved[v.Code], Open: open[v.Code]})
 	}

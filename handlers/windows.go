@@ -24,7 +24,11 @@ type windowsPage struct {
 
 func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 	a := actorOf(c)
-	p := &windowsPage{Years: models.Years(h.DB)}
+	years, err := models.Years(h.DB)
+	if err != nil {
+		return nil, err
+	}
+	p := &windowsPage{Years: years}
 	for _, y := range p.Years {
 		w, err := models.Window(h.DB, a.DistrictCode, y)
 		if err != nil {

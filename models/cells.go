@@ -146,8 +146,12 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 	for i := range currents {
 		byYear[currents[i].Year] = &currents[i]
 	}
+	years, err := Years(tx)
+	if err != nil {
+		return err
+	}
 	d := cellDeltas{}
-	for _, y := range Years(tx) {
+	for _, y := range years {
 		d.contribute(old, y, byYear[y], -1)
 		d.contribute(cur, y, byYear[y], +1)
 	}
@@ -157,7 +161,10 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 // cellsForNewVillages adds new villages (with no reports yet) to the cells.
 func cellsForNewVillages(tx *gorm.DB, vs []Village) error {
 	d := cellDeltas{}
-	years := Years(tx)
+	years, err := Years(tx)
+	if err != nil {
+		return err
+	}
 	for i := range vs {
 		for _, y := range years {
 			d.contribute(&vs[i], y, nil, +1)
@@ -173,7 +180,11 @@ func RebuildCells(db *gorm.DB) error {
 		if err := tx.Where("1 = 1").Delete(&RollupCell{}).Error; err != nil {
 			return err
 		}
-		for _, y := range Years(tx) {
+		years, err := Years(tx)
+		if err != nil {
+			return err
+		}
+		for _, y := range years {
 			err := tx.Exec(`INSERT INTO rollup_cells (district_code, street_code, type, year, `+strings.Join(cellColumns, ", ")+`)
 SELECT v.district_code, v.street_code, v.type, ?, COUNT(*), COUNT(c.version_id),
   SUM(CASE WHEN c.operating_fen >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN c.star_rating >= 1 THEN 1 ELSE 0 END),

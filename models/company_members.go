@@ -157,8 +157,12 @@ func SetCompanyYear(db *gorm.DB, a *Actor, id uint, year int, revenue, profit in
 		return nil, err
 	}
 	v := &ValidationError{}
-	if year < FirstYear || year > LastYear(db) {
-		v.Add("year", fmt.Sprintf("年度须在 %d 至 %d 之间", FirstYear, LastYear(db)))
+	if err := CheckYear(db, year); err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return nil, err
+		}
+		v.Add("year", ve.Fields["year"])
 	}
 	if revenue < 0 || revenue > MaxAmountFen {
 		v.Add("revenue_fen", "营业收入须为 0 至 10^14 分")

@@ -71,7 +71,10 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	for i := range villages {
 		vmap[villages[i].Code] = &villages[i]
 	}
-	last := LastYear(db)
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
 	// The latest version, and the latest approved one, of every village-year.
 	lastOf, err := latestVersions(db, a.DistrictCode, "")
 	if err != nil {

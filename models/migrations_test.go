@@ -315,7 +315,7 @@ func checkV1(t *testing.T, db *gorm.DB) {
 	if err := db.Order("id").Find(&rs).Error; err != nil || len(rs) != 3 || rs[0].OperatingFen != 60_000_000 || !rs[0].HemeiBuilt || rs[2].Status != StatusDraft {
 		t.Fatalf("reports after upgrade: %+v %v", rs, err)
 	}
-	if ys := Years(db); ys[len(ys)-1] != 2028 {
+	if ys, err := Years(db); err != nil || ys[len(ys)-1] != 2028 {
 		t.Fatalf("years after upgrade: %v", ys)
 	}
 	for _, m := range []any{&Target{}, &AuditEntry{}, &Workshop{}, &Company{}} {

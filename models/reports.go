@@ -105,7 +105,11 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if year < FirstYear || year > LastYear(db) {
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	if year < FirstYear || year > last {
 		return nil, ErrNotFound
 	}
 	rep := &Report{Village: v, Year: year}

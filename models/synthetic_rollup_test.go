@@ -24,7 +24,11 @@ func TestRollupEqualsBaselineOnSyntheticData(t *testing.T) {
 		t.Helper()
 		for _, scope := range scopes {
 			a := &models.Actor{Role: models.RoleDistrict, DistrictCode: scope}
-			for _, y := range models.Years(db) {
+			years, err := models.Years(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, y := range years {
 				ru, err := models.ComputeRollup(db, a, "", y, at)
 				if err != nil {
 					t.Fatal(err)

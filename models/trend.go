@@ -76,7 +76,11 @@ func ComputeTrend(db *gorm.DB, a *Actor, street, ind string, asOf time.Time) (*T
 	var first *big.Rat
 	firstYear, lastYear := 0, 0
 	var lastCount, lastN int64
-	for _, y := range Years(db) {
+	years, err := Years(db)
+	if err != nil {
+		return nil, err
+	}
+	for _, y := range years {
 		ru, err := ComputeRollup(db, a, street, y, asOf)
 		if err != nil {
 			return nil, err

@@ -241,8 +241,12 @@ func VillageYears(db *gorm.DB, code string) ([]YearFigures, error) {
 	if err := db.Where("village_code = ?", code).Order("year, seq DESC").Find(&all).Error; err != nil {
 		return nil, err
 	}
+	years, err := Years(db)
+	if err != nil {
+		return nil, err
+	}
 	var out []YearFigures
-	for _, y := range Years(db) {
+	for _, y := range years {
 		yf := YearFigures{Year: y}
 		for i := range all {
 			r := &all[i]

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -17,15 +18,22 @@ const PlanFinalYear = 2027
 const settingLastYear = "last_open_year"
 
 // LastYear is the last year open for reporting: the plan's final year unless the
-// district has opened later ones.
-func LastYear(db *gorm.DB) int {
+// district has opened later ones. A failed read, or a stored value that is not a
+// year, is an error, never a silent fallback to the plan's final year.
+func LastYear(db *gorm.DB) (int, error) {
 	var s Setting
-	if err := db.Where("key = ?", settingLastYear).Take(&s).Error; err == nil {
-		if y, err := strconv.Atoi(s.Value); err == nil && y >= PlanFinalYear {
-			return y
-		}
+	err := db.Where("key = ?", settingLastYear).Take(&s).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return PlanFinalYear, nil
 	}
-	return PlanFinalYear
+	if err != nil {
+		return 0, err
+	}
+	y, err := strconv.Atoi(s.Value)
+	if err != nil {
+		return 0, fmt.Errorf("setting %s: %q is not a year", settingLastYear, s.Value)
+	}
+	return max(y, PlanFinalYear), nil
 }
 
 // SetLastYear opens reporting up to year y (never below the plan's final year).
@@ -37,7 +45,10 @@ func SetLastYear(db *gorm.DB, a *Actor, y int) error {
 		return Invalid("year", fmt.Sprintf("年度须在 %d 至 2100 之间", PlanFinalYear))
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
-		before := LastYear(tx)
+		before, err := LastYear(tx)
+		if err != nil {
+			return err
+		}
 		if err := tx.Save(&Setting{Key: settingLastYear, Value: strconv.Itoa(y)}).Error; err != nil {
 			return err
 		}
@@ -50,19 +61,26 @@ func SetLastYear(db *gorm.DB, a *Actor, y int) error {
 }
 
 // Years lists the reporting years, first to last.
-func Years(db *gorm.DB) []int {
-	last := LastYear(db)
+func Years(db *gorm.DB) ([]int, error) {
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]int, 0, last-FirstYear+1)
 	for y := FirstYear; y <= last; y++ {
 		out = append(out, y)
 	}
-	return out
+	return out, nil
 }
 
 // CheckYear validates a reporting year.
 func CheckYear(db *gorm.DB, y int) error {
-	if y < FirstYear || y > LastYear(db) {
-		return Invalid("year", fmt.Sprintf("年度须在 %d 至 %d 之间", FirstYear, LastYear(db)))
+	last, err := LastYear(db)
+	if err != nil {
+		return err
+	}
+	if y < FirstYear || y > last {
+		return Invalid("year", fmt.Sprintf("年度须在 %d 至 %d 之间", FirstYear, last))
 	}
 	return nil
 }
