@@ -33,14 +33,8 @@ func backupCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	// The copy is private from its first byte: VACUUM INTO fills an empty file.
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	f.Close()
-	if err := db.Exec("VACUUM INTO ?", *out).Error; err != nil {
-		os.Remove(*out)
+	// The copy is private from its first byte (models.BackupSQLite).
+	if err := models.BackupSQLite(db, *out); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Printf("backed up %s to %s\n", *dbPath, *out)
