@@ -33,6 +33,8 @@ const (
 	maxWorksheetBytes = 16 << 20 // one worksheet, uncompressed (streamed from a temporary file)
 	maxStringsBytes   = 2 << 20  // the shared strings table, uncompressed (indexed from disk)
 	maxOtherBytes     = 16 << 20 // every other part together (styles, theme, pictures)
+	maxOtherXML       = 4 << 20  // every other XML part together (excelize may parse them)
+	maxOtherXMLPart   = 2 << 20  // one other XML part (styles.xml: ~25,000 formats)
 	maxSheetParts     = 1000     // parts of an .xlsx (Excel writes a dozen or two)
 	maxXMLRun         = 8 << 10  // longest run of an XML part without '<' or '>'
 	inMemoryPart      = 1 << 20  // excelize keeps a larger part on disk and streams it
@@ -77,32 +79,40 @@ func checkXLSX(data []byte) error {
 	tooLarge := func(what string, limit int64) error {
 		return fmt.Errorf("Excel 文件的%s解压后超过 %s（上限），请删去多余的内容或改用 CSV", what, megabytes(limit))
 	}
-	var total, other uint64
+	var total, other, otherXML uint64
 	for _, f := range zr.File {
 		size := f.UncompressedSize64
 		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
 		worksheet := strings.HasPrefix(name, "xl/worksheets/sheet")
+		sst := name == "xl/sharedstrings.xml"
 		switch {
 		case worksheet && size > maxWorksheetBytes:
 			return tooLarge("工作表", maxWorksheetBytes)
-		case name == "xl/sharedstrings.xml" && size > maxStringsBytes:
+		case sst && size > maxStringsBytes:
 			return tooLarge("共享字符串表", maxStringsBytes)
 		case size > MaxSheetUnzipped:
 			return tooLarge("部件"+quoteCell(f.Name), MaxSheetUnzipped)
-		case !worksheet && name != "xl/sharedstrings.xml":
+		case worksheet || sst:
+		case isXMLPart(name) && size > maxOtherXMLPart:
+			return tooLarge("部件"+quoteCell(f.Name), maxOtherXMLPart)
+		case isXMLPart(name):
+			otherXML += size
+			other += size
+		default:
 			other += size
 		}
 		total += size
-		if total > MaxSheetUnzipped {
+		switch {
+		case total > MaxSheetUnzipped:
 			return tooLarge("全部内容", MaxSheetUnzipped)
-		}
-		if other > maxOtherBytes {
+		case other > maxOtherBytes:
 			return tooLarge("样式、图片等部件", maxOtherBytes)
+		case otherXML > maxOtherXML:
+			return tooLarge("样式等部件", maxOtherXML)
 		}
 	}
 	for _, f := range zr.File {
-		name := strings.ToLower(f.Name)
-		if !strings.HasSuffix(name, ".xml") && !strings.HasSuffix(name, ".rels") {
+		if !isXMLPart(strings.ToLower(f.Name)) {
 			continue // pictures and the like: excelize does not parse them
 		}
 		if err := scanXMLPart(f); err != nil {
@@ -110,6 +120,12 @@ func checkXLSX(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// isXMLPart reports whether a part (named in lower case) is XML, which excelize
+// may parse.
+func isXMLPart(name string) bool {
+	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels")
 }
 
 // scanXMLPart streams one part and refuses it when it holds more than it declares

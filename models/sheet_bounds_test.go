@@ -192,6 +192,18 @@ func TestSheetBombs(t *testing.T) {
 				},
 			}, nil)
 		}, "字节"},
+		{"100,000 cell formats", func() []byte {
+			return bombXLSX(t, map[string]sheetPart{
+				"xl/worksheets/sheet1.xml": worksheet(func(w io.Writer) { io.WriteString(w, `<row r="1"><c r="A1" s="5"><v>12.5</v></c></row>`) }),
+				"xl/styles.xml": func(w io.Writer) {
+					io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="0.00"/></numFmts><cellXfs>`)
+					for range 100_000 {
+						io.WriteString(w, `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>`)
+					}
+					io.WriteString(w, `</cellXfs></styleSheet>`)
+				},
+			}, nil)
+		}, "styles.xml"},
 		{"200,000 rows", func() []byte {
 			return bombXLSX(t, map[string]sheetPart{"xl/worksheets/sheet1.xml": worksheet(func(w io.Writer) {
 				io.WriteString(w, inlineRow(1, header...))
