@@ -103,8 +103,8 @@ func TestDemoFlags(t *testing.T) {
 // TestTrustProxyFlag: --trust-proxy takes a list of addresses and ranges, not a
 // switch.
 func TestTrustProxyFlag(t *testing.T) {
-	if _, err := serveConfig([]string{"--trust-proxy", "10.0.0.1,10.0.0.0/8,fd00::/8"}); err != nil {
-		t.Fatal(err)
+	if c, err := serveConfig([]string{"--trust-proxy", "10.0.0.1,10.0.0.0/8,fd00::/8"}); err != nil || len(c.proxies) != 3 {
+		t.Fatalf("%v %v", c.proxies, err)
 	}
 	if _, err := serveConfig([]string{"--trust-proxy=true"}); err == nil || !strings.Contains(err.Error(), "CIDR") {
 		t.Fatalf("--trust-proxy=true: %v", err)

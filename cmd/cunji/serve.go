@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -27,9 +28,9 @@ import (
 // serverConfig is what `cunji serve` and `cunji demo` start a server with.
 type serverConfig struct {
 	addr, dbPath, filesDir string
-	trustProxy             string // the reverse proxies' addresses and CIDR ranges
-	demo                   bool   // cunji demo: seed demo data on an empty database
-	allowDemo              bool   // cunji serve: accept a database holding demo accounts
+	proxies                []*net.IPNet // --trust-proxy: the reverse proxies
+	demo                   bool         // cunji demo: seed demo data on an empty database
+	allowDemo              bool         // cunji serve: accept a database holding demo accounts
 }
 
 // serve runs `cunji serve`, the production server: it never seeds demo data, and
@@ -48,7 +49,7 @@ func serveConfig(args []string) (serverConfig, error) {
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
 	fs.StringVar(&c.dbPath, "db", defaultDB(), "SQLite database file, or a postgres:// URL (default: $CUNJI_DATABASE_URL, else cunji.db)")
 	fs.BoolVar(&c.allowDemo, "allow-demo", false, "serve a database that holds demo accounts (public password)")
-	fs.StringVar(&c.trustProxy, "trust-proxy", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (e.g. 10.0.0.1,10.0.0.0/8)")
+	trustProxy := fs.String("trust-proxy", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (e.g. 10.0.0.1,10.0.0.0/8)")
 	fs.StringVar(&c.filesDir, "files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
 	fs.Bool("demo", false, "removed: run `cunji demo` for the demo")
 	if err := fs.Parse(args); err != nil {
@@ -57,7 +58,8 @@ func serveConfig(args []string) (serverConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected %q\n%s", fs.Arg(0), usage)
 	}
-	if _, err := handlers.ParseTrustedProxies(c.trustProxy); err != nil {
+	var err error
+	if c.proxies, err = handlers.ParseTrustedProxies(*trustProxy); err != nil {
 		return c, err
 	}
 	return c, refuseDemoFlag(fs)
@@ -79,10 +81,6 @@ func runServer(c serverConfig) error {
 	if err := seedIfEmpty(db, c.demo); err != nil {
 		return err
 	}
-	proxies, err := handlers.ParseTrustedProxies(c.trustProxy)
-	if err != nil {
-		return err
-	}
 	if err := checkAccounts(db, c); err != nil {
 		return err
 	}
@@ -100,7 +98,7 @@ func runServer(c serverConfig) error {
 			c.filesDir = "cunji-files"
 		}
 	}
-	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: proxies, FilesDir: c.filesDir}
+	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: c.proxies, FilesDir: c.filesDir}
 	e := h.Echo()
 	srv := &http.Server{Addr: c.addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}
