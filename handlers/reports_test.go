@@ -144,6 +144,7 @@ func TestPageFormErrors(t *testing.T) {
 		msg   string
 	}{
 		{"non-numeric", url.Values{"business_wan": {"五十"}}, "business_wan", "请填写数字"},
+		{"a separator outside groups of three", url.Values{"business_wan": {"1,5"}}, "business_wan", "请填写数字"},
 		{"negative", url.Values{"contract_wan": {"-1"}}, "contract_wan", "不能为负数"},
 		{"enormous", url.Values{"assets_wan": {"123456789012"}}, "assets_wan", "金额过大"},
 		{"too precise", url.Values{"other_wan": {"1.1234567"}}, "other_wan", "最多 6 位小数"},
