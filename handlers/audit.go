@@ -36,7 +36,7 @@ func (h *Handler) AuditShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, total, err := models.ListAudit(h.DB, actorOf(c), f)
+	entries, total, err := models.ListAudit(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}

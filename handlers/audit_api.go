@@ -15,7 +15,7 @@ func (h *Handler) APIAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, total, err := models.ListAudit(h.DB, actorOf(c), f)
+	entries, total, err := models.ListAudit(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}

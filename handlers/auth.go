@@ -40,7 +40,7 @@ func (h *Handler) IssueToken(u *models.User) (string, time.Time, error) {
 
 // userFromToken verifies a token (HS256 only, expiry required) and loads its user,
 // refusing disabled accounts and superseded token versions.
-func (h *Handler) userFromToken(raw string) (*models.User, error) {
+func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error) {
 	var cl claims
 	_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return h.Secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(), jwt.WithIssuer("cunji"))
@@ -51,7 +51,7 @@ func (h *Handler) userFromToken(raw string) (*models.User, error) {
 	if err != nil {
 		return nil, models.ErrUnauthorized
 	}
-	u, err := models.UserByID(h.DB, uint(id))
+	u, err := models.UserByID(h.db(c), uint(id))
 	if err != nil || u.Disabled || u.TokenVersion != cl.TokenVersion {
 		return nil, models.ErrUnauthorized
 	}
@@ -72,7 +72,7 @@ func (h *Handler) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || strings.TrimSpace(raw) == "" {
 			return models.ErrUnauthorized
 		}
-		u, err := h.userFromToken(strings.TrimSpace(raw))
+		u, err := h.userFromToken(c, strings.TrimSpace(raw))
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (h *Handler) pageAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return models.ErrUnauthorized
 		}
-		u, err := h.userFromToken(ck.Value)
+		u, err := h.userFromToken(c, ck.Value)
 		if err != nil {
 			clearCookie(c, tokenCookie)
 			return err
@@ -145,7 +145,7 @@ func (h *Handler) AuthLogin(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
 		return badRequest("请求体须为 JSON：{\"username\", \"password\"}")
 	}
-	u, err := models.Login(h.DB, in.Username, in.Password, c.RealIP())
+	u, err := h.login(c, in.Username, in.Password)
 	if err != nil {
 		if errors.Is(err, models.ErrUnauthorized) {
 			return &echo.HTTPError{Code: http.StatusUnauthorized, Message: "用户名或密码错误"}
@@ -167,7 +167,7 @@ func (h *Handler) LoginPage(c echo.Context) error {
 // LoginSubmit is POST /login: on success the token goes into an HttpOnly cookie.
 func (h *Handler) LoginSubmit(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
-	u, err := models.Login(h.DB, username, c.FormValue("password"), c.RealIP())
+	u, err := h.login(c, username, c.FormValue("password"))
 	if errors.Is(err, models.ErrUnauthorized) {
 		return h.render(c, http.StatusUnauthorized, "login", "登录", username, map[string]string{"form": "用户名或密码错误，或账号已停用"})
 	}
@@ -188,7 +188,7 @@ func (h *Handler) LoginSubmit(c echo.Context) error {
 // moves on) and clears the cookie.
 func (h *Handler) Logout(c echo.Context) error {
 	u := userOf(c)
-	if err := h.DB.Model(&models.User{}).Where("id = ?", u.ID).
+	if err := h.db(c).Model(&models.User{}).Where("id = ?", u.ID).
 		Update("token_version", u.TokenVersion+1).Error; err != nil {
 		return err
 	}
@@ -237,12 +237,12 @@ func (h *Handler) PasswordSave(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, "password", "修改密码", nil,
 			map[string]string{"form": "请修正标出的项目", "confirm": "两次输入的新密码不一致"})
 	}
-	if err := models.ChangeOwnPassword(h.DB, u, c.FormValue("current"), next); err != nil {
+	if err := models.ChangeOwnPassword(h.db(c), u, c.FormValue("current"), next); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.render(c, status, "password", "修改密码", nil, errs)
 		})
 	}
-	fresh, err := models.UserByID(h.DB, u.ID)
+	fresh, err := models.UserByID(h.db(c), u.ID)
 	if err != nil {
 		return err
 	}
@@ -262,10 +262,10 @@ func (h *Handler) AuthPassword(c echo.Context) error {
 		return badRequest("请求体须为 JSON：{\"current\", \"password\"}")
 	}
 	u := userOf(c)
-	if err := models.ChangeOwnPassword(h.DB, u, in.Current, in.Password); err != nil {
+	if err := models.ChangeOwnPassword(h.db(c), u, in.Current, in.Password); err != nil {
 		return err
 	}
-	fresh, err := models.UserByID(h.DB, u.ID)
+	fresh, err := models.UserByID(h.db(c), u.ID)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func bindMembers(b *binder, key string) []models.MemberInput {
 
 // APICompanyList is GET /api/v1/companies?street=&model=.
 func (h *Handler) APICompanyList(c echo.Context) error {
-	list, err := models.ListCompanies(h.DB, actorOf(c), models.CompanyFilter{Street: c.QueryParam("street"), Model: c.QueryParam("model")})
+	list, err := models.ListCompanies(h.db(c), actorOf(c), models.CompanyFilter{Street: c.QueryParam("street"), Model: c.QueryParam("model")})
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (h *Handler) APICompanyShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.GetCompany(h.DB, actorOf(c), id)
+	d, err := models.GetCompany(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -151,11 +151,11 @@ func (h *Handler) APICompanyCreate(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	co, err := models.CreateCompany(h.DB, actorOf(c), in, members)
+	co, err := models.CreateCompany(h.db(c), actorOf(c), in, members)
 	if err != nil {
 		return err
 	}
-	d, err := models.GetCompany(h.DB, actorOf(c), co.ID)
+	d, err := models.GetCompany(h.db(c), actorOf(c), co.ID)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (h *Handler) APICompanyUpdate(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	co, err := models.UpdateCompany(h.DB, actorOf(c), id, in)
+	co, err := models.UpdateCompany(h.db(c), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -193,10 +193,10 @@ func (h *Handler) APICompanyMembers(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	if _, err := models.SetMembers(h.DB, actorOf(c), id, *version, members); err != nil {
+	if _, err := models.SetMembers(h.db(c), actorOf(c), id, *version, members); err != nil {
 		return err
 	}
-	d, err := models.GetCompany(h.DB, actorOf(c), id)
+	d, err := models.GetCompany(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -244,10 +244,10 @@ func (h *Handler) APICompanyYear(c echo.Context) error {
 	if reason != nil {
 		r = *reason
 	}
-	if _, err := models.SetCompanyYear(h.DB, actorOf(c), id, year, *revenue, *profit, divs, r); err != nil {
+	if _, err := models.SetCompanyYear(h.db(c), actorOf(c), id, year, *revenue, *profit, divs, r); err != nil {
 		return err
 	}
-	d, err := models.GetCompany(h.DB, actorOf(c), id)
+	d, err := models.GetCompany(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (h *Handler) APICompanyYear(c echo.Context) error {
 // companyInScope checks a company id against the caller's scope.
 func (h *Handler) companyInScope(c echo.Context) func(uint) error {
 	return func(id uint) error {
-		_, err := models.GetCompany(h.DB, actorOf(c), id)
+		_, err := models.GetCompany(h.db(c), actorOf(c), id)
 		return err
 	}
 }

@@ -102,11 +102,11 @@ func bindCompanyForm(c echo.Context) (companyForm, models.CompanyInput, map[stri
 }
 
 func (h *Handler) companyPageData(c echo.Context, id uint) (*companyPage, error) {
-	d, err := models.GetCompany(h.DB, actorOf(c), id)
+	d, err := models.GetCompany(h.db(c), actorOf(c), id)
 	if err != nil {
 		return nil, err
 	}
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (h *Handler) companyPageData(c echo.Context, id uint) (*companyPage, error)
 			p.CanEdit = p.CanEdit && m.StreetCode == u.StreetCode
 		}
 	}
-	year, err := h.defaultYear()
+	year, err := h.defaultYear(c)
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +141,11 @@ func (h *Handler) renderCompany(c echo.Context, status int, id uint, patch func(
 // CompanyList is GET /companies (street, district).
 func (h *Handler) CompanyList(c echo.Context) error {
 	f := models.CompanyFilter{Street: c.QueryParam("street"), Model: c.QueryParam("model")}
-	list, err := models.ListCompanies(h.DB, actorOf(c), f)
+	list, err := models.ListCompanies(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	streets, err := models.ListStreets(h.DB, actorOf(c))
+	streets, err := models.ListStreets(h.db(c), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (h *Handler) CompanyCreate(c echo.Context) error {
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}
-	co, err := models.CreateCompany(h.DB, actorOf(c), in, members)
+	co, err := models.CreateCompany(h.db(c), actorOf(c), in, members)
 	if err != nil {
 		return h.pageError(c, memberErrors(err), rerender)
 	}
@@ -225,7 +225,7 @@ func (h *Handler) CompanyUpdate(c echo.Context) error {
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}
-	if _, err := models.UpdateCompany(h.DB, actorOf(c), id, in); err != nil {
+	if _, err := models.UpdateCompany(h.db(c), actorOf(c), id, in); err != nil {
 		return h.pageError(c, err, rerender)
 	}
 	return redirectFlash(c, fmt.Sprintf("/companies/%d", id), "已保存")
@@ -244,7 +244,7 @@ func (h *Handler) CompanyMembersSave(c echo.Context) error {
 	}
 	members, err := parseMemberLines(text)
 	if err == nil {
-		_, err = models.SetMembers(h.DB, actorOf(c), id, version, members)
+		_, err = models.SetMembers(h.db(c), actorOf(c), id, version, members)
 	}
 	if err != nil {
 		return h.pageError(c, memberErrors(err), rerender)
@@ -293,7 +293,7 @@ func (h *Handler) CompanyYearSave(c echo.Context) error {
 	if err := verr.Err(); err != nil {
 		return h.pageError(c, err, rerender)
 	}
-	if _, err := models.SetCompanyYear(h.DB, actorOf(c), id, year, revenue, profit, divs, yf.Reason); err != nil {
+	if _, err := models.SetCompanyYear(h.db(c), actorOf(c), id, year, revenue, profit, divs, yf.Reason); err != nil {
 		return h.pageError(c, dividendErrors(err), rerender)
 	}
 	return redirectFlash(c, fmt.Sprintf("/companies/%d", id), fmt.Sprintf("%d 年经营数据已保存", year))

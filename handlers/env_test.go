@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,7 +43,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{DB: db, Secret: []byte("test-secret-0123456789-0123456789-abcdef"), Views: v, FilesDir: t.TempDir()}
+	h := &Handler{DB: db, Secret: []byte("test-secret-0123456789-0123456789-abcdef"), Views: v, FilesDir: t.TempDir(),
+		Log: slog.New(slog.DiscardHandler)}
 	e := h.Echo()
 	checkResponses(t, e)
 	return &env{t: t, db: db, h: h, e: e, users: users}

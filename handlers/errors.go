@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/base64"
 	"errors"
-	"log"
 	"net/http"
 	"strings"
 
@@ -31,6 +30,10 @@ func classify(err error) (int, APIErrorBody) {
 	var he *echo.HTTPError
 	var te *models.ThrottledError
 	switch {
+	case models.DiskFull(err):
+		return http.StatusInsufficientStorage, APIErrorBody{"disk_full", models.ErrDiskFull.Error(), nil}
+	case models.Unavailable(err):
+		return http.StatusServiceUnavailable, APIErrorBody{"unavailable", models.ErrUnavailable.Error(), nil}
 	case errors.As(err, &te):
 		return http.StatusTooManyRequests, APIErrorBody{"too_many_attempts", te.Error(), nil}
 	case errors.As(err, &ve):
@@ -92,8 +95,8 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		return
 	}
 	status, body := classify(err)
-	if status >= 500 {
-		log.Printf("error: %s %s: %v", c.Request().Method, c.Request().URL.Path, err)
+	if status == http.StatusServiceUnavailable || status == http.StatusInsufficientStorage {
+		c.Response().Header().Set("Retry-After", RetryAfterSeconds)
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		_ = c.JSON(status, APIError{Error: body})
@@ -104,12 +107,12 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		return
 	}
 	title := map[int]string{400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "未找到",
-		409: "操作冲突", 422: "输入有误", 500: "服务器错误"}[status]
+		409: "操作冲突", 422: "输入有误", 500: "服务器错误", 503: "服务暂时不可用", 507: "磁盘空间已满"}[status]
 	if title == "" {
 		title = "出错了"
 	}
 	if rerr := h.render(c, status, "error", title, body.Message, nil); rerr != nil {
-		log.Printf("error page: %v", rerr)
+		h.logger().Error("error page", "error", rerr.Error())
 		_ = c.String(status, body.Message)
 	}
 }

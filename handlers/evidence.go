@@ -51,27 +51,27 @@ func (h *Handler) upload(c echo.Context) (*models.EvidenceFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := models.GetWorkshop(h.DB, a, id); err != nil {
+		if _, err := models.GetWorkshop(h.db(c), a, id); err != nil {
 			return nil, err
 		}
 		name, data, err := readUpload(c)
 		if err != nil {
 			return nil, err
 		}
-		return models.AddWorkshopEvidence(h.DB, a, h.FilesDir, id, name, data)
+		return models.AddWorkshopEvidence(h.db(c), a, h.FilesDir, id, name, data)
 	}
 	year, err := pathYear(c)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.FindVillage(h.DB, c.Param("code")); err != nil {
+	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
 		return nil, err
 	}
 	name, data, err := readUpload(c)
 	if err != nil {
 		return nil, err
 	}
-	return models.AddReportEvidence(h.DB, a, h.FilesDir, c.Param("code"), year, name, data)
+	return models.AddReportEvidence(h.db(c), a, h.FilesDir, c.Param("code"), year, name, data)
 }
 
 // APIUpload is POST …/reports/:year/files and /workshops/:id/files (multipart "file").
@@ -110,7 +110,7 @@ func (h *Handler) FileDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := models.GetEvidence(h.DB, actorOf(c), id)
+	f, err := models.GetEvidence(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}

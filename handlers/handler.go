@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -29,6 +30,12 @@ type Handler struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto count (--trust-proxy); nil trusts no one.
 	TrustedProxies []*net.IPNet
+	// Log receives one line per request (slog.Default when nil).
+	Log *slog.Logger
+	// Metrics counts requests and events (nothing when nil).
+	Metrics *Metrics
+	// RequestTimeout bounds every request (DefaultRequestTimeout when 0).
+	RequestTimeout time.Duration
 }
 
 // Context keys.
@@ -58,14 +65,17 @@ type PageData struct {
 	Errors    map[string]string
 	Demo      bool
 	Data      any
+	// RequestID is shown on error pages, to be quoted to the IT office.
+	RequestID string
 }
 
 // render writes a page with its status code.
 func (h *Handler) render(c echo.Context, status int, page, title string, data any, errs map[string]string) error {
-	pd := PageData{Title: title, User: userOf(c), Errors: errs, Data: data}
+	pd := PageData{Title: title, User: userOf(c), Errors: errs, Data: data,
+		RequestID: c.Response().Header().Get(HeaderRequestID)}
 	pd.CSRF, _ = c.Get(ctxCSRF).(string)
 	pd.Flash, pd.FlashKind = takeFlash(c)
-	if n, err := models.CountDemoUsers(h.DB); err == nil && n > 0 {
+	if n, err := models.CountDemoUsers(h.db(c)); err == nil && n > 0 {
 		pd.Demo = true
 	}
 	if pd.Errors == nil {
@@ -125,8 +135,8 @@ func queryInt(c echo.Context, name string, def int) (int, error) {
 }
 
 // defaultYear is the current year, within the reporting years.
-func (h *Handler) defaultYear() (int, error) {
-	last, err := models.LastYear(h.DB)
+func (h *Handler) defaultYear(c echo.Context) (int, error) {
+	last, err := models.LastYear(h.db(c))
 	if err != nil {
 		return 0, err
 	}
@@ -136,7 +146,7 @@ func (h *Handler) defaultYear() (int, error) {
 // queryYear reads the optional year parameter; without it, the default year.
 func (h *Handler) queryYear(c echo.Context) (int, error) {
 	if c.QueryParam("year") == "" {
-		return h.defaultYear()
+		return h.defaultYear(c)
 	}
 	return queryInt(c, "year", 0)
 }

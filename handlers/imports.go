@@ -88,7 +88,8 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := models.ImportVillages(h.DB, actorOf(c), rows, dry)
+	res, err := models.ImportVillages(h.db(c), actorOf(c), rows, dry)
+	h.Metrics.imported("villages", dry, err)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,8 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := models.ImportReports(h.DB, actorOf(c), rows, mode, dry)
+	res, err := models.ImportReports(h.db(c), actorOf(c), rows, mode, dry)
+	h.Metrics.imported("reports", dry, err)
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func (h *Handler) APIImportUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	created, probs, err := models.BulkCreateUsers(h.DB, actorOf(c), rows)
+	created, probs, err := models.BulkCreateUsers(h.db(c), actorOf(c), rows)
 	if err != nil {
 		return err
 	}
@@ -259,14 +261,16 @@ func (h *Handler) importPost(c echo.Context, kind string) error {
 	}
 	a := actorOf(c)
 	if kind == "villages" {
-		p.Villages, err = models.ImportVillages(h.DB, a, rows, !commit)
+		p.Villages, err = models.ImportVillages(h.db(c), a, rows, !commit)
+		h.Metrics.imported("villages", !commit, err)
 		if err == nil {
 			p.Problems = p.Villages.Problems
 		}
 	} else {
 		var mode models.ReportImportMode
 		if mode, err = reportMode(p.Mode, p.Reason); err == nil {
-			p.Reports, err = models.ImportReports(h.DB, a, rows, mode, !commit)
+			p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, !commit)
+			h.Metrics.imported("reports", !commit, err)
 		}
 		if err == nil {
 			p.Problems = p.Reports.Problems
@@ -301,7 +305,7 @@ func (h *Handler) UsersImport(c echo.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	created, probs, err := models.BulkCreateUsers(h.DB, actorOf(c), rows)
+	created, probs, err := models.BulkCreateUsers(h.db(c), actorOf(c), rows)
 	if err != nil {
 		return fail(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -33,7 +34,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := views.Load()
-	h := &Handler{DB: db, Secret: []byte("load-secret-0123456789-0123456789-0123"), Views: v, FilesDir: t.TempDir()}
+	h := &Handler{DB: db, Secret: []byte("load-secret-0123456789-0123456789-0123"), Views: v, FilesDir: t.TempDir(), Log: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(h.Echo())
 	defer srv.Close()
 	token := func(username string) string {

@@ -145,7 +145,7 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		return nil, err
 	}
 	a := actorOf(c)
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return nil, err
 	}
@@ -156,14 +156,14 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		q.Set("street", street)
 	}
 	p.Query = q.Encode()
-	if p.Rollup, err = models.ComputeRollup(h.DB, a, street, year, asOf); err != nil {
+	if p.Rollup, err = models.ComputeRollup(h.db(c), a, street, year, asOf); err != nil {
 		return nil, err
 	}
-	if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
+	if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {
 		return nil, err
 	}
 	if p.District && street == "" {
-		if p.Ranking, err = models.ComputeRanking(h.DB, a, year, models.IndIncome50w, asOf); err != nil {
+		if p.Ranking, err = models.ComputeRanking(h.db(c), a, year, models.IndIncome50w, asOf); err != nil {
 			return nil, err
 		}
 		var bars []views.Bar
@@ -180,7 +180,7 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		{Label: "二星", Value: float64(lv["2"]), Text: strconv.FormatInt(lv["2"], 10)},
 		{Label: "三星", Value: float64(lv["3"]), Text: strconv.FormatInt(lv["3"], 10)},
 	})
-	bands, err := models.IncomeDistribution(h.DB, a, street, year, asOf)
+	bands, err := models.IncomeDistribution(h.db(c), a, street, year, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -194,22 +194,22 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 	}
 	p.IncomeChart = views.ColumnChart("经营性收入分布（每 10 万元一档）", ib)
 	for _, ind := range models.TrendIndicators {
-		tr, err := models.ComputeTrend(h.DB, a, street, ind, asOf)
+		tr, err := models.ComputeTrend(h.db(c), a, street, ind, asOf)
 		if err != nil {
 			return nil, err
 		}
 		p.Trends = append(p.Trends, buildTrendView(tr, indicatorLabels[ind]))
 	}
-	if p.Sprint, err = models.SprintList(h.DB, a, year, asOf); err != nil {
+	if p.Sprint, err = models.SprintList(h.db(c), a, year, asOf); err != nil {
 		return nil, err
 	}
-	if p.Slipping, err = models.SlippingList(h.DB, a, year, asOf); err != nil {
+	if p.Slipping, err = models.SlippingList(h.db(c), a, year, asOf); err != nil {
 		return nil, err
 	}
-	if p.Completeness, p.Total, err = models.Completeness(h.DB, a, year); err != nil {
+	if p.Completeness, p.Total, err = models.Completeness(h.db(c), a, year); err != nil {
 		return nil, err
 	}
-	if p.Window, err = models.Window(h.DB, a.DistrictCode, year); err != nil {
+	if p.Window, err = models.Window(h.db(c), a.DistrictCode, year); err != nil {
 		return nil, err
 	}
 	return p, nil

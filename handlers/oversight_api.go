@@ -33,7 +33,7 @@ func (h *Handler) APITrend(c echo.Context) error {
 	if ind == "" {
 		ind = models.IndIncome50w
 	}
-	tr, err := models.ComputeTrend(h.DB, actorOf(c), street, ind, asOf)
+	tr, err := models.ComputeTrend(h.db(c), actorOf(c), street, ind, asOf)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (h *Handler) APICompleteness(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		rows, total, err := models.Completeness(h.DB, actorOf(c), year)
+		rows, total, err := models.Completeness(h.db(c), actorOf(c), year)
 		if err != nil {
 			return nil, err
 		}

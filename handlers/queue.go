@@ -20,10 +20,10 @@ type queuePage struct {
 func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queuePage, error) {
 	p := queuePage{Results: results}
 	var err error
-	if p.Items, err = models.ListQueue(h.DB, actorOf(c)); err != nil {
+	if p.Items, err = models.ListQueue(h.db(c), actorOf(c)); err != nil {
 		return p, err
 	}
-	p.Workshops, err = models.ListWorkshopQueue(h.DB, actorOf(c))
+	p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c))
 	return p, err
 }
 
@@ -59,13 +59,14 @@ func (h *Handler) QueueApprove(c echo.Context) error {
 	if len(items) == 0 {
 		return redirectFlash(c, "/queue", "!请先勾选要通过的报表")
 	}
-	results := models.ApproveMany(h.DB, actorOf(c), items)
+	results := models.ApproveMany(h.db(c), actorOf(c), items)
 	failed := 0
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
 		}
 	}
+	h.Metrics.approved("report", len(results)-failed)
 	if failed == 0 {
 		return redirectFlash(c, "/queue", "已通过 "+strconv.Itoa(len(results))+" 份报表")
 	}

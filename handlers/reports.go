@@ -196,7 +196,7 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 		ids[i] = rep.History[i].ID
 	}
 	var err error
-	if p.Files, err = models.ListEvidence(h.DB, models.EvidenceReport, ids); err != nil {
+	if p.Files, err = models.ListEvidence(h.db(c), models.EvidenceReport, ids); err != nil {
 		return nil, err
 	}
 	for i, l := range []string{"无", "一星", "二星", "三星"} {
@@ -215,7 +215,7 @@ func (h *Handler) ReportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := models.GetReport(h.DB, actorOf(c), c.Param("code"), year)
+	rep, err := models.GetReport(h.db(c), actorOf(c), c.Param("code"), year)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (h *Handler) ReportShow(c echo.Context) error {
 // rerenderReport shows the report page again with field errors (422) or a
 // conflict (409), keeping what the user typed.
 func (h *Handler) rerenderReport(c echo.Context, status int, code string, year int, form *reportForm, reason string, errs map[string]string) error {
-	rep, err := models.GetReport(h.DB, actorOf(c), code, year)
+	rep, err := models.GetReport(h.db(c), actorOf(c), code, year)
 	if err != nil {
 		return err
 	}
@@ -259,21 +259,21 @@ func (h *Handler) ReportSave(c echo.Context) error {
 	}
 	code, a := c.Param("code"), actorOf(c)
 	// Scope first: a village outside it is 404 before any validation.
-	if _, err := a.FindVillage(h.DB, code); err != nil {
+	if _, err := a.FindVillage(h.db(c), code); err != nil {
 		return err
 	}
 	form, in, errs := bindReportForm(c)
 	if len(errs) > 0 {
 		return h.rerenderReport(c, http.StatusUnprocessableEntity, code, year, &form, "", errs)
 	}
-	saved, err := models.SaveDraft(h.DB, a, code, year, in)
+	saved, err := models.SaveDraft(h.db(c), a, code, year, in)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.rerenderReport(c, status, code, year, &form, "", errs)
 		})
 	}
 	if c.FormValue("action") == "submit" {
-		if _, err := models.Submit(h.DB, a, code, year, &saved.Version); err != nil {
+		if _, err := models.Submit(h.db(c), a, code, year, &saved.Version); err != nil {
 			return h.pageError(c, err, func(status int, errs map[string]string) error {
 				return h.rerenderReport(c, status, code, year, nil, "", errs)
 			})
@@ -322,7 +322,7 @@ func formVersion(c echo.Context) (*int, error) {
 // ReportSubmit is POST /villages/:code/reports/:year/submit (page).
 func (h *Handler) ReportSubmit(c echo.Context) error {
 	return h.pageTransition(c, "已提交，等待街道审核", func(a *models.Actor, code string, year int, v *int) error {
-		_, err := models.Submit(h.DB, a, code, year, v)
+		_, err := models.Submit(h.db(c), a, code, year, v)
 		return err
 	})
 }
@@ -330,7 +330,8 @@ func (h *Handler) ReportSubmit(c echo.Context) error {
 // ReportApprove is POST /villages/:code/reports/:year/approve (page).
 func (h *Handler) ReportApprove(c echo.Context) error {
 	return h.pageTransition(c, "已审核通过", func(a *models.Actor, code string, year int, v *int) error {
-		_, err := models.Approve(h.DB, a, code, year, v)
+		_, err := models.Approve(h.db(c), a, code, year, v)
+		h.Metrics.approvedOne("report", err)
 		return err
 	})
 }
@@ -338,7 +339,7 @@ func (h *Handler) ReportApprove(c echo.Context) error {
 // ReportReject is POST /villages/:code/reports/:year/reject (page).
 func (h *Handler) ReportReject(c echo.Context) error {
 	return h.pageTransition(c, "已退回", func(a *models.Actor, code string, year int, v *int) error {
-		_, err := models.Reject(h.DB, a, code, year, v, c.FormValue("reason"))
+		_, err := models.Reject(h.db(c), a, code, year, v, c.FormValue("reason"))
 		return err
 	})
 }

@@ -16,7 +16,7 @@ func (h *Handler) APIReportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := models.GetReport(h.DB, actorOf(c), c.Param("code"), year)
+	rep, err := models.GetReport(h.db(c), actorOf(c), c.Param("code"), year)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (h *Handler) reportRequest(c echo.Context, allowEmpty bool) (*models.Actor,
 		return nil, "", 0, nil, err
 	}
 	code, a := c.Param("code"), actorOf(c)
-	if _, err := a.FindVillage(h.DB, code); err != nil {
+	if _, err := a.FindVillage(h.db(c), code); err != nil {
 		return nil, "", 0, nil, err
 	}
 	m, err := decodeObject(c.Request().Body, allowEmpty)
@@ -48,7 +48,7 @@ func (h *Handler) APIReportSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := models.SaveDraft(h.DB, a, code, year, in)
+	r, err := models.SaveDraft(h.db(c), a, code, year, in)
 	if err != nil {
 		return err
 	}
@@ -58,14 +58,16 @@ func (h *Handler) APIReportSave(c echo.Context) error {
 // APIReportSubmit is POST /api/v1/villages/:code/reports/:year/submit.
 func (h *Handler) APIReportSubmit(c echo.Context) error {
 	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
-		return models.Submit(h.DB, a, code, year, v)
+		return models.Submit(h.db(c), a, code, year, v)
 	})
 }
 
 // APIReportApprove is POST /api/v1/villages/:code/reports/:year/approve.
 func (h *Handler) APIReportApprove(c echo.Context) error {
 	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
-		return models.Approve(h.DB, a, code, year, v)
+		r, err := models.Approve(h.db(c), a, code, year, v)
+		h.Metrics.approvedOne("report", err)
+		return r, err
 	})
 }
 
@@ -73,7 +75,7 @@ func (h *Handler) APIReportApprove(c echo.Context) error {
 func (h *Handler) APIReportReject(c echo.Context) error {
 	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, body map[string]any) (*models.ReportVersion, error) {
 		reason, _ := body["reason"].(string)
-		return models.Reject(h.DB, a, code, year, v, reason)
+		return models.Reject(h.db(c), a, code, year, v, reason)
 	})
 }
 

@@ -40,17 +40,17 @@ func (h *Handler) RollupShow(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	ru, err := models.ComputeRollup(h.DB, a, street, year, asOf)
+	ru, err := models.ComputeRollup(h.db(c), a, street, year, asOf)
 	if err != nil {
 		return err
 	}
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return err
 	}
 	p := rollupPage{Rollup: ru, Years: years, Street: street}
 	if a.Role == models.RoleDistrict {
-		if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
+		if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {
 			return err
 		}
 	}

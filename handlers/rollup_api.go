@@ -18,6 +18,6 @@ func (h *Handler) APIRollup(c echo.Context) error {
 		by = "type"
 	}
 	return h.withFormat(c, func(c echo.Context) (*views.Table, error) { return h.rollupTable(c, by) }, func() (any, error) {
-		return models.ComputeRollup(h.DB, actorOf(c), street, year, asOf)
+		return models.ComputeRollup(h.db(c), actorOf(c), street, year, asOf)
 	})
 }

@@ -26,9 +26,10 @@ func (h *Handler) Echo() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler
 	e.IPExtractor = h.ipExtractor()
-	e.Use(middleware.Recover(), secureHeaders, h.forwardedHTTPS, middleware.BodyLimit("12M"))
+	e.Use(h.observe, middleware.Recover(), secureHeaders, h.forwardedHTTPS, middleware.BodyLimit("12M"))
 	e.StaticFS("/static", h.staticFS())
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/healthz", h.Healthz)
+	e.GET("/readyz", h.Readyz)
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })
 
 	// JSON API v1, described by docs/openapi.json: Bearer token only.

@@ -93,7 +93,7 @@ func (h *Handler) rollupTable(c echo.Context, by string) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	ru, err := models.ComputeRollup(h.DB, actorOf(c), street, year, asOf)
+	ru, err := models.ComputeRollup(h.db(c), actorOf(c), street, year, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (h *Handler) rankingParams(c echo.Context) (*models.Ranking, error) {
 	if ind == "" {
 		ind = models.IndIncome50w
 	}
-	return models.ComputeRanking(h.DB, actorOf(c), year, ind, asOf)
+	return models.ComputeRanking(h.db(c), actorOf(c), year, ind, asOf)
 }
 
 func (h *Handler) rankingTable(c echo.Context) (*views.Table, error) {
@@ -165,11 +165,11 @@ func (h *Handler) villagesTable(c echo.Context) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	vs, _, err := models.ListVillages(h.DB, a, f)
+	vs, _, err := models.ListVillages(h.db(c), a, f)
 	if err != nil {
 		return nil, err
 	}
-	approved, open, err := models.YearStatus(h.DB, a, year)
+	approved, open, err := models.YearStatus(h.db(c), a, year)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (h *Handler) completenessTable(c echo.Context) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, total, err := models.Completeness(h.DB, actorOf(c), year)
+	rows, total, err := models.Completeness(h.db(c), actorOf(c), year)
 	if err != nil {
 		return nil, err
 	}
@@ -215,14 +215,14 @@ func (h *Handler) villageList(c echo.Context, kind string) ([]models.VillageFigu
 	if err != nil {
 		return nil, 0, asOf, err
 	}
-	if err := models.CheckYear(h.DB, year); err != nil {
+	if err := models.CheckYear(h.db(c), year); err != nil {
 		return nil, 0, asOf, err
 	}
 	var list []models.VillageFigures
 	if kind == "sprint" {
-		list, err = models.SprintList(h.DB, actorOf(c), year, asOf)
+		list, err = models.SprintList(h.db(c), actorOf(c), year, asOf)
 	} else {
-		list, err = models.SlippingList(h.DB, actorOf(c), year, asOf)
+		list, err = models.SlippingList(h.db(c), actorOf(c), year, asOf)
 	}
 	return list, year, asOf, err
 }

@@ -70,11 +70,11 @@ func parseTarget(info *models.IndicatorInfo, s string) (int64, error) {
 
 func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
 	a := actorOf(c)
-	ts, err := models.ListTargets(h.DB, a)
+	ts, err := models.ListTargets(h.db(c), a)
 	if err != nil {
 		return targetsPage{}, err
 	}
-	streets, err := models.ListStreets(h.DB, a)
+	streets, err := models.ListStreets(h.db(c), a)
 	if err != nil {
 		return targetsPage{}, err
 	}
@@ -122,7 +122,7 @@ func (h *Handler) TargetSave(c echo.Context) error {
 	}
 	value, err := parseTarget(info, c.FormValue("value"))
 	if err == nil {
-		_, err = models.SetTarget(h.DB, actorOf(c), c.FormValue("scope_code"), info.Code, year, value, strings.TrimSpace(c.FormValue("note")))
+		_, err = models.SetTarget(h.db(c), actorOf(c), c.FormValue("scope_code"), info.Code, year, value, strings.TrimSpace(c.FormValue("note")))
 	}
 	if err != nil {
 		return h.pageError(c, err, rerender)

@@ -31,7 +31,7 @@ type usersPage struct {
 
 func (h *Handler) renderUsers(c echo.Context, status int, p usersPage, errs map[string]string) error {
 	var err error
-	if p.Users, err = models.ListUsers(h.DB, actorOf(c)); err != nil {
+	if p.Users, err = models.ListUsers(h.db(c), actorOf(c)); err != nil {
 		return err
 	}
 	p.District = userOf(c).Role == models.RoleDistrict
@@ -47,7 +47,7 @@ func (h *Handler) UserList(c echo.Context) error {
 func (h *Handler) UserCreate(c echo.Context) error {
 	in := models.UserInput{Username: c.FormValue("username"), Name: c.FormValue("name"), Role: c.FormValue("role"),
 		Scope: strings.TrimSpace(c.FormValue("scope")), Phone: c.FormValue("phone"), Password: models.OneTimePassword(), OneTime: true}
-	u, err := models.CreateUser(h.DB, actorOf(c), in)
+	u, err := models.CreateUser(h.db(c), actorOf(c), in)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderUsers(c, status, usersPage{Form: in}, errs)
@@ -61,7 +61,7 @@ func (h *Handler) UserCreate(c echo.Context) error {
 // one-time password once, the others redirect with done as the flash message.
 func (h *Handler) userChangePage(c echo.Context, change userChange, done string) error {
 	name := c.Param("username")
-	pw, err := change(h.DB, actorOf(c), name)
+	pw, err := change(h.db(c), actorOf(c), name)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderUsers(c, status, usersPage{}, errs)

@@ -17,7 +17,7 @@ func adminUserJSON(u *models.User) map[string]any {
 
 // APIUserList is GET /api/v1/users: the accounts the caller manages.
 func (h *Handler) APIUserList(c echo.Context) error {
-	list, err := models.ListUsers(h.DB, actorOf(c))
+	list, err := models.ListUsers(h.db(c), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (h *Handler) APIUserCreate(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	u, err := models.CreateUser(h.DB, actorOf(c), in)
+	u, err := models.CreateUser(h.db(c), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) APIUserCreate(c echo.Context) error {
 // apiUserChange answers one change to an account: {"username","action"} and, after a
 // reset, the one-time password.
 func (h *Handler) apiUserChange(c echo.Context, change userChange, action string) error {
-	pw, err := change(h.DB, actorOf(c), c.Param("username"))
+	pw, err := change(h.db(c), actorOf(c), c.Param("username"))
 	if err != nil {
 		return err
 	}

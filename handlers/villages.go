@@ -56,24 +56,24 @@ func (h *Handler) VillageList(c echo.Context) error {
 		return err
 	}
 	// A year outside the reporting years shows the default one.
-	if err := models.CheckYear(h.DB, year); err != nil {
+	if err := models.CheckYear(h.db(c), year); err != nil {
 		var invalid *models.ValidationError
 		if !errors.As(err, &invalid) {
 			return err
 		}
-		if year, err = h.defaultYear(); err != nil {
+		if year, err = h.defaultYear(c); err != nil {
 			return err
 		}
 	}
-	vs, total, err := models.ListVillages(h.DB, a, f)
+	vs, total, err := models.ListVillages(h.db(c), a, f)
 	if err != nil {
 		return err
 	}
-	approved, open, err := models.YearStatus(h.DB, a, year)
+	approved, open, err := models.YearStatus(h.db(c), a, year)
 	if err != nil {
 		return err
 	}
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (h *Handler) VillageList(c echo.Context) error {
 	for _, v := range vs {
 		p.Rows = append(p.Rows, villageRow{Village: v, Approved: approved[v.Code], Open: open[v.Code]})
 	}
-	if p.Streets, err = models.ListStreets(h.DB, a); err != nil {
+	if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, "villages", "村列表", p, nil)
@@ -96,18 +96,18 @@ type villagePage struct {
 
 // VillageShow is GET /villages/:code: the village and its years.
 func (h *Handler) VillageShow(c echo.Context) error {
-	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	v, err := actorOf(c).FindVillage(h.db(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
 	p := villagePage{Village: v}
-	if p.Years, err = models.VillageYears(h.DB, v.Code); err != nil {
+	if p.Years, err = models.VillageYears(h.db(c), v.Code); err != nil {
 		return err
 	}
-	if p.Workshops, err = models.ListVillageWorkshops(h.DB, actorOf(c), v.Code); err != nil {
+	if p.Workshops, err = models.ListVillageWorkshops(h.db(c), actorOf(c), v.Code); err != nil {
 		return err
 	}
-	if p.Companies, err = models.VillageCompanies(h.DB, v.Code); err != nil {
+	if p.Companies, err = models.VillageCompanies(h.db(c), v.Code); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, "village", v.Name, p, nil)
@@ -128,7 +128,7 @@ func (h *Handler) VillageNewForm(c echo.Context) error {
 
 // VillageEditForm is GET /villages/:code/edit (district).
 func (h *Handler) VillageEditForm(c echo.Context) error {
-	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	v, err := actorOf(c).FindVillage(h.db(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (h *Handler) VillageEditForm(c echo.Context) error {
 
 func (h *Handler) villageForm(c echo.Context, status int, p villageFormPage, errs map[string]string) error {
 	var err error
-	if p.Streets, err = models.ListStreets(h.DB, actorOf(c)); err != nil {
+	if p.Streets, err = models.ListStreets(h.db(c), actorOf(c)); err != nil {
 		return err
 	}
 	p.Types = models.VillageTypes
@@ -180,7 +180,7 @@ func (h *Handler) VillageCreate(c echo.Context) error {
 	if len(errs) > 0 {
 		return h.villageForm(c, http.StatusUnprocessableEntity, p, errs)
 	}
-	v, err := models.CreateVillage(h.DB, actorOf(c), in)
+	v, err := models.CreateVillage(h.db(c), actorOf(c), in)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error { return h.villageForm(c, status, p, errs) })
 	}
@@ -194,7 +194,7 @@ func (h *Handler) VillageUpdate(c echo.Context) error {
 	if len(errs) > 0 {
 		return h.villageForm(c, http.StatusUnprocessableEntity, p, errs)
 	}
-	v, err := models.UpdateVillage(h.DB, actorOf(c), in)
+	v, err := models.UpdateVillage(h.db(c), actorOf(c), in)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error { return h.villageForm(c, status, p, errs) })
 	}

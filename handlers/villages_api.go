@@ -21,7 +21,7 @@ func (h *Handler) APIVillageList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, total, err := models.ListVillages(h.DB, actorOf(c), f)
+	vs, total, err := models.ListVillages(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -35,11 +35,11 @@ func (h *Handler) APIVillageList(c echo.Context) error {
 // APIVillageShow is GET /api/v1/villages/:code: the village and its latest approved
 // figures per year.
 func (h *Handler) APIVillageShow(c echo.Context) error {
-	v, err := actorOf(c).FindVillage(h.DB, c.Param("code"))
+	v, err := actorOf(c).FindVillage(h.db(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
-	years, err := models.VillageYears(h.DB, v.Code)
+	years, err := models.VillageYears(h.db(c), v.Code)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) APIVillageCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.CreateVillage(h.DB, actorOf(c), in)
+	v, err := models.CreateVillage(h.db(c), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (h *Handler) APIVillageCreate(c echo.Context) error {
 // APIVillageUpdate is PUT /api/v1/villages/:code (district).
 func (h *Handler) APIVillageUpdate(c echo.Context) error {
 	a := actorOf(c)
-	if _, err := a.FindVillage(h.DB, c.Param("code")); err != nil {
+	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
 		return err
 	}
 	in, err := bindVillageJSON(c)
@@ -75,7 +75,7 @@ func (h *Handler) APIVillageUpdate(c echo.Context) error {
 		return err
 	}
 	in.Code = c.Param("code")
-	v, err := models.UpdateVillage(h.DB, a, in)
+	v, err := models.UpdateVillage(h.db(c), a, in)
 	if err != nil {
 		return err
 	}

@@ -24,19 +24,19 @@ type windowsPage struct {
 
 func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 	a := actorOf(c)
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return nil, err
 	}
 	p := &windowsPage{Years: years}
 	for _, y := range p.Years {
-		w, err := models.Window(h.DB, a.DistrictCode, y)
+		w, err := models.Window(h.db(c), a.DistrictCode, y)
 		if err != nil {
 			return nil, err
 		}
 		p.Rows = append(p.Rows, windowRow{Year: y, Window: w})
 	}
-	bp := models.YellowBand(h.DB, a.DistrictCode, time.Now())
+	bp := models.YellowBand(h.db(c), a.DistrictCode, time.Now())
 	p.YellowBand = strconv.FormatInt(bp/100, 10) + "." + strconv.FormatInt(bp%100/10, 10)
 	return p, nil
 }
@@ -85,7 +85,7 @@ func (h *Handler) WindowSave(c echo.Context) error {
 	if err := verr.Err(); err != nil {
 		return h.formFail(c, err)
 	}
-	if _, err := models.SetWindow(h.DB, actorOf(c), year, opens, closes); err != nil {
+	if _, err := models.SetWindow(h.db(c), actorOf(c), year, opens, closes); err != nil {
 		return h.formFail(c, err)
 	}
 	return redirectFlash(c, "/windows", "填报期已保存")
@@ -105,7 +105,7 @@ func (h *Handler) ExceptionSave(c echo.Context) error {
 	if err := verr.Err(); err != nil {
 		return h.formFail(c, err)
 	}
-	if _, err := models.GrantException(h.DB, actorOf(c), strings.TrimSpace(c.FormValue("village_code")), year, until, c.FormValue("reason")); err != nil {
+	if _, err := models.GrantException(h.db(c), actorOf(c), strings.TrimSpace(c.FormValue("village_code")), year, until, c.FormValue("reason")); err != nil {
 		if err == models.ErrNotFound {
 			err = models.Invalid("village_code", "村代码不存在")
 		}
@@ -120,7 +120,7 @@ func (h *Handler) BandSave(c echo.Context) error {
 	if err != nil {
 		return h.formFail(c, models.Invalid("yellow_band", "须为百分点数，最多两位小数"))
 	}
-	if err := models.SetYellowBand(h.DB, actorOf(c), bp); err != nil {
+	if err := models.SetYellowBand(h.db(c), actorOf(c), bp); err != nil {
 		return h.formFail(c, err)
 	}
 	return redirectFlash(c, "/windows", "预警阈值已保存")

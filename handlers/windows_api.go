@@ -23,7 +23,7 @@ func (h *Handler) APIWindowSet(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	w, err := models.SetWindow(h.DB, actorOf(c), year, opens, closes)
+	w, err := models.SetWindow(h.db(c), actorOf(c), year, opens, closes)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (h *Handler) APIExceptionGrant(c echo.Context) error {
 	if reason != nil {
 		r = *reason
 	}
-	e, err := models.GrantException(h.DB, actorOf(c), c.Param("code"), y, until, r)
+	e, err := models.GrantException(h.db(c), actorOf(c), c.Param("code"), y, until, r)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*w
 		ids[i] = d.History[i].ID
 	}
 	var err error
-	if p.Files, err = models.ListEvidence(h.DB, models.EvidenceWorkshop, ids); err != nil {
+	if p.Files, err = models.ListEvidence(h.db(c), models.EvidenceWorkshop, ids); err != nil {
 		return nil, err
 	}
 	p.Editable = u.Role == models.RoleVillage && (d.Open == nil || d.Open.Status == models.StatusDraft)
@@ -96,7 +96,7 @@ func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*w
 }
 
 func (h *Handler) renderWorkshop(c echo.Context, status int, id uint, form *workshopForm, reason string, errs map[string]string) error {
-	d, err := models.GetWorkshop(h.DB, actorOf(c), id)
+	d, err := models.GetWorkshop(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (h *Handler) WorkshopShow(c echo.Context) error {
 
 // WorkshopNewForm is GET /villages/:code/workshops/new (the village's cadre).
 func (h *Handler) WorkshopNewForm(c echo.Context) error {
-	if _, err := actorOf(c).FindVillage(h.DB, c.Param("code")); err != nil {
+	if _, err := actorOf(c).FindVillage(h.db(c), c.Param("code")); err != nil {
 		return err
 	}
 	p := &workshopPage{New: true, Editable: true, Form: workshopFormOf(nil), Types: models.WorkshopTypes,
@@ -137,7 +137,7 @@ func (h *Handler) WorkshopNewForm(c echo.Context) error {
 // WorkshopCreate is POST /villages/:code/workshops/new.
 func (h *Handler) WorkshopCreate(c echo.Context) error {
 	code := c.Param("code")
-	if _, err := actorOf(c).FindVillage(h.DB, code); err != nil {
+	if _, err := actorOf(c).FindVillage(h.db(c), code); err != nil {
 		return err
 	}
 	form, in, errs := bindWorkshopForm(c)
@@ -149,7 +149,7 @@ func (h *Handler) WorkshopCreate(c echo.Context) error {
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}
-	d, err := models.CreateWorkshop(h.DB, actorOf(c), code, in)
+	d, err := models.CreateWorkshop(h.db(c), actorOf(c), code, in)
 	if err != nil {
 		return h.pageError(c, err, rerender)
 	}
@@ -162,7 +162,7 @@ func (h *Handler) WorkshopSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.GetWorkshop(h.DB, actorOf(c), id); err != nil {
+	if _, err := models.GetWorkshop(h.db(c), actorOf(c), id); err != nil {
 		return err
 	}
 	form, in, errs := bindWorkshopForm(c)
@@ -173,13 +173,13 @@ func (h *Handler) WorkshopSave(c echo.Context) error {
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}
-	v, err := models.SaveWorkshopDraft(h.DB, actorOf(c), id, in)
+	v, err := models.SaveWorkshopDraft(h.db(c), actorOf(c), id, in)
 	if err != nil {
 		return h.pageError(c, err, rerender)
 	}
 	back := "/workshops/" + c.Param("id")
 	if c.FormValue("action") == "submit" {
-		if _, err := models.SubmitWorkshop(h.DB, actorOf(c), id, &v.Version); err != nil {
+		if _, err := models.SubmitWorkshop(h.db(c), actorOf(c), id, &v.Version); err != nil {
 			return h.pageError(c, err, rerender)
 		}
 		return redirectFlash(c, back, "已保存并提交，等待街道审核")
@@ -198,7 +198,7 @@ func (h *Handler) workshopChangePage(c echo.Context, change workshopChange, done
 	if err != nil {
 		return err
 	}
-	if _, err = change(h.DB, actorOf(c), id, v, c.FormValue("reason")); err != nil {
+	if _, err = change(h.db(c), actorOf(c), id, v, c.FormValue("reason")); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderWorkshop(c, status, id, nil, c.FormValue("reason"), errs)
 		})
@@ -213,7 +213,7 @@ func (h *Handler) WorkshopSubmit(c echo.Context) error {
 
 // WorkshopApprove is POST /workshops/:id/approve (street).
 func (h *Handler) WorkshopApprove(c echo.Context) error {
-	return h.workshopChangePage(c, approveWorkshop, "已审核通过")
+	return h.workshopChangePage(c, h.countApprovals(approveWorkshop), "已审核通过")
 }
 
 // WorkshopReject is POST /workshops/:id/reject (street).
@@ -231,7 +231,7 @@ func (h *Handler) WorkshopStar(c echo.Context) error {
 	if lerr != nil {
 		level = -1
 	}
-	if _, err := models.SetWorkshopStar(h.DB, actorOf(c), id, level, strings.TrimSpace(c.FormValue("evaluated_on"))); err != nil {
+	if _, err := models.SetWorkshopStar(h.db(c), actorOf(c), id, level, strings.TrimSpace(c.FormValue("evaluated_on"))); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.renderWorkshop(c, status, id, nil, "", errs)
 		})
@@ -254,12 +254,12 @@ func (h *Handler) WorkshopList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := models.ListWorkshops(h.DB, actorOf(c), f)
+	rows, err := models.ListWorkshops(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}
 	p := workshopsPage{Rows: rows, Filter: f, Star: c.QueryParam("star"), Types: models.WorkshopTypes, States: models.WorkshopStates}
-	if p.Streets, err = models.ListStreets(h.DB, actorOf(c)); err != nil {
+	if p.Streets, err = models.ListStreets(h.db(c), actorOf(c)); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, "workshops", "共富工坊", p, nil)

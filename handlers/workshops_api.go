@@ -21,12 +21,12 @@ func workshopVersionJSON(v *models.WorkshopVersion, files []models.EvidenceFile)
 		"reject_reason": nonEmpty(v.RejectReason), "files": filesJSON(files)}
 }
 
-func (h *Handler) workshopJSON(d *models.WorkshopDetail) (map[string]any, error) {
+func (h *Handler) workshopJSON(c echo.Context, d *models.WorkshopDetail) (map[string]any, error) {
 	ids := make([]uint, len(d.History))
 	for i := range d.History {
 		ids[i] = d.History[i].ID
 	}
-	files, err := models.ListEvidence(h.DB, models.EvidenceWorkshop, ids)
+	files, err := models.ListEvidence(h.db(c), models.EvidenceWorkshop, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +58,13 @@ func bindWorkshop(b *binder) models.WorkshopInput {
 
 // APIVillageWorkshops is GET /api/v1/villages/:code/workshops.
 func (h *Handler) APIVillageWorkshops(c echo.Context) error {
-	list, err := models.ListVillageWorkshops(h.DB, actorOf(c), c.Param("code"))
+	list, err := models.ListVillageWorkshops(h.db(c), actorOf(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
 	out := make([]map[string]any, 0, len(list))
 	for i := range list {
-		j, err := h.workshopJSON(&list[i])
+		j, err := h.workshopJSON(c, &list[i])
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (h *Handler) APIVillageWorkshops(c echo.Context) error {
 // APIWorkshopCreate is POST /api/v1/villages/:code/workshops (the village's cadre).
 func (h *Handler) APIWorkshopCreate(c echo.Context) error {
 	a := actorOf(c)
-	if _, err := a.FindVillage(h.DB, c.Param("code")); err != nil {
+	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
 		return err
 	}
 	m, err := decodeObject(c.Request().Body, false)
@@ -88,11 +88,11 @@ func (h *Handler) APIWorkshopCreate(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	d, err := models.CreateWorkshop(h.DB, a, c.Param("code"), in)
+	d, err := models.CreateWorkshop(h.db(c), a, c.Param("code"), in)
 	if err != nil {
 		return err
 	}
-	j, err := h.workshopJSON(d)
+	j, err := h.workshopJSON(c, d)
 	if err != nil {
 		return err
 	}
@@ -105,11 +105,11 @@ func (h *Handler) APIWorkshopShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.GetWorkshop(h.DB, actorOf(c), id)
+	d, err := models.GetWorkshop(h.db(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	j, err := h.workshopJSON(d)
+	j, err := h.workshopJSON(c, d)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (h *Handler) APIWorkshopSave(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	v, err := models.SaveWorkshopDraft(h.DB, actorOf(c), id, in)
+	v, err := models.SaveWorkshopDraft(h.db(c), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -145,6 +145,15 @@ func approveWorkshop(db *gorm.DB, a *models.Actor, id uint, version *int, _ stri
 	return models.ApproveWorkshop(db, a, id, version)
 }
 
+// countApprovals counts the workshop approvals that change makes.
+func (h *Handler) countApprovals(change workshopChange) workshopChange {
+	return func(db *gorm.DB, a *models.Actor, id uint, version *int, reason string) (*models.WorkshopVersion, error) {
+		v, err := change(db, a, id, version, reason)
+		h.Metrics.approvedOne("workshop", err)
+		return v, err
+	}
+}
+
 // apiWorkshopChange answers one transition of the API: {"version","reason"} in, the
 // changed version out.
 func (h *Handler) apiWorkshopChange(c echo.Context, change workshopChange) error {
@@ -161,7 +170,7 @@ func (h *Handler) apiWorkshopChange(c echo.Context, change workshopChange) error
 	if reason != nil {
 		r = *reason
 	}
-	v, err := change(h.DB, actorOf(c), id, version, r)
+	v, err := change(h.db(c), actorOf(c), id, version, r)
 	if err != nil {
 		return err
 	}
@@ -175,7 +184,7 @@ func (h *Handler) APIWorkshopSubmit(c echo.Context) error {
 
 // APIWorkshopApprove is POST /api/v1/workshops/:id/approve {"version"} (street).
 func (h *Handler) APIWorkshopApprove(c echo.Context) error {
-	return h.apiWorkshopChange(c, approveWorkshop)
+	return h.apiWorkshopChange(c, h.countApprovals(approveWorkshop))
 }
 
 // APIWorkshopReject is POST /api/v1/workshops/:id/reject {"version","reason"} (street).
@@ -200,7 +209,7 @@ func (h *Handler) APIWorkshopStar(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	w, err := models.SetWorkshopStar(h.DB, actorOf(c), id, *level, *on)
+	w, err := models.SetWorkshopStar(h.db(c), actorOf(c), id, *level, *on)
 	if err != nil {
 		return err
 	}
@@ -225,7 +234,7 @@ func (h *Handler) APIWorkshopList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := models.ListWorkshops(h.DB, actorOf(c), f)
+	rows, err := models.ListWorkshops(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -241,7 +250,7 @@ func (h *Handler) APIWorkshopList(c echo.Context) error {
 // workshopInScope checks a workshop id against the caller's scope.
 func (h *Handler) workshopInScope(c echo.Context) func(uint) error {
 	return func(id uint) error {
-		_, err := models.GetWorkshop(h.DB, actorOf(c), id)
+		_, err := models.GetWorkshop(h.db(c), actorOf(c), id)
 		return err
 	}
 }

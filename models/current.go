@@ -56,12 +56,16 @@ func RebuildCurrent(db *gorm.DB) error {
 			return err
 		}
 		return tx.Exec(`INSERT INTO current_reports (village_code, year, version_id, star_rating, hemei_built, operating_fen, total_fen, assets_fen, reviewed_at)
-SELECT r.village_code, r.year, r.id, r.star_rating, r.hemei_built, r.operating_fen, r.total_fen, r.assets_fen, r.reviewed_at
-FROM report_versions r
-JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE status = ? GROUP BY village_code, year) la
-  ON la.village_code = r.village_code AND la.year = r.year AND la.seq = r.seq`, StatusApproved).Error
+`+latestApprovedSQL, StatusApproved).Error
 	})
 }
+
+// latestApprovedSQL recounts the current table from the history: the latest
+// approved version of each village-year (one parameter: StatusApproved).
+const latestApprovedSQL = `SELECT r.village_code, r.year, r.id AS version_id, r.star_rating, r.hemei_built, r.operating_fen, r.total_fen, r.assets_fen, r.reviewed_at
+FROM report_versions r
+JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE status = ? GROUP BY village_code, year) la
+  ON la.village_code = r.village_code AND la.year = r.year AND la.seq = r.seq`
 
 // lastChanges are the latest instants at which the history the roll-up reads
 // changed. Each is a MAX over an indexed column, which both databases answer from

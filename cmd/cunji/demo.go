@@ -31,6 +31,7 @@ func demoConfig(args []string) (serverConfig, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&c.dbPath, "db", demoDB, "the demo's database (SQLite file or postgres:// URL)")
 	fs.StringVar(&c.filesDir, "files", "", "folder of the evidence files (default: <db>.files)")
+	opsFlags(fs, &c.ops, "")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -36,11 +36,12 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// server is a running cunji process.
+// server is a running cunji process; metrics is its metrics address.
 type server struct {
-	cmd  *exec.Cmd
-	addr string
-	log  *bytes.Buffer
+	cmd     *exec.Cmd
+	addr    string
+	metrics string
+	log     *bytes.Buffer
 }
 
 // startServer runs `cunji serve --addr A args…`.
@@ -58,8 +59,8 @@ func startDemo(t *testing.T, bin string, args ...string) *server {
 // startCmd runs `cunji [sub] --addr A args…` in the folder dir.
 func startCmd(t *testing.T, bin, dir, sub string, args ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), log: &bytes.Buffer{}}
-	argv := append([]string{"--addr", s.addr}, args...)
+	s := &server{addr: freeAddr(t), metrics: freeAddr(t), log: &bytes.Buffer{}}
+	argv := append([]string{"--addr", s.addr, "--metrics-addr", s.metrics}, args...)
 	if sub != "" {
 		argv = append([]string{sub}, argv...)
 	}

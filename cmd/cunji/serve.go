@@ -31,6 +31,7 @@ type serverConfig struct {
 	proxies                []*net.IPNet // --trust-proxy: the reverse proxies
 	demo                   bool         // cunji demo: seed demo data on an empty database
 	allowDemo              bool         // cunji serve: accept a database holding demo accounts
+	ops                    opsConfig    // logs, metrics, deadlines, recount, backups (ops.go)
 }
 
 // serve runs `cunji serve`, the production server: it never seeds demo data, and
@@ -52,6 +53,7 @@ func serveConfig(args []string) (serverConfig, error) {
 	trustProxy := fs.String("trust-proxy", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (e.g. 10.0.0.1,10.0.0.0/8)")
 	fs.StringVar(&c.filesDir, "files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
 	fs.Bool("demo", false, "removed: run `cunji demo` for the demo")
+	opsFlags(fs, &c.ops, "127.0.0.1:9090")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -67,6 +69,10 @@ func serveConfig(args []string) (serverConfig, error) {
 
 // runServer wires config → database → migrations → seeds → Echo → serve.
 func runServer(c serverConfig) error {
+	logger, err := c.ops.setupLog()
+	if err != nil {
+		return err
+	}
 	if !models.IsPostgres(c.dbPath) {
 		release, err := lockDB(c.dbPath)
 		if err != nil {
@@ -99,6 +105,11 @@ func runServer(c serverConfig) error {
 		}
 	}
 	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: c.proxies, FilesDir: c.filesDir}
+	stopOps, err := c.ops.start(db, c.dbPath, h, logger)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	e := h.Echo()
 	srv := &http.Server{Addr: c.addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second}
