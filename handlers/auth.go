@@ -52,6 +52,10 @@ func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error
 		return nil, models.ErrUnauthorized
 	}
 	u, err := models.UserByID(h.db(c), uint(id))
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		// The database is away or slow: 503, and the session stays.
+		return nil, err
+	}
 	if err != nil || u.Disabled || u.TokenVersion != cl.TokenVersion {
 		return nil, models.ErrUnauthorized
 	}
@@ -92,8 +96,10 @@ func (h *Handler) pageAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return models.ErrUnauthorized
 		}
 		u, err := h.userFromToken(c, ck.Value)
-		if err != nil {
+		if errors.Is(err, models.ErrUnauthorized) {
 			clearCookie(c, tokenCookie)
+		}
+		if err != nil {
 			return err
 		}
 		h.setUser(c, u)
