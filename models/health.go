@@ -12,14 +12,8 @@ import (
 // SchemaVersions are the newest migration recorded in the database and the newest
 // this program knows.
 func SchemaVersions(ctx context.Context, db *gorm.DB) (have, want int, err error) {
-	var v *int
-	if err := db.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_version").Scan(&v).Error; err != nil {
-		return 0, 0, err
-	}
-	if v != nil {
-		have = *v
-	}
-	return have, len(migrations), nil
+	have, err = SchemaVersion(db.WithContext(ctx))
+	return have, LatestSchemaVersion(), err
 }
 
 // Ready checks that the database answers within ctx and that its schema is the one

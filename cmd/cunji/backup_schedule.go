@@ -56,7 +56,7 @@ func (b *backupSchedule) take(ctx context.Context, at time.Time) (string, error)
 	path := filepath.Join(b.dir, backupPrefix+at.Format(backupStamp)+backupSuffix)
 	tmp := path + ".partial"
 	os.Remove(tmp)
-	if err := vacuumInto(b.db.WithContext(ctx), tmp); err != nil {
+	if err := models.BackupSQLite(b.db.WithContext(ctx), tmp); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
@@ -104,13 +104,4 @@ func scheduledBackups(dir string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
-}
-
-// vacuumInto writes a consistent copy of a SQLite database while it keeps serving
-// (VACUUM INTO reads one snapshot), readable by its owner only.
-func vacuumInto(db *gorm.DB, out string) error {
-	if err := db.Exec("VACUUM INTO ?", out).Error; err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return os.Chmod(out, 0o600)
 }
