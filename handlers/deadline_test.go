@@ -18,6 +18,7 @@ func TestSlowDatabaseDeadline(t *testing.T) {
 	en := newEnv(t)
 	en.h.RequestTimeout = 300 * time.Millisecond
 	en.e = en.h.Echo()
+	checkResponses(t, en.e)
 	sqlDB, _ := en.db.DB()
 	if max := sqlDB.Stats().MaxOpenConnections; max <= 0 || max > 16 {
 		t.Fatalf("the pool allows %d connections", max)

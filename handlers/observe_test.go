@@ -45,6 +45,7 @@ func observed(t *testing.T) (*env, *lockedBuffer) {
 	}
 	en.h.Log, en.h.Metrics = slog.New(slog.NewJSONHandler(logs, nil)), m
 	en.e = en.h.Echo()
+	checkResponses(t, en.e)
 	return en, logs
 }
 

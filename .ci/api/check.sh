@@ -25,7 +25,7 @@ port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 if ! "$work/cunji" demo --help 2>&1 | grep -q 'unknown command'; then
   cmd=(demo --addr "127.0.0.1:$port" --db "$work/demo.db")
 else
-  cmd=(serve --addr "127.0.0.1:$port" --db "$work/demo.db" --files "$work/files")
+  cmd=(serve --addr "127.0.0.1:$port" --db "$work/demo.db" --files "$work/files" --metrics-addr '')
 fi
 "$work/cunji" "${cmd[@]}" > "$work/server.log" 2>&1 &
 server=$!

@@ -78,7 +78,7 @@ func (o *opsConfig) start(db *gorm.DB, dbPath string, h *handlers.Handler, log *
 		ln, err := net.Listen("tcp", o.metricsAddr)
 		if err != nil {
 			cancel()
-			return nil, fmt.Errorf("metrics: %w", err)
+			return nil, fmt.Errorf("metrics: %w (choose another --metrics-addr, or --metrics-addr '' for none)", err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
