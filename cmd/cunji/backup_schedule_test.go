@@ -40,7 +40,7 @@ func TestScheduledBackups(t *testing.T) {
 	dir := t.TempDir()
 	backups := filepath.Join(dir, "backups")
 	db := filepath.Join(dir, "cunji.db")
-	s := startServer(t, bin, "--db", db, "--backup-dir", backups, "--backup-every", "200ms", "--backup-keep", "2")
+	s := startDemo(t, bin, "--db", db, "--backup-dir", backups, "--backup-every", "200ms", "--backup-keep", "2")
 	res, err := http.Get("http://" + s.addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)

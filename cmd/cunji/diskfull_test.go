@@ -83,7 +83,7 @@ func TestDiskFullSQLite(t *testing.T) {
 	disk := smallDisk(t, "4m")
 	bin := buildBinary(t)
 	db := filepath.Join(disk, "cunji.db")
-	s := startServer(t, bin, "--db", db, "--files", t.TempDir())
+	s := startDemo(t, bin, "--db", db, "--files", t.TempDir())
 	village := durabilityVillages[0]
 	code, tok := login(t, s.addr, "village-"+village, "cunji-demo")
 	if code != 200 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,57 +63,38 @@ func runDrill(t *testing.T, script string, env []string, replace ...string) stri
 	return string(out)
 }
 
-// savedDraft saves a first 2027 draft for a village and returns its amount.
-func savedDraft(t *testing.T, addr, village string, amount int64) {
+// addAdmin creates a district account with the command the operator's guide
+// shows, on a database the server is serving.
+func addAdmin(t *testing.T, bin, db string) {
 	t.Helper()
-	code, tok := login(t, addr, "village-"+village, "cunji-demo")
-	if code != 200 {
-		t.Fatalf("login: %d", code)
-	}
-	if status, _, body, _ := save(t, addr, tok, village, 0, amount, ""); status != 200 {
-		t.Fatalf("save: %d %s", status, body)
+	if out, err := runCLI(t, bin, "drill-password-1\n", "user", "add", "--db", db, "--username", "drill-admin",
+		"--role", "district", "--scope", "331002", "--name", "演练"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
 	}
 }
 
-// foundDraft reports whether the drill's server has the draft saved before the backup.
-func foundDraft(t *testing.T, addr, village string, amount int64) bool {
+// adminLogsIn reports whether the account made before the backup can log in.
+func adminLogsIn(t *testing.T, addr string) bool {
 	t.Helper()
-	code, tok := login(t, addr, "village-"+village, "cunji-demo")
-	if code != 200 {
-		t.Fatalf("login on the restored copy: %d", code)
-	}
-	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/villages/"+village+"/reports/2027", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var rep struct {
-		Open *struct {
-			BusinessFen int64 `json:"business_fen"`
-		}
-	}
-	decodeJSON(res, &rep)
-	return rep.Open != nil && rep.Open.BusinessFen == amount
+	code, _ := login(t, addr, "drill-admin", "drill-password-1")
+	return code == 200
 }
 
 // TestRestoreDrill follows the restore drills of docs/operations.md word for word:
 // a copy of the serving database restored beside it, a second server started on it,
-// ready, and holding a save made before the copy. SQLite always; PostgreSQL on a
+// ready, and holding an account made before the copy. SQLite always; PostgreSQL on a
 // private server where the test can start one (CI).
 func TestRestoreDrill(t *testing.T) {
 	bin := buildBinary(t)
 	path := "PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH")
-	village := durabilityVillages[1]
 
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
 		prod, backups, drill := filepath.Join(dir, "prod"), filepath.Join(dir, "backups"), filepath.Join(dir, "drill")
 		os.MkdirAll(prod, 0o700)
 		os.MkdirAll(backups, 0o700)
-		s := startServer(t, bin, "--db", filepath.Join(prod, "cunji.db"))
-		savedDraft(t, s.addr, village, 4_242)
+		startServer(t, bin, "--db", filepath.Join(prod, "cunji.db"))
+		addAdmin(t, bin, filepath.Join(prod, "cunji.db"))
 		addr := freeAddr(t)
 		out := runDrill(t, drillCommands(t, "sqlite"), []string{path},
 			"/var/lib/cunji-drill", drill, "/var/lib/cunji", prod, "/var/backups/cunji", backups, "127.0.0.1:8089", addr)
@@ -124,16 +103,16 @@ func TestRestoreDrill(t *testing.T) {
 		}
 		// The drill's server stopped with the script; start it again to look inside.
 		d := startServer(t, bin, "--db", filepath.Join(drill, "cunji.db"))
-		if !foundDraft(t, d.addr, village, 4_242) {
-			t.Fatal("the restored copy lacks the save made before the backup")
+		if !adminLogsIn(t, d.addr) {
+			t.Fatal("the restored copy lacks the account made before the backup")
 		}
 	})
 
 	t.Run("postgres", func(t *testing.T) {
 		pg := startPrivatePG(t)
 		backups := t.TempDir()
-		s := startServer(t, bin, "--db", pg.URL(), "--files", t.TempDir())
-		savedDraft(t, s.addr, village, 4_343)
+		startServer(t, bin, "--db", pg.URL(), "--files", t.TempDir())
+		addAdmin(t, bin, pg.URL())
 		addr := freeAddr(t)
 		out := runDrill(t, drillCommands(t, "postgres"),
 			[]string{"PATH=" + pg.bin + ":" + filepath.Dir(bin) + ":" + os.Getenv("PATH"),
@@ -144,10 +123,8 @@ func TestRestoreDrill(t *testing.T) {
 		}
 		drillURL := strings.Replace(pg.URL(), "/cunji?", "/cunji_drill?", 1)
 		d := startServer(t, bin, "--db", drillURL, "--files", t.TempDir())
-		if !foundDraft(t, d.addr, village, 4_343) {
-			t.Fatal("the restored database lacks the save made before the dump")
+		if !adminLogsIn(t, d.addr) {
+			t.Fatal("the restored database lacks the account made before the dump")
 		}
 	})
 }
-
-func decodeJSON(res *http.Response, v any) { json.NewDecoder(res.Body).Decode(v) }

@@ -135,7 +135,7 @@ func TestTwoInstancesSurvivePostgresRestart(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			servers[i] = startServer(t, bin, "--db", pg.URL(), "--files", files, "--request-timeout", "3s")
+			servers[i] = startDemo(t, bin, "--db", pg.URL(), "--files", files, "--request-timeout", "3s")
 		}(i)
 	}
 	wg.Wait()
