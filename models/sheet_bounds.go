@@ -160,7 +160,10 @@ func scanXMLPart(f *zip.File) error {
 
 // zipEntries reads the number of entries from a zip archive's end record, as
 // archive/zip finds it (the last one whose comment fits), before anything is
-// allocated per entry. A ZIP64 archive is not a spreadsheet anyone uploads.
+// allocated per entry. archive/zip compares that number with the entries it finds
+// only modulo 65,536, so the size of the central directory is bounded too (about
+// 1 KB an entry; beyond, the archive is not taken for a workbook). A ZIP64
+// archive is not a spreadsheet anyone uploads either.
 func zipEntries(data []byte) (int, bool) {
 	const endLen = 22
 	from := max(0, len(data)-endLen-0xFFFF)
@@ -173,7 +176,8 @@ func zipEntries(data []byte) (int, bool) {
 			continue
 		}
 		n := int(binary.LittleEndian.Uint16(data[i+10:]))
-		return n, n != 0xFFFF
+		dir := binary.LittleEndian.Uint32(data[i+12:])
+		return n, n != 0xFFFF && dir <= maxSheetParts<<10
 	}
 	return 0, false
 }

@@ -204,6 +204,13 @@ func TestSheetBombs(t *testing.T) {
 				},
 			}, nil)
 		}, "styles.xml"},
+		{"2,000 parts", func() []byte {
+			parts := map[string]sheetPart{}
+			for i := range 2000 {
+				parts[fmt.Sprintf("x/%d.bin", i)] = func(w io.Writer) {}
+			}
+			return bombXLSX(t, parts, nil)
+		}, "部件"},
 		{"200,000 rows", func() []byte {
 			return bombXLSX(t, map[string]sheetPart{"xl/worksheets/sheet1.xml": worksheet(func(w io.Writer) {
 				io.WriteString(w, inlineRow(1, header...))
