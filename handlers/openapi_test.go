@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"cunji/docs"
+	"cunji/seeds"
 
 	"github.com/labstack/echo/v4"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -269,5 +271,56 @@ func TestOpenAPIChecksResponses(t *testing.T) {
 	}
 	if _, documented, _ := spec.schema("DELETE", "/villages", 200); documented {
 		t.Fatal("an undocumented operation was found")
+	}
+}
+
+// TestOpenAPIRolesMatchRoutes: the roles the document names for an operation
+// (x-roles) are the roles routes.go lets through: every other role gets 403 and
+// changes nothing.
+func TestOpenAPIRolesMatchRoutes(t *testing.T) {
+	en := newEnv(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Roles      []string `json:"x-roles"`
+			Parameters []struct {
+				Name, In string
+				Schema   struct {
+					Enum []string `json:"enum"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(docs.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"code": seeds.FixA1, "year": "2025", "id": "1", "username": "v2"}
+	who := map[string]string{"village": "v1", "street": "s1", "district": "d"}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if len(op.Roles) == 1 && op.Roles[0] == "anyone" {
+				continue
+			}
+			url := "/api/v1" + path
+			for _, p := range op.Parameters {
+				v := values[p.Name]
+				if len(p.Schema.Enum) > 0 {
+					v = p.Schema.Enum[0]
+				}
+				url = strings.ReplaceAll(url, "{"+p.Name+"}", v)
+			}
+			for role, user := range who {
+				if slices.Contains(op.Roles, role) {
+					continue
+				}
+				before := en.state()
+				code, body := en.api(strings.ToUpper(method), url, en.token(user), "{}")
+				if code != http.StatusForbidden {
+					t.Errorf("%s %s as %s (not in x-roles %v): %d, want 403 (%v)", method, path, role, op.Roles, code, body)
+				}
+				if en.state() != before {
+					t.Errorf("%s %s as %s changed the state", method, path, role)
+				}
+			}
+		}
 	}
 }
