@@ -144,7 +144,7 @@ func (en *env) state() string {
 	return string(b)
 }
 
-// errorShape checks the API error body of DESIGN §7.
+// errorShape checks the API error body (docs/openapi.json: Error).
 func errorShape(t *testing.T, body map[string]any) map[string]any {
 	t.Helper()
 	e, ok := body["error"].(map[string]any)

@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// APIError is the body of every API error (DESIGN §7).
+// APIError is the body of every API error (docs/openapi.json: Error).
 type APIError struct {
 	Error APIErrorBody `json:"error"`
 }

@@ -103,7 +103,7 @@ func (h *Handler) apiTransition(c echo.Context, act func(*models.Actor, string, 
 	return c.JSON(http.StatusOK, toVersionJSON(r))
 }
 
-// versionJSON is a version as the API gives it (DESIGN §7 "V").
+// versionJSON is a version as the API gives it (docs/openapi.json: ReportVersion).
 type versionJSON struct {
 	Seq           int     `json:"seq"`
 	StarRating    int     `json:"star_rating"`

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Typed errors that the handlers map to HTTP status codes (DESIGN §7).
+// Typed errors that the handlers map to HTTP status codes (docs/openapi.json).
 var (
 	// ErrNotFound: absent, or outside the caller's scope (404).
 	ErrNotFound = errors.New("对象不存在或不在您的权限范围内")

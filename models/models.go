@@ -5,14 +5,14 @@ package models
 
 import "time"
 
-// Roles of DESIGN §1.
+// Roles (docs/domain.md, "Roles and scopes").
 const (
 	RoleVillage  = "village"
 	RoleStreet   = "street"
 	RoleDistrict = "district"
 )
 
-// Report version states of DESIGN §3.
+// Report version states (docs/domain.md, "Versions and approval").
 const (
 	StatusDraft     = "draft"
 	StatusSubmitted = "submitted"

@@ -57,7 +57,7 @@ func (in *ReportInput) apply(r *ReportVersion) error {
 	return r.Validate()
 }
 
-// Validate checks the entered fields against DESIGN §3.
+// Validate checks the entered fields against docs/domain.md ("The yearly report").
 func (r *ReportVersion) Validate() error {
 	v := &ValidationError{}
 	if r.StarRating < 0 || r.StarRating > 3 {

@@ -39,7 +39,7 @@ func frac(num, den int64) Ratio {
 	return Ratio{big.NewRat(num, den)}
 }
 
-// IncomeFigures are the 经营性收入 ≥ 50万 figures of DESIGN §5.
+// IncomeFigures are the 经营性收入 ≥ 50万 figures (docs/domain.md, "Roll-ups").
 type IncomeFigures struct {
 	Count  int64 `json:"count"`
 	Share  Ratio `json:"share"`
@@ -62,7 +62,7 @@ type HemeiFigures struct {
 	Target Ratio `json:"target"`
 }
 
-// Figures are the roll-up figures of one scope or group (DESIGN §5).
+// Figures are the roll-up figures of one scope or group (docs/domain.md, "Roll-ups").
 type Figures struct {
 	Villages                 int64         `json:"villages"`
 	Reported                 int64         `json:"reported"`

@@ -6,7 +6,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// addRegistries adds the 强村公司 and 共富工坊 figures of DESIGN §5 to the groups.
+// addRegistries adds the 强村公司 and 共富工坊 figures (docs/domain.md, "Roll-ups") to the groups.
 // Companies and member villages are distinct counts per group (a company with
 // members in two streets counts once in each and once in the total).
 func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {

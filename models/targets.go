@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Indicators of the plan's targets (DESIGN §6). Shares are stored in basis points
+// Indicators of the plan's targets (docs/domain.md, "Targets"). Shares are stored in basis points
 // (8500 = 85%), money in 分, counts as counts.
 const (
 	IndIncome50w        = "income_50w"

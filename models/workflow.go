@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// The approval workflow shared by yearly reports and workshops (DESIGN §3, §4).
+// The approval workflow shared by yearly reports and workshops (docs/domain.md, "Versions and approval").
 
 // newDraft is the workflow of a new draft following the latest version: the next
 // sequence number, and a version number that grows across the whole series, so

@@ -90,7 +90,7 @@ func oneOf(s string, list []string) bool {
 	return false
 }
 
-// Validate checks a workshop version's fields (DESIGN §4).
+// Validate checks a workshop version's fields (docs/domain.md, "共富工坊").
 func (w *WorkshopVersion) Validate() error {
 	v := &ValidationError{}
 	if w.Name == "" || utf8.RuneCountInString(w.Name) > 100 || BadText(w.Name) {

@@ -27,7 +27,7 @@ var Streets = []models.Street{
 	{Code: "331002101", Name: "大陈镇"},
 }
 
-// Targets are the plan's targets of DESIGN §6 for the district.
+// Targets are the plan's targets (docs/domain.md, "Targets") for the district.
 func Targets() []models.Target {
 	const yi = 100_000_000 * 100 // 1 亿元 in 分
 	t := []models.Target{
