@@ -243,7 +243,7 @@ func (h *Handler) PasswordSave(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, "password", "修改密码", nil,
 			map[string]string{"form": "请修正标出的项目", "confirm": "两次输入的新密码不一致"})
 	}
-	if err := models.ChangeOwnPassword(h.db(c), u, c.FormValue("current"), next); err != nil {
+	if err := h.Passwords.ChangeOwnPassword(c.Request().Context(), h.db(c), u, c.FormValue("current"), next, c.RealIP()); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
 			return h.render(c, status, "password", "修改密码", nil, errs)
 		})
@@ -268,7 +268,7 @@ func (h *Handler) AuthPassword(c echo.Context) error {
 		return badRequest("请求体须为 JSON：{\"current\", \"password\"}")
 	}
 	u := userOf(c)
-	if err := models.ChangeOwnPassword(h.db(c), u, in.Current, in.Password); err != nil {
+	if err := h.Passwords.ChangeOwnPassword(c.Request().Context(), h.db(c), u, in.Current, in.Password, c.RealIP()); err != nil {
 		return err
 	}
 	fresh, err := models.UserByID(h.db(c), u.ID)

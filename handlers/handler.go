@@ -36,6 +36,9 @@ type Handler struct {
 	Metrics *Metrics
 	// RequestTimeout bounds every request (DefaultRequestTimeout when 0).
 	RequestTimeout time.Duration
+	// Passwords counts and compares password attempts; Echo makes one with
+	// models.ConcurrentComparisons slots when it is nil.
+	Passwords *models.Passwords
 }
 
 // Context keys.

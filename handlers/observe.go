@@ -126,7 +126,7 @@ func (h *Handler) Readyz(c echo.Context) error {
 
 // login is models.Login bound to the request, counting failures and lockouts.
 func (h *Handler) login(c echo.Context, username, password string) (*models.User, error) {
-	u, err := models.Login(h.db(c), username, password, c.RealIP())
+	u, err := h.Passwords.Login(c.Request().Context(), h.db(c), username, password, c.RealIP())
 	var te *models.ThrottledError
 	switch {
 	case errors.Is(err, models.ErrUnauthorized):

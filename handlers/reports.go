@@ -300,7 +300,7 @@ func (h *Handler) pageError(c echo.Context, err error, rerender func(int, map[st
 			errs["form"] = msg
 		}
 		return rerender(status, errs)
-	case http.StatusConflict:
+	case http.StatusConflict, http.StatusTooManyRequests:
 		return rerender(status, map[string]string{"form": body.Message})
 	}
 	return err

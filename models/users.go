@@ -12,28 +12,6 @@ import (
 // MinPasswordChars is the shortest password accepted for a new or changed password.
 const MinPasswordChars = 10
 
-// dummyHash is compared against when the username is unknown, so that an unknown
-// user and a wrong password take about the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("cunji-no-such-user-0000"), bcrypt.DefaultCost)
-
-// Authenticate checks a username and password. Unknown users, wrong passwords and
-// disabled accounts all answer ErrUnauthorized.
-func Authenticate(db *gorm.DB, username, password string) (*User, error) {
-	var u User
-	err := db.Where("username = ?", strings.TrimSpace(username)).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, ErrUnauthorized
-	}
-	if err != nil {
-		return nil, err
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || u.Disabled {
-		return nil, ErrUnauthorized
-	}
-	return &u, nil
-}
-
 // UserByID loads a user by id.
 func UserByID(db *gorm.DB, id uint) (*User, error) {
 	var u User

@@ -98,32 +98,6 @@ func ResetPassword(db *gorm.DB, a *Actor, username string) (string, error) {
 	return pw, err
 }
 
-// ChangeOwnPassword lets a logged-in user choose a new password, given the current
-// one. It clears the one-time flag and ends the user's other sessions.
-func ChangeOwnPassword(db *gorm.DB, u *User, current, next string) error {
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		return Invalid("current", "当前密码不正确")
-	}
-	if current == next {
-		return Invalid("password", "新密码不能与当前密码相同")
-	}
-	if err := CheckPassword(u.Username, next); err != nil {
-		return err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	a := ActorFor(u, "")
-	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash),
-			"must_change_password": false, "token_version": gorm.Expr("token_version + 1")}).Error; err != nil {
-			return err
-		}
-		return Audit(tx, a, "user.password", "user", u.Username, userScope(u), nil, map[string]any{"password": "changed by the user"})
-	})
-}
-
 // UserImportHeader is the header row of the bulk account sheet.
 var UserImportHeader = []string{"用户名", "姓名", "角色", "范围代码", "手机"}
 
