@@ -192,3 +192,27 @@ func TestDoneMeans(t *testing.T) {
 		t.Fatalf("cadre on the roll-up page: %d", code)
 	}
 }
+
+// TestPasswordChangeAudited: the audit entry of a user's own password change, by
+// the API or the page, records the address it came from.
+func TestPasswordChangeAudited(t *testing.T) {
+	en := newEnv(t)
+	if code, b := en.api("POST", "/api/v1/auth/password", en.token("v1"), map[string]any{"current": seeds.FixturePassword, "password": "Xq7-lantern-orbit"}); code != 200 {
+		t.Fatalf("api change: %d %v", code, b)
+	}
+	rec := en.page("POST", "/password", en.token("v2"), url.Values{"current": {seeds.FixturePassword},
+		"password": {"Xq7-lantern-orbit"}, "confirm": {"Xq7-lantern-orbit"}}, true)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("page change: %d", rec.Code)
+	}
+	var entries []models.AuditEntry
+	en.db.Where("action = ?", "user.password").Order("id").Find(&entries)
+	if len(entries) != 2 {
+		t.Fatalf("%d password entries", len(entries))
+	}
+	for _, e := range entries {
+		if e.IP != "192.0.2.1" {
+			t.Fatalf("%s changed the password from %q", e.ActorName, e.IP)
+		}
+	}
+}
