@@ -116,3 +116,16 @@ func TestPasswordChangeGuesses(t *testing.T) {
 		}
 	})
 }
+
+// TestParallelRightPasswords: more logins with the right password at once than the
+// limit all succeed: an attempt without a place waits for those in progress.
+func TestParallelRightPasswords(t *testing.T) {
+	en := newEnv(t)
+	codes := parallel(3*models.MaxAccountAttempts, func(int) int {
+		code, _ := en.api("POST", "/api/v1/auth/login", "", map[string]any{"username": "s1", "password": seeds.FixturePassword})
+		return code
+	})
+	if codes[http.StatusOK] != 3*models.MaxAccountAttempts {
+		t.Fatalf("answers %v", codes)
+	}
+}

@@ -77,10 +77,15 @@ func Authenticate(db *gorm.DB, username, password string) (*User, error) {
 // address is locked; an unknown user and a wrong password answer alike.
 func (p *Passwords) Login(ctx context.Context, db *gorm.DB, username, password, ip string) (*User, error) {
 	keys := attemptKeys(username, ip)
-	if err := reserveAttempt(db, keys); err != nil {
+	if err := reserveAttempt(ctx, db, keys); err != nil {
 		return nil, err
 	}
 	u, err := p.authenticate(ctx, db, username, password)
+	if errors.Is(err, ErrUnauthorized) {
+		if ferr := failedAttempt(db, keys); ferr != nil {
+			return nil, ferr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +97,7 @@ func (p *Passwords) Login(ctx context.Context, db *gorm.DB, username, password, 
 // one-time flag and ends the user's other sessions.
 func (p *Passwords) ChangeOwnPassword(ctx context.Context, db *gorm.DB, u *User, current, next, ip string) error {
 	keys := attemptKeys(u.Username, ip)
-	if err := reserveAttempt(db, keys); err != nil {
+	if err := reserveAttempt(ctx, db, keys); err != nil {
 		return err
 	}
 	ok, err := p.matches(ctx, u.PasswordHash, current)
@@ -100,6 +105,9 @@ func (p *Passwords) ChangeOwnPassword(ctx context.Context, db *gorm.DB, u *User,
 		return err
 	}
 	if !ok {
+		if err := failedAttempt(db, keys); err != nil {
+			return err
+		}
 		return Invalid("current", "当前密码不正确")
 	}
 	if err := releaseAttempt(db, keys); err != nil {

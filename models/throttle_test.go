@@ -10,7 +10,8 @@ import (
 )
 
 // TestAttemptsAcrossInstances: two instances (two connection pools on one
-// database) reserving attempts at once allow exactly the limit between them.
+// database) reserving attempts at once allow exactly the limit between them; the
+// others wait until those fail, then are refused.
 func TestAttemptsAcrossInstances(t *testing.T) {
 	dsn := TestDSN(t)
 	var allowed, refused atomic.Int64
@@ -29,11 +30,15 @@ func TestAttemptsAcrossInstances(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := reserveAttempt(db, attemptKeys("v1", "192.0.2.7"))
+				keys := attemptKeys("v1", "192.0.2.7")
+				err := reserveAttempt(context.Background(), db, keys)
 				var te *ThrottledError
 				switch {
 				case err == nil:
 					allowed.Add(1)
+					if err := failedAttempt(db, keys); err != nil {
+						t.Error(err)
+					}
 				case errors.As(err, &te) && te.Wait > 0:
 					refused.Add(1)
 				default:
