@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -122,6 +123,20 @@ func pathYear(c echo.Context) (int, error) {
 		return 0, models.ErrNotFound
 	}
 	return y, nil
+}
+
+// pathParam reads a path parameter as the client wrote it before escaping. When a
+// path holds an escape that its decoded form cannot show (an encoded "/"), Echo
+// routes on the raw path and leaves every parameter escaped.
+func pathParam(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
 }
 
 // queryInt reads an optional integer query parameter.

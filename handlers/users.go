@@ -60,7 +60,7 @@ func (h *Handler) UserCreate(c echo.Context) error {
 // userChangePage applies one change from the accounts page: a reset shows the
 // one-time password once, the others redirect with done as the flash message.
 func (h *Handler) userChangePage(c echo.Context, change userChange, done string) error {
-	name := c.Param("username")
+	name := pathParam(c, "username")
 	pw, err := change(h.db(c), actorOf(c), name)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {

@@ -57,11 +57,12 @@ func (h *Handler) APIUserCreate(c echo.Context) error {
 // apiUserChange answers one change to an account: {"username","action"} and, after a
 // reset, the one-time password.
 func (h *Handler) apiUserChange(c echo.Context, change userChange, action string) error {
-	pw, err := change(h.db(c), actorOf(c), c.Param("username"))
+	name := pathParam(c, "username")
+	pw, err := change(h.db(c), actorOf(c), name)
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"username": c.Param("username"), "action": action}
+	out := map[string]any{"username": name, "action": action}
 	if pw != "" {
 		out["one_time_password"] = pw
 	}

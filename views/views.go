@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"math/big"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -39,12 +40,14 @@ type Views struct {
 
 // Funcs are the helpers the templates may call.
 var Funcs = template.FuncMap{
-	"wan":      WanGrouped,
-	"wanExact": models.FormatWanExact,
-	"pct":      func(r models.Ratio) string { return r.Percent() },
-	"pctnum":   PercentNumber,
-	"status":   StatusLabel,
-	"when":     When,
+	"wan": WanGrouped,
+	// pathEscape makes a value one segment of a path (an old username may hold "/").
+	"pathEscape": url.PathEscape,
+	"wanExact":   models.FormatWanExact,
+	"pct":        func(r models.Ratio) string { return r.Percent() },
+	"pctnum":     PercentNumber,
+	"status":     StatusLabel,
+	"when":       When,
 	"yesno": func(b bool) string {
 		if b {
 			return "是"
