@@ -4,10 +4,49 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/trustelem/zxcvbn"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
+
+// MinPasswordChars is the shortest password accepted for a new or changed password.
+const MinPasswordChars = 10
+
+// minPasswordScore is the least zxcvbn score a new password needs: 3 means about
+// 10^8 guesses or more, with the username and the words of the place counted as
+// known to an attacker.
+const minPasswordScore = 3
+
+// placeWords are guessed first by anyone who knows where the system runs: the
+// system's, the place's and the most common pinyin words and surnames.
+var placeWords = []string{"cunji", "cunji-demo", "jiaojiang", "taizhou", "zhejiang", "cunwei", "cunmin", "xiangcun",
+	"nongcun", "gongsi", "admin", "district", "street", "village", "woaini", "wang", "zhang", "chen", "yang",
+	"huang", "zhao", "zhou", "jiang", "xiao", "ming", "hong", "jian", "zhangsan", "lisi", "wangwu"}
+
+// CheckPassword validates a new password for a username: long enough, and not easy
+// to guess by a real estimate (zxcvbn: repeats, sequences, keyboard runs, common
+// passwords and words, dates, the username and small changes to any of them).
+func CheckPassword(username, password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordChars:
+		return Invalid("password", "密码至少 10 个字符")
+	case len(password) > 72:
+		return Invalid("password", "密码最多 72 个字节")
+	case strings.EqualFold(password, username):
+		return Invalid("password", "密码不能与用户名相同")
+	}
+	inputs := placeWords
+	if username != "" {
+		inputs = append([]string{username}, placeWords...)
+	}
+	if zxcvbn.PasswordStrength(password, inputs).Score < minPasswordScore {
+		return Invalid("password", "密码太容易被猜到：请换一个更长、更不规则的密码，避免重复或连续的字符、键盘顺序、常见密码和单词、日期及用户名")
+	}
+	return nil
+}
 
 // ConcurrentComparisons is how many bcrypt comparisons a server runs at once: each
 // takes a core for tens of milliseconds, and a crowd of unauthenticated requests

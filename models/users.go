@@ -10,9 +10,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// MinPasswordChars is the shortest password accepted for a new or changed password.
-const MinPasswordChars = 10
-
 // UserByID loads a user by id.
 func UserByID(db *gorm.DB, id uint) (*User, error) {
 	var u User
@@ -50,35 +47,6 @@ func CheckUsername(username string) error {
 	}
 	return nil
 }
-
-// CheckPassword validates a new password for a username.
-func CheckPassword(username, password string) error {
-	switch {
-	case utf8.RuneCountInString(password) < MinPasswordChars:
-		return Invalid("password", "密码至少 10 个字符")
-	case strings.EqualFold(password, username):
-		return Invalid("password", "密码不能与用户名相同")
-	case isCommonPassword(password):
-		return Invalid("password", "这个密码太常见，请换一个")
-	case len(password) > 72:
-		return Invalid("password", "密码最多 72 个字节")
-	}
-	return nil
-}
-
-// commonPasswords are among the most used passwords (and their obvious local
-// variants); none is accepted whatever its length.
-var commonPasswords = map[string]bool{
-	"1234567890": true, "12345678910": true, "123456789a": true, "a123456789": true, "qwertyuiop": true,
-	"1qaz2wsx3edc": true, "1q2w3e4r5t": true, "password1": true, "password123": true, "passw0rd123": true,
-	"iloveyou123": true, "abcd123456": true, "abc1234567": true, "qwerty12345": true, "0123456789": true,
-	"9876543210": true, "1111111111": true, "0000000000": true, "88888888888": true, "6666666666": true,
-	"woaini1314": true, "woaini520": true, "5201314520": true, "aa123456789": true, "zxcvbnm123": true,
-	"administrator": true, "admin123456": true, "cunji-demo": true, "cunji123456": true, "jiaojiang123": true,
-	"taizhou123456": true, "zhejiang123": true, "qwe123456789": true, "asdfghjkl1": true, "1234qwer": true,
-}
-
-func isCommonPassword(p string) bool { return commonPasswords[strings.ToLower(p)] }
 
 // CreateUser adds an account. The actor is nil for the command line (the operator
 // of the machine); district staff may create any account of their district, a

@@ -63,17 +63,22 @@ const oneTimeCost = 8
 // oneTimeAlphabet avoids characters that are easily confused (0/O, 1/l/I).
 const oneTimeAlphabet = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 
-// OneTimePassword makes a random 12-character password.
+// OneTimePassword makes a random 12-character password that passes CheckPassword
+// (a rare draw that looks like words is drawn again).
 func OneTimePassword() string {
-	b := make([]byte, 12)
-	for i := range b {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(oneTimeAlphabet))))
-		if err != nil {
-			panic(err) // the system's random source failed: nothing safe to do
+	for {
+		b := make([]byte, 12)
+		for i := range b {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(oneTimeAlphabet))))
+			if err != nil {
+				panic(err) // the system's random source failed: nothing safe to do
+			}
+			b[i] = oneTimeAlphabet[n.Int64()]
 		}
-		b[i] = oneTimeAlphabet[n.Int64()]
+		if CheckPassword("", string(b)) == nil {
+			return string(b)
+		}
 	}
-	return string(b)
 }
 
 // ResetPassword gives an account a one-time password, to be changed at the next
