@@ -1,44 +1,66 @@
 package handlers
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
-	"crypto/subtle"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 )
 
-const csrfCookie = "cunji_csrf"
+const (
+	csrfCookie    = "cunji_csrf"
+	csrfFormField = "csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
 
-// csrf protects every state-changing page request with a double-submit token: a
-// random value in a SameSite=Strict cookie that the form must echo in its `csrf`
-// field. A cross-site page can neither read the cookie nor set it.
-func csrf(next echo.HandlerFunc) echo.HandlerFunc {
+// csrf protects every state-changing page request. The token a page embeds is an
+// HMAC, under the server's secret, of the browser's random id (an HttpOnly,
+// SameSite=Strict cookie) and of its session cookie, so a token from another
+// browser or another session is worth nothing; it is read from the form's `csrf`
+// field or the X-CSRF-Token header, never from the query string.
+func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
+		id := ""
 		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
-			token = ck.Value
+			id = ck.Value
 		} else {
 			b := make([]byte, 32)
 			if _, err := rand.Read(b); err != nil {
 				return err
 			}
-			token = base64.RawURLEncoding.EncodeToString(b)
-			c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+			id = base64.RawURLEncoding.EncodeToString(b)
+			c.SetCookie(&http.Cookie{Name: csrfCookie, Value: id, Path: "/", HttpOnly: true,
 				SameSite: http.SameSiteStrictMode, Secure: viaHTTPS(c)})
 		}
+		session := ""
+		if ck, err := c.Cookie(tokenCookie); err == nil {
+			session = ck.Value
+		}
+		token := h.csrfToken(id, session)
 		c.Set(ctxCSRF, token)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		sent := c.FormValue("csrf")
-		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+		sent := c.Request().Header.Get(csrfHeader)
+		if sent == "" {
+			sent = c.Request().PostFormValue(csrfFormField)
+		}
+		if !hmac.Equal([]byte(sent), []byte(token)) {
 			return echo.NewHTTPError(http.StatusForbidden, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 		}
 		return next(c)
 	}
+}
+
+// csrfToken binds a form token to a browser id and a session.
+func (h *Handler) csrfToken(browser, session string) string {
+	m := hmac.New(sha256.New, h.Secret)
+	m.Write([]byte("cunji-csrf\x00" + browser + "\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // secureHeaders sets the headers every answer carries: no inline script, no framing,

@@ -109,7 +109,7 @@ func (en *env) page(method, path, token string, form url.Values, csrf bool) *htt
 	form = f
 	if method == http.MethodPost {
 		if csrf {
-			form.Set("csrf", testCSRF)
+			form.Set("csrf", en.h.csrfToken(testCSRF, token))
 		}
 		rd = strings.NewReader(form.Encode())
 	}

@@ -28,7 +28,7 @@ func (en *env) upload(path, token, name string, data []byte, page bool) *httptes
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if page {
-		mw.WriteField("csrf", testCSRF)
+		mw.WriteField("csrf", en.h.csrfToken(testCSRF, token))
 	}
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)

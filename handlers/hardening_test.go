@@ -48,7 +48,7 @@ func TestSecurityHeaders(t *testing.T) {
 				csrfTok = c.Value
 			}
 		}
-		form := url.Values{"username": {"v1"}, "password": {seeds.FixturePassword}, "csrf": {csrfTok}}
+		form := url.Values{"username": {"v1"}, "password": {seeds.FixturePassword}, "csrf": {en.h.csrfToken(csrfTok, "")}}
 		req, _ := http.NewRequest("POST", srv.URL+"/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.AddCookie(&http.Cookie{Name: csrfCookie, Value: csrfTok})

@@ -166,7 +166,9 @@ func TestPageFormErrors(t *testing.T) {
 			if !strings.Contains(html, tc.msg) || !strings.Contains(html, `aria-describedby="`+tc.field+`-error"`) {
 				t.Fatalf("no message %q tied to %s", tc.msg, tc.field)
 			}
-			if v := tc.form.Get(tc.field); len(v) < 100 && !strings.Contains(html, v) {
+			// A select offers only valid stars: the typed 4 has nowhere to show (this
+			// passed before only because the fixed test CSRF token held a "4").
+			if v := tc.form.Get(tc.field); len(v) < 100 && tc.field != "star_rating" && !strings.Contains(html, v) {
 				t.Fatalf("typed value %q lost", v)
 			}
 			if en.state() != before {

@@ -88,9 +88,9 @@ func (h *Handler) Echo() *echo.Echo {
 	api.Any("/*", func(echo.Context) error { return models.ErrNotFound })
 
 	// Pages: session cookie, CSRF token on every form.
-	e.GET("/login", h.LoginPage, csrf)
-	e.POST("/login", h.LoginSubmit, csrf)
-	pages := e.Group("", csrf, h.pageAuth)
+	e.GET("/login", h.LoginPage, h.csrf)
+	e.POST("/login", h.LoginSubmit, h.csrf)
+	pages := e.Group("", h.csrf, h.pageAuth)
 	pages.GET("/", h.Home)
 	pages.POST("/logout", h.Logout)
 	pages.GET("/password", h.PasswordPage)
