@@ -83,32 +83,27 @@ func checkNewUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 		verr.Add("password", err.(*ValidationError).Fields["password"])
 	}
 	scope := strings.TrimSpace(in.Scope)
+	found := false
 	switch in.Role {
 	case RoleDistrict:
-		if db.Where("code = ?", scope).Take(&District{}).Error != nil {
-			verr.Add("scope", "区代码不存在")
-		}
+		found = db.Where("code = ?", scope).Take(&District{}).Error == nil
 		u.DistrictCode = scope
 	case RoleStreet:
 		var s Street
-		if db.Where("code = ?", scope).Take(&s).Error != nil {
-			verr.Add("scope", "街道代码不存在")
-		}
+		found = db.Where("code = ?", scope).Take(&s).Error == nil
 		u.DistrictCode, u.StreetCode = s.DistrictCode, s.Code
 	case RoleVillage:
 		var v Village
-		if db.Where("code = ?", scope).Take(&v).Error != nil {
-			verr.Add("scope", "村代码不存在")
-		}
+		found = db.Where("code = ?", scope).Take(&v).Error == nil
 		u.DistrictCode, u.StreetCode, u.VillageCode = v.DistrictCode, v.StreetCode, v.Code
 	default:
 		verr.Add("role", "角色须为 district、street 或 village")
 	}
-	if a != nil && u.DistrictCode != a.DistrictCode {
-		verr.Add("scope", "只能在本区范围内创建用户")
-	}
-	if a != nil && a.Role == RoleStreet && u.StreetCode != a.StreetCode {
-		verr.Add("scope", "只能为本街道/镇的村创建账号")
+	// A code that does not exist and one outside the actor's scope answer alike:
+	// nobody learns what exists beyond their scope.
+	inScope := a == nil || u.DistrictCode == a.DistrictCode && (a.Role != RoleStreet || u.StreetCode == a.StreetCode)
+	if !found || !inScope {
+		verr.Add("scope", "范围代码不存在或不在您的权限范围内")
 	}
 	if utf8.RuneCountInString(in.Phone) > 20 || BadText(in.Phone) {
 		verr.Add("phone", "手机号最多 20 位")
