@@ -36,14 +36,14 @@ type UserInput struct {
 
 // usernameRule is the alphabet of new usernames: safe in a path, a query, a file
 // name and a spreadsheet cell, and no look-alike letters.
-var usernameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$`)
+var usernameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
 
 // CheckUsername validates a new username: English letters, digits and - _ . only,
-// beginning with a letter or digit, at most 60 characters. Accounts named before the
-// rule keep their names.
+// beginning with a letter or digit, at most 40 characters (the size of the audit
+// log's object key). Accounts named before the rule keep their names.
 func CheckUsername(username string) error {
 	if !usernameRule.MatchString(username) {
-		return Invalid("username", "用户名只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最多 60 个字符")
+		return Invalid("username", "用户名只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最多 40 个字符")
 	}
 	return nil
 }
