@@ -65,7 +65,7 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 	en := newEnv(t)
 	en.behind("10.0.0.1")
 	secure := func(peer, proto string) bool {
-		form := url.Values{"username": {"d"}, "password": {seeds.FixturePassword}, "csrf": {testCSRF}}
+		form := url.Values{"username": {"d"}, "password": {seeds.FixturePassword}, "csrf": {en.h.csrfToken(testCSRF, "")}}
 		r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
