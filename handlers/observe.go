@@ -124,7 +124,7 @@ func (h *Handler) Readyz(c echo.Context) error {
 	return c.String(http.StatusOK, "ready")
 }
 
-// login is models.Login bound to the request, counting failures and lockouts.
+// login is Passwords.Login bound to the request, counting failures and lockouts.
 func (h *Handler) login(c echo.Context, username, password string) (*models.User, error) {
 	u, err := h.Passwords.Login(c.Request().Context(), h.db(c), username, password, c.RealIP())
 	var te *models.ThrottledError
