@@ -52,7 +52,7 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 	tv := trendView{Label: label}
 	var xs []string
 	act := views.Series{Name: "实际", Colour: views.ColActual}
-	tgt := views.Series{Name: "目标路径", Colour: views.ColTarget, Dashed: true}
+	tgt := views.Series{Name: "下达目标", Colour: views.ColTarget, Dashed: true}
 	prj := views.Series{Name: "按当前速度预测", Colour: views.ColProjected, Dashed: true}
 	scale := 1.0
 	if !models.IsShareIndicator(tr.Indicator) {
@@ -106,7 +106,7 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 		yText = func(v float64) string { return fmt.Sprintf("%.1f亿", v) }
 		max *= 1.1
 	}
-	tv.Chart = views.LineChart(label+"：实际与目标路径", xs, []views.Series{act, tgt, prj}, max, yText)
+	tv.Chart = views.LineChart(label+"：实际与下达目标", xs, []views.Series{act, tgt, prj}, max, yText)
 	return tv
 }
 

@@ -55,6 +55,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.GET("/completeness", h.APICompleteness, roles(street, district))
 	anyone.GET("/lists/:kind", h.APIList, roles(street, district))
 	anyone.PUT("/windows/:year", h.APIWindowSet, roles(district))
+	anyone.GET("/targets", h.APITargetList, roles(street, district))
+	anyone.PUT("/targets", h.APITargetSet, roles(district))
 	anyone.POST("/villages/:code/exceptions", h.APIExceptionGrant, roles(district))
 	anyone.GET("/companies", h.APICompanyList)
 	anyone.GET("/companies/:id", h.APICompanyShow)

@@ -100,7 +100,7 @@ func (h *Handler) rollupTable(c echo.Context, by string) (*views.Table, error) {
 	head := []string{"村数", "已填报", "经营性收入≥50万村数", "占比", "目标", "还需", "星级村", "一星", "二星", "三星", "和美乡村",
 		"总收入（元）", "经营性收入（元）", "集体资产（元）", "强村公司", "股东村", "共富工坊", "工坊就业", "其中低收入农户"}
 	row := func(f *models.Figures) []any {
-		return []any{f.Villages, f.Reported, f.Income50w.Count, f.Income50w.Share, f.Income50w.Target, f.Income50w.Needed,
+		return []any{f.Villages, f.Reported, f.Income50w.Count, f.Income50w.Share, f.Income50w.Target, optInt(f.Income50w.Needed),
 			f.Star.Rated, f.Star.ByLevel["1"], f.Star.ByLevel["2"], f.Star.ByLevel["3"], f.Hemei.Count,
 			views.Yuan(f.CollectiveIncomeTotalFen), views.Yuan(f.OperatingIncomeTotalFen), views.Yuan(f.AssetsTotalFen),
 			f.Companies, f.MemberVillages, f.Workshops, f.WorkshopEmployed, f.WorkshopLowIncomeEmployed}
@@ -151,8 +151,21 @@ func (h *Handler) rankingTable(c echo.Context) (*views.Table, error) {
 	return t, nil
 }
 
+// colourLabel names a 三色预警 colour; "—" when there is none (no target assigned,
+// or a year in progress).
 func colourLabel(c string) string {
-	return map[string]string{models.ColorGreen: "绿", models.ColorYellow: "黄", models.ColorRed: "红"}[c]
+	if l, ok := map[string]string{models.ColorGreen: "绿", models.ColorYellow: "黄", models.ColorRed: "红"}[c]; ok {
+		return l
+	}
+	return "—"
+}
+
+// optInt is an optional count as a cell: empty when nil.
+func optInt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func (h *Handler) villagesTable(c echo.Context) (*views.Table, error) {

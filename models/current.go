@@ -71,11 +71,11 @@ JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE stat
 // changed. Each is a MAX over an indexed column, which both databases answer from
 // the index alone, whatever the statistics say.
 type lastChanges struct {
-	Approval, Revision, MemberAdded, MemberRemoved, CompanyCreated, CompanyDissolved, Workshop, FirstYear *time.Time
+	Approval, Revision, MemberAdded, MemberRemoved, CompanyCreated, CompanyDissolved, Workshop *time.Time
 }
 
 func latestChanges(db *gorm.DB) (*lastChanges, error) {
-	var raw [8]any
+	var raw [7]any
 	row := db.Raw(`SELECT
 		(SELECT MAX(reviewed_at) FROM report_versions) AS approval,
 		(SELECT MAX(valid_from) FROM village_revisions) AS revision,
@@ -83,12 +83,11 @@ func latestChanges(db *gorm.DB) (*lastChanges, error) {
 		(SELECT MAX(removed_at) FROM company_members) AS member_removed,
 		(SELECT MAX(created_at) FROM companies) AS company_created,
 		(SELECT MAX(dissolved_at) FROM companies) AS company_dissolved,
-		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop,
-		(SELECT MAX(reviewed_at) FROM current_reports WHERE year = ?) AS first_year`, FirstYear).Row()
-	if err := row.Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6], &raw[7]); err != nil {
+		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop`).Row()
+	if err := row.Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
 		return nil, err
 	}
-	var ts [8]*time.Time
+	var ts [7]*time.Time
 	for i, v := range raw {
 		t, err := dbTime(v)
 		if err != nil {
@@ -96,7 +95,7 @@ func latestChanges(db *gorm.DB) (*lastChanges, error) {
 		}
 		ts[i] = t
 	}
-	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6], ts[7]}, nil
+	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6]}, nil
 }
 
 // dbTime reads an aggregate's instant: PostgreSQL gives a time, SQLite the text it
@@ -134,15 +133,4 @@ func historyChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
 	}
 	return after(l.Approval, t) || after(l.Revision, t) || after(l.MemberAdded, t) || after(l.MemberRemoved, t) ||
 		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t), nil
-}
-
-// firstYearChangedAfter reports whether a first-year version was approved, or any
-// master data revised, after t. The latest approval of each village-year is the
-// current one, so the current table (by its year and approval time) tells.
-func firstYearChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
-	l, err := latestChanges(db)
-	if err != nil {
-		return false, err
-	}
-	return after(l.FirstYear, t) || after(l.Revision, t), nil
 }

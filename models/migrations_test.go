@@ -22,7 +22,7 @@ var schemaModels = []any{
 	&District{}, &Street{}, &Village{}, &User{}, &ReportVersion{}, &Target{}, &AuditEntry{},
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
-	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{},
+	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,
@@ -258,6 +258,31 @@ type upgradeFixture struct {
 // whose tables hold data.
 var upgradeFixtures = map[int]upgradeFixture{
 	1: {insert: insertV1, check: checkV1},
+	2: {insert: insertV2, check: checkV2},
+}
+
+// insertV2 adds a yellow band as version 2 kept it: a target row of year 0.
+func insertV2(t *testing.T, db *gorm.DB) {
+	execT(t, db, `INSERT INTO targets (scope_code, indicator, year, value, note, recorded_at) VALUES ('110101', 'ranking_yellow_band', 0, 800, '', ?)`, fixtureAt)
+}
+
+// checkV2: the band moved to the district's settings, with its instant.
+func checkV2(t *testing.T, db *gorm.DB) {
+	if b := YellowBand(db, "110101", fixtureAt); b != 800 {
+		t.Fatalf("yellow band after upgrade: %d", b)
+	}
+	if b := YellowBand(db, "110101", fixtureAt.Add(-time.Second)); b != defaultYellowBand {
+		t.Fatalf("yellow band before it was set: %d", b)
+	}
+	var n int64
+	db.Model(&Target{}).Where("indicator = 'ranking_yellow_band'").Count(&n)
+	if n != 0 {
+		t.Fatalf("the band is still among the targets")
+	}
+	db.Model(&Target{}).Where("scope_code = '110101' AND indicator = 'star_new_1' AND year = 2023 AND value = 26").Count(&n)
+	if n != 1 {
+		t.Fatalf("the plan's 2023 one-star line: %d rows", n)
+	}
 }
 
 var fixtureAt = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
@@ -320,7 +345,12 @@ func checkV1(t *testing.T, db *gorm.DB) {
 	}
 	for _, m := range []any{&Target{}, &AuditEntry{}, &Workshop{}, &Company{}} {
 		var n int64
-		if err := db.Model(m).Count(&n).Error; err != nil || n != 1 {
+		q := db.Model(m)
+		if _, ok := m.(*Target); ok {
+			// Migration 3 adds the plan's 2023 星级 lines (star_new…) for each district.
+			q = q.Where("indicator NOT LIKE 'star_new%'")
+		}
+		if err := q.Count(&n).Error; err != nil || n != 1 {
 			t.Fatalf("%T after upgrade: %d rows, %v", m, n, err)
 		}
 	}

@@ -44,7 +44,8 @@ type IncomeFigures struct {
 	Count  int64 `json:"count"`
 	Share  Ratio `json:"share"`
 	Target Ratio `json:"target"`
-	Needed int64 `json:"needed"`
+	// Needed is nil when no target is assigned for the year (未下达目标).
+	Needed *int64 `json:"needed"`
 }
 
 // StarFigures are the 星级美丽乡村 figures.
@@ -315,38 +316,24 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	if err != nil {
 		return nil, err
 	}
-	// The first year's figures start the target paths: read them only when some
-	// target of the year is on a path.
-	first := cur
-	if year != FirstYear && ts.onPath(year) {
-		registries := ts.registriesOnPath(a.DistrictCode, year)
-		// The first year rarely changes once reported: when nothing of it changed
-		// after asOf, its figures as of then are its figures now, from the
-		// maintained table.
-		firstSrc := src
-		if !src.now && !registries {
-			changed, err := firstYearChangedAfter(db, asOf)
-			if err != nil {
-				return nil, err
-			}
-			firstSrc.now = !changed
-		}
-		if first, err = buildGroups(db, a, street, streets, FirstYear, firstSrc, registries); err != nil {
-			return nil, err
-		}
-	}
 	ru.Figures = cur.total
-	ts.applyShares(&ru.Figures, &first.total, []string{ru.ScopeCode, a.DistrictCode}, year)
+	ts.applyShares(&ru.Figures, []string{ru.ScopeCode, a.DistrictCode}, year)
 	if ru.ScopeCode == a.DistrictCode {
-		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, a.DistrictCode, year, first.total.CollectiveIncomeTotalFen)
-		ru.AssetsTargetFen = ts.amount(IndAssets, a.DistrictCode, year, first.total.AssetsTotalFen)
-		ru.CompaniesTarget = ts.amount(IndCompanies, a.DistrictCode, year, first.total.Companies)
-		ru.WorkshopsTarget = ts.amount(IndWorkshops, a.DistrictCode, year, first.total.Workshops)
-		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, a.DistrictCode, year, first.total.WorkshopEmployed)
+		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, a.DistrictCode, year)
+		ru.AssetsTargetFen = ts.amount(IndAssets, a.DistrictCode, year)
+		ru.CompaniesTarget = ts.amount(IndCompanies, a.DistrictCode, year)
+		ru.WorkshopsTarget = ts.amount(IndWorkshops, a.DistrictCode, year)
+		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, a.DistrictCode, year)
+	} else {
+		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, ru.ScopeCode, year)
+		ru.AssetsTargetFen = ts.amount(IndAssets, ru.ScopeCode, year)
+		ru.CompaniesTarget = ts.amount(IndCompanies, ru.ScopeCode, year)
+		ru.WorkshopsTarget = ts.amount(IndWorkshops, ru.ScopeCode, year)
+		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, ru.ScopeCode, year)
 	}
 	for i, s := range streets {
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
-		ts.applyShares(&row.Figures, &first.streets[i], []string{s.Code, a.DistrictCode}, year)
+		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)
 		ru.ByStreet = append(ru.ByStreet, row)
 	}
 	if ru.Pending, err = pending(db, a, street, year); err != nil {
@@ -354,7 +341,7 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 	}
 	for i, t := range VillageTypes {
 		row := TypeFigures{Type: t, Figures: cur.types[i]}
-		ts.applyShares(&row.Figures, &first.types[i], []string{ru.ScopeCode, a.DistrictCode}, year)
+		ts.applyShares(&row.Figures, []string{ru.ScopeCode, a.DistrictCode}, year)
 		ru.ByType = append(ru.ByType, row)
 	}
 	return ru, nil

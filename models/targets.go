@@ -2,8 +2,7 @@ package models
 
 import (
 	"math/big"
-	"sort"
-	"time"
+		"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -20,6 +19,12 @@ const (
 	IndCompanies        = "companies"
 	IndWorkshops        = "workshops"
 	IndWorkshopEmployed = "workshop_employed"
+	// Titles newly named in the year (the plan's 2023 line: 32 new, 26 one-star, 6
+	// three-star).
+	IndStarNew  = "star_new"
+	IndStarNew1 = "star_new_1"
+	IndStarNew2 = "star_new_2"
+	IndStarNew3 = "star_new_3"
 )
 
 // IndicatorInfo describes an indicator for pages and validation.
@@ -39,6 +44,10 @@ var Indicators = []IndicatorInfo{
 	{IndCompanies, "强村公司数", "count"},
 	{IndWorkshops, "共富工坊数（累计）", "count"},
 	{IndWorkshopEmployed, "共富工坊带动就业人数", "count"},
+	{IndStarNew, "新增星级美丽乡村", "count"},
+	{IndStarNew1, "新增一星级美丽乡村", "count"},
+	{IndStarNew2, "新增二星级美丽乡村", "count"},
+	{IndStarNew3, "新增三星级美丽乡村", "count"},
 }
 
 // targetSet maps scope code → indicator → year → value.
@@ -97,96 +106,38 @@ func loadTargets(db *gorm.DB, district string, at time.Time, streets []Street) (
 	return ts, nil
 }
 
-// value is the target of the first scope that has any for the indicator: the
-// explicit one for the year, else a straight path from the first year's actual to
-// the final (latest) explicit target. nil when no scope has a target.
-func (ts targetSet) value(scopes []string, ind string, year int, firstActual *big.Rat, unit int64) *big.Rat {
+// value is the target assigned for the year to the first scope that has one (a
+// street's own, else the district's), nil when none has: nothing is interpolated
+// from actual figures (DESIGN §6).
+func (ts targetSet) value(scopes []string, ind string, year int, unit int64) *big.Rat {
 	for _, sc := range scopes {
-		m := ts[sc][ind]
-		if len(m) == 0 {
-			continue
-		}
-		if v, ok := m[year]; ok {
+		if v, ok := ts[sc][ind][year]; ok {
 			return big.NewRat(v, unit)
 		}
-		years := make([]int, 0, len(m))
-		for y := range m {
-			years = append(years, y)
-		}
-		sort.Ints(years)
-		finalYear := years[len(years)-1]
-		final := big.NewRat(m[finalYear], unit)
-		if year >= finalYear || firstActual == nil || finalYear <= FirstYear {
-			return final
-		}
-		if year <= FirstYear {
-			return new(big.Rat).Set(firstActual)
-		}
-		// first + (final − first) × (year − FirstYear) / (finalYear − FirstYear)
-		step := new(big.Rat).Sub(final, firstActual)
-		step.Mul(step, big.NewRat(int64(year-FirstYear), int64(finalYear-FirstYear)))
-		return step.Add(step, firstActual)
 	}
 	return nil
 }
 
-// onPath reports whether any target of the year follows a path from the first
-// year's actual (no explicit target for the year, and the year before the final).
-func (ts targetSet) onPath(year int) bool {
-	for _, byInd := range ts {
-		for ind, m := range byInd {
-			if ind == indYellowBand {
-				continue
-			}
-			if _, ok := m[year]; ok {
-				continue
-			}
-			for y := range m {
-				if y > year {
-					return true
-				}
-			}
-		}
+// applyShares sets the share targets of f and the villages still needed (nil with
+// no target).
+func (ts targetSet) applyShares(f *Figures, scopes []string, year int) {
+	f.Income50w.Target = Ratio{ts.value(scopes, IndIncome50w, year, 10000)}
+	f.Star.Target = Ratio{ts.value(scopes, IndStar, year, 10000)}
+	f.Hemei.Target = Ratio{ts.value(scopes, IndHemei, year, 10000)}
+	f.Income50w.Needed = nil
+	if f.Income50w.Target.Valid() {
+		n := Needed(f.Income50w.Target, f.Villages, f.Income50w.Count)
+		f.Income50w.Needed = &n
 	}
-	return false
 }
 
-// registriesOnPath reports whether a company or workshop target of the scope is on
-// a path in the year (then the first year's registry figures are needed).
-func (ts targetSet) registriesOnPath(scope string, year int) bool {
-	for _, ind := range []string{IndCompanies, IndWorkshops, IndWorkshopEmployed} {
-		m := ts[scope][ind]
-		if _, ok := m[year]; ok {
-			continue
-		}
-		for y := range m {
-			if y > year {
-				return true
-			}
-		}
+// amount is the target of a money or count indicator assigned to one scope for the
+// year (a sum or a count of the district is not a street's), or nil.
+func (ts targetSet) amount(ind, scope string, year int) *int64 {
+	if v, ok := ts[scope][ind][year]; ok {
+		return &v
 	}
-	return false
-}
-
-// applyShares sets the share targets of f and the villages still needed.
-func (ts targetSet) applyShares(f, first *Figures, scopes []string, year int) {
-	f.Income50w.Target = Ratio{ts.value(scopes, IndIncome50w, year, first.Income50w.Share.R, 10000)}
-	f.Star.Target = Ratio{ts.value(scopes, IndStar, year, first.Star.Share.R, 10000)}
-	f.Hemei.Target = Ratio{ts.value(scopes, IndHemei, year, first.Hemei.Share.R, 10000)}
-	f.Income50w.Needed = Needed(f.Income50w.Target, f.Villages, f.Income50w.Count)
-}
-
-// amount is the target of a money or count indicator for one scope, rounded to the
-// nearest unit.
-func (ts targetSet) amount(ind, scope string, year int, firstActual int64) *int64 {
-	v := ts.value([]string{scope}, ind, year, big.NewRat(firstActual, 1), 1)
-	if v == nil {
-		return nil
-	}
-	half := new(big.Rat).Add(v, big.NewRat(1, 2))
-	n := new(big.Int).Quo(half.Num(), half.Denom())
-	out := n.Int64()
-	return &out
+	return nil
 }
 
 // Needed is max(0, ⌈target × N⌉ − count): the villages still to lift over the line.
@@ -206,9 +157,68 @@ func Needed(target Ratio, n, count int64) int64 {
 	return need
 }
 
-// ListTargets lists the targets in force of the actor's district and its streets.
-func ListTargets(db *gorm.DB, a *Actor) ([]Target, error) {
-	return currentTargets(db, a.DistrictCode, now())
+// TargetFilter narrows a list of targets; zero fields match everything. History
+// lists every row recorded by AsOf rather than only those in force.
+type TargetFilter struct {
+	Year      int
+	Indicator string
+	Scope     string
+	AsOf      time.Time
+	History   bool
+}
+
+// ListTargets lists the targets of the actor's district and its streets in force at
+// f.AsOf (or their whole history): district staff see all, a street officer the
+// district's and the street's own.
+func ListTargets(db *gorm.DB, a *Actor, f TargetFilter) ([]Target, error) {
+	if a.Role != RoleDistrict && a.Role != RoleStreet {
+		return nil, ErrForbidden
+	}
+	if f.AsOf.IsZero() {
+		f.AsOf = now()
+	}
+	var all []Target
+	if f.History {
+		codes := []string{a.DistrictCode}
+		var streets []Street
+		if err := db.Where("district_code = ?", a.DistrictCode).Find(&streets).Error; err != nil {
+			return nil, err
+		}
+		for _, s := range streets {
+			codes = append(codes, s.Code)
+		}
+		if err := db.Where("scope_code IN ? AND recorded_at <= ?", codes, f.AsOf).
+			Order("scope_code, indicator, year, recorded_at, id").Find(&all).Error; err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if all, err = currentTargets(db, a.DistrictCode, f.AsOf); err != nil {
+			return nil, err
+		}
+	}
+	out := []Target{}
+	for _, t := range all {
+		if a.Role == RoleStreet && t.ScopeCode != a.DistrictCode && t.ScopeCode != a.StreetCode {
+			continue
+		}
+		if (f.Year != 0 && t.Year != f.Year) || (f.Indicator != "" && t.Indicator != f.Indicator) ||
+			(f.Scope != "" && t.ScopeCode != f.Scope) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// IndicatorOf describes an indicator code, or nil.
+func IndicatorOf(code string) *IndicatorInfo {
+	for i := range Indicators {
+		if Indicators[i].Code == code {
+			return &Indicators[i]
+		}
+	}
+	return nil
 }
 
 // SetTarget creates or changes one target. District staff only; audited.
@@ -217,12 +227,7 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 		return nil, ErrForbidden
 	}
 	verr := &ValidationError{}
-	var info *IndicatorInfo
-	for i := range Indicators {
-		if Indicators[i].Code == ind {
-			info = &Indicators[i]
-		}
-	}
+	info := IndicatorOf(ind)
 	if info == nil {
 		verr.Add("indicator", "未知指标")
 	}

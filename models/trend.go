@@ -185,40 +185,6 @@ type Ranking struct {
 	Streets    []RankRow `json:"streets"`
 }
 
-// indYellowBand keeps the yellow band's history among the targets (year 0), so that
-// a ranking as of a past instant is coloured with the band in force then.
-const indYellowBand = "ranking_yellow_band"
-
-// YellowBand is how far below its path a street may be at instant at and still be
-// yellow rather than red, in basis points (default 500, five percentage points).
-func YellowBand(db *gorm.DB, district string, at time.Time) int64 {
-	var t Target
-	err := db.Where("scope_code = ? AND indicator = ? AND recorded_at <= ?", district, indYellowBand, at).
-		Order("recorded_at DESC, id DESC").Take(&t).Error
-	if err != nil {
-		return 500
-	}
-	return t.Value
-}
-
-// SetYellowBand changes the district's yellow band. District staff only; audited.
-func SetYellowBand(db *gorm.DB, a *Actor, bp int64) error {
-	if a.Role != RoleDistrict {
-		return ErrForbidden
-	}
-	if bp < 0 || bp > 10000 {
-		return Invalid("yellow_band", "黄色区间须在 0 至 100 个百分点之间")
-	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		before := YellowBand(tx, a.DistrictCode, now())
-		t := Target{ScopeCode: a.DistrictCode, Indicator: indYellowBand, Value: bp, RecordedAt: now()}
-		if err := tx.Create(&t).Error; err != nil {
-			return err
-		}
-		return Audit(tx, a, "setting.yellow_band", "setting", "yellow_band", AuditScope{District: a.DistrictCode}, before, bp)
-	})
-}
-
 // Colour classifies a share against its target: green at or above, yellow below by
 // at most the band, red further below.
 func Colour(share, target Ratio, bandBP int64) string {

@@ -38,6 +38,9 @@ func Targets() []models.Target {
 		{Indicator: models.IndStar, Year: 2027, Value: 10000, Note: "星级美丽乡村全覆盖；2023 年新增 32 个（一星 26 个、三星 6 个）"},
 		{Indicator: models.IndWorkshops, Year: 2024, Value: 100, Note: "累计建成共富工坊 100 家以上"},
 		{Indicator: models.IndWorkshopEmployed, Year: 2024, Value: 2300, Note: "带动就业 2300 人以上"},
+		{Indicator: models.IndStarNew, Year: 2023, Value: 32, Note: "2023 年新增星级美丽乡村 32 个"},
+		{Indicator: models.IndStarNew1, Year: 2023, Value: 26, Note: "其中一星级 26 个"},
+		{Indicator: models.IndStarNew3, Year: 2023, Value: 6, Note: "其中三星级 6 个"},
 	}
 	for y := models.FirstYear; y <= models.PlanFinalYear; y++ {
 		t = append(t, models.Target{Indicator: models.IndCompanies, Year: y, Value: 5, Note: "强村公司稳定在 5 家以上"})

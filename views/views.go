@@ -45,9 +45,35 @@ var Funcs = template.FuncMap{
 	"pathEscape": url.PathEscape,
 	"wanExact":   models.FormatWanExact,
 	"pct":        func(r models.Ratio) string { return r.Percent() },
-	"pctnum":     PercentNumber,
-	"status":     StatusLabel,
-	"when":       When,
+	// target shows an assigned share target, or says none is assigned.
+	"target": func(r models.Ratio) string {
+		if !r.Valid() {
+			return "未下达目标"
+		}
+		return r.Percent()
+	},
+	// colour names a 三色预警 colour; none without a target or for a year in progress.
+	"colour": func(c string) string {
+		switch c {
+		case models.ColorGreen:
+			return "绿"
+		case models.ColorYellow:
+			return "黄"
+		case models.ColorRed:
+			return "红"
+		}
+		return "—"
+	},
+	// needed shows the villages still needed, or "—" without a target.
+	"needed": func(n *int64) string {
+		if n == nil {
+			return "—"
+		}
+		return fmt.Sprint(*n)
+	},
+	"pctnum": PercentNumber,
+	"status": StatusLabel,
+	"when":   When,
 	"yesno": func(b bool) string {
 		if b {
 			return "是"
