@@ -2,7 +2,7 @@ package models
 
 import (
 	"math/big"
-		"time"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
