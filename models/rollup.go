@@ -109,42 +109,35 @@ type Rollup struct {
 	WorkshopEmployedTarget    *int64          `json:"workshop_employed_target"`
 	ByStreet                  []StreetFigures `json:"by_street"`
 	ByType                    []TypeFigures   `json:"by_type"`
-	// Pending is work in progress now (not approved, so not counted above).
+	// Pending is work in progress at AsOf (not approved, so not counted above).
 	Pending PendingFigures `json:"pending"`
 }
 
-// PendingFigures count the villages with an open version now, by state.
+// PendingFigures count the villages with a version open (not yet reviewed) at the
+// roll-up's instant, by its state then.
 type PendingFigures struct {
 	Submitted int64 `json:"submitted"`
 	Draft     int64 `json:"draft"`
 }
 
-// pending counts the open versions of the scope's villages active in year.
-func pending(db *gorm.DB, a *Actor, street string, year int) (PendingFigures, error) {
-	var rows []struct {
-		Status string
-		N      int64
-	}
-	q := db.Table("report_versions").Select("report_versions.status, COUNT(*) AS n").
-		Joins("JOIN villages ON villages.code = report_versions.village_code").
-		Where("report_versions.year = ? AND report_versions.status IN ?", year, []string{StatusDraft, StatusSubmitted}).
+// pending counts the versions of the scope's villages active in year that were open
+// at the source's instant: created by then and not reviewed by then, submitted if
+// they had been submitted by then. So a past answer never changes.
+func pending(db *gorm.DB, a *Actor, street string, year int, src source) (PendingFigures, error) {
+	var p PendingFigures
+	at := src.asOf
+	q := src.villages(db).
+		Select(`COALESCE(SUM(CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at <= ? THEN 1 ELSE 0 END), 0) AS submitted,
+			COALESCE(SUM(CASE WHEN r.submitted_at IS NULL OR r.submitted_at > ? THEN 1 ELSE 0 END), 0) AS draft`, at, at).
+		Joins("JOIN report_versions r ON r.village_code = villages.code").
+		Where("r.year = ? AND r.created_at <= ? AND (r.reviewed_at IS NULL OR r.reviewed_at > ?)", year, at, at).
 		Scopes(a.Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
 	}
-	var p PendingFigures
-	if err := q.Group("report_versions.status").Scan(&rows).Error; err != nil {
-		return p, err
-	}
-	for _, r := range rows {
-		if r.Status == StatusSubmitted {
-			p.Submitted = r.N
-		} else {
-			p.Draft = r.N
-		}
-	}
-	return p, nil
+	err := q.Scan(&p).Error
+	return p, err
 }
 
 // aggRow is one (street, type) group of the aggregate query.
@@ -336,7 +329,7 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)
 		ru.ByStreet = append(ru.ByStreet, row)
 	}
-	if ru.Pending, err = pending(db, a, street, year); err != nil {
+	if ru.Pending, err = pending(db, a, street, year, src); err != nil {
 		return nil, err
 	}
 	for i, t := range VillageTypes {

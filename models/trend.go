@@ -215,7 +215,7 @@ func ComputeRanking(db *gorm.DB, a *Actor, year int, ind string, asOf time.Time)
 		return nil, err
 	}
 	band := YellowBand(db, a.DistrictCode, asOf)
-	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000)}
+	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000), Streets: []RankRow{}}
 	for _, s := range ru.ByStreet {
 		if s.Villages == 0 {
 			continue

@@ -1,0 +1,96 @@
+package models_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"cunji/models"
+	"cunji/seeds"
+)
+
+// TestPastAnswerNeverChanges: the whole roll-up and ranking as of a past instant,
+// pending figures included, stay the same across later approvals, corrections,
+// submissions, target assignments and a new yellow band.
+func TestPastAnswerNeverChanges(t *testing.T) {
+	db, ac := setup(t)
+	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(60_000_000))
+	drafted(t, db, ac["v2"], seeds.FixA2, 2025, op(55_000_000))
+	if _, err := models.Submit(db, ac["v2"], seeds.FixA2, 2025, nil); err != nil {
+		t.Fatal(err)
+	}
+	drafted(t, db, ac["v4"], seeds.FixB1, 2025, op(10_000_000))
+	if _, err := models.SetTarget(db, ac["d"], seeds.DistrictCode, models.IndIncome50w, 2025, 5000, ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	at := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond)
+	answer := func() string {
+		t.Helper()
+		ru, err := models.ComputeRollup(db, ac["d"], "", 2025, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rk, err := models.ComputeRanking(db, ac["d"], 2025, models.IndIncome50w, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal([]any{ru, rk})
+		return string(b)
+	}
+	want := answer()
+	ru, _ := models.ComputeRollup(db, ac["d"], "", 2025, at)
+	if ru.Pending.Submitted != 1 || ru.Pending.Draft != 1 {
+		t.Fatalf("pending at T: %+v", ru.Pending)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"approve the submitted", func() error { _, err := models.Approve(db, ac["s1"], seeds.FixA2, 2025, nil); return err }},
+		{"submit the draft", func() error { _, err := models.Submit(db, ac["v4"], seeds.FixB1, 2025, nil); return err }},
+		{"reject it", func() error {
+			_, err := models.Reject(db, ac["s2"], seeds.FixB1, 2025, nil, "数据有误")
+			return err
+		}},
+		{"a correction approved", func() error {
+			approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(40_000_000))
+			return nil
+		}},
+		{"a new target", func() error {
+			_, err := models.SetTarget(db, ac["d"], seeds.DistrictCode, models.IndIncome50w, 2025, 9000, "")
+			return err
+		}},
+		{"a street's own target", func() error {
+			_, err := models.SetTarget(db, ac["d"], "331002002", models.IndIncome50w, 2025, 0, "")
+			return err
+		}},
+		{"a new yellow band", func() error { return models.SetYellowBand(db, ac["d"], 9000) }},
+		{"a new draft", func() error { drafted(t, db, ac["v2"], seeds.FixA2, 2025, op(1)); return nil }},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := answer(); got != want {
+			t.Fatalf("after %s the answer as of T changed:\n%s\nwas\n%s", s.name, got, want)
+		}
+	}
+}
+
+// TestRankingNeverNull: a ranking without streets answers an empty list.
+func TestRankingNeverNull(t *testing.T) {
+	db, ac := setup(t)
+	// Before any village existed.
+	rk, err := models.ComputeRanking(db, ac["d"], 2027, models.IndIncome50w, models.SeedEpoch.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rk)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	if l, ok := m["streets"].([]any); !ok || len(l) != 0 {
+		t.Errorf("streets = %v", m["streets"])
+	}
+}
