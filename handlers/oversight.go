@@ -80,6 +80,9 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 		act.Values, tgt.Values, prj.Values = append(act.Values, a), append(tgt.Values, t), append(prj.Values, pr)
 		row := trendRow{Year: p.Year, Actual: showValue(tr.Indicator, p.Actual), Target: showValue(tr.Indicator, p.Target),
 			Projected: showValue(tr.Indicator, p.Projected)}
+		if p.InProgress && p.Provisional != nil {
+			row.Actual = "进行中（临时 " + showValue(tr.Indicator, p.Provisional) + "）"
+		}
 		if p.Needed != nil {
 			tv.HasNeeded = true
 			row.Added = fmt.Sprintf("%d（本年新增 %d）", *p.Needed, *p.Needed-prevNeeded)
@@ -113,7 +116,7 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 // oversightPage is the data of the district's 工作专班 page and of the 通报.
 type oversightPage struct {
 	Year         int
-	Years        []int
+	Years        yearsView
 	Street       string
 	Streets      []models.Street
 	AsOf         time.Time
@@ -145,12 +148,11 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		return nil, err
 	}
 	a := actorOf(c)
-	years, err := models.Years(h.db(c))
-	if err != nil {
+	p := &oversightPage{Year: year, Street: street, AsOf: asOf, Printed: time.Now(),
+		District: a.Role == models.RoleDistrict}
+	if p.Years, err = h.yearsView(c, year, asOf); err != nil {
 		return nil, err
 	}
-	p := &oversightPage{Year: year, Years: years, Street: street, AsOf: asOf, Printed: time.Now(),
-		District: a.Role == models.RoleDistrict}
 	q := url.Values{"year": {strconv.Itoa(year)}, "as_of": {asOf.Format(time.RFC3339Nano)}}
 	if street != "" {
 		q.Set("street", street)

@@ -14,7 +14,8 @@ func trendJSON(tr *models.Trend) map[string]any {
 	years := make([]map[string]any, len(tr.Points))
 	for i, p := range tr.Points {
 		years[i] = map[string]any{"year": p.Year, "actual": models.Value(tr.Indicator, p.Actual),
-			"target": models.Value(tr.Indicator, p.Target), "projected": models.Value(tr.Indicator, p.Projected)}
+			"target": models.Value(tr.Indicator, p.Target), "projected": models.Value(tr.Indicator, p.Projected),
+			"in_progress": p.InProgress, "provisional": models.Value(tr.Indicator, p.Provisional)}
 		if p.Needed != nil {
 			years[i]["needed"] = *p.Needed
 		}

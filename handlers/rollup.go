@@ -9,9 +9,56 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// rollupParams reads year, street and as_of (RFC 3339; default now).
+// closedYear is the year the district's pages, the 通报 and exports open on: the
+// latest year closed now, or the current year while none is.
+// A year given in the query is taken as it is.
+func (h *Handler) closedYear(c echo.Context) (int, error) {
+	if c.QueryParam("year") != "" {
+		return queryInt(c, "year", 0)
+	}
+	y, err := models.LatestClosedYear(h.DB, actorOf(c).DistrictCode, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	if y == 0 {
+		return h.defaultYear(c)
+	}
+	return y, nil
+}
+
+// yearsView lists the reporting years for a year selector, each marked when it is
+// still in progress (进行中).
+type yearsView struct {
+	Years      []int
+	InProgress map[int]bool
+	// Open is the latest year in progress, one click away from a closed year.
+	Open int
+	// Selected is the year shown.
+	Selected int
+}
+
+func (h *Handler) yearsView(c echo.Context, year int, at time.Time) (yearsView, error) {
+	v := yearsView{Selected: year}
+	var err error
+	if v.Years, err = models.Years(h.DB); err != nil {
+		return v, err
+	}
+	if v.InProgress, err = models.InProgressYears(h.DB, actorOf(c).DistrictCode, at); err != nil {
+		return v, err
+	}
+	cur := models.CurrentYear()
+	for _, y := range v.Years {
+		if v.InProgress[y] && y <= cur {
+			v.Open = y
+		}
+	}
+	return v, nil
+}
+
+// rollupParams reads year (default: the latest closed year), street and as_of
+// (RFC 3339; default now).
 func (h *Handler) rollupParams(c echo.Context) (int, string, time.Time, error) {
-	year, err := h.queryYear(c)
+	year, err := h.closedYear(c)
 	if err != nil {
 		return 0, "", time.Time{}, err
 	}
@@ -28,7 +75,7 @@ func (h *Handler) rollupParams(c echo.Context) (int, string, time.Time, error) {
 
 type rollupPage struct {
 	Rollup  *models.Rollup
-	Years   []int
+	Years   yearsView
 	Streets []models.Street
 	Street  string
 }
@@ -44,11 +91,10 @@ func (h *Handler) RollupShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	years, err := models.Years(h.db(c))
-	if err != nil {
+	p := rollupPage{Rollup: ru, Street: street}
+	if p.Years, err = h.yearsView(c, year, asOf); err != nil {
 		return err
 	}
-	p := rollupPage{Rollup: ru, Years: years, Street: street}
 	if a.Role == models.RoleDistrict {
 		if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {
 			return err

@@ -12,8 +12,9 @@ import (
 )
 
 type windowRow struct {
-	Year   int
-	Window *models.ReportingWindow
+	Year       int
+	Window     *models.ReportingWindow
+	InProgress bool
 }
 
 type windowsPage struct {
@@ -29,12 +30,16 @@ func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 		return nil, err
 	}
 	p := &windowsPage{Years: years}
+	open, err := models.InProgressYears(h.DB, a.DistrictCode, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	for _, y := range p.Years {
 		w, err := models.Window(h.db(c), a.DistrictCode, y)
 		if err != nil {
 			return nil, err
 		}
-		p.Rows = append(p.Rows, windowRow{Year: y, Window: w})
+		p.Rows = append(p.Rows, windowRow{Year: y, Window: w, InProgress: open[y]})
 	}
 	bp := models.YellowBand(h.db(c), a.DistrictCode, time.Now())
 	p.YellowBand = strconv.FormatInt(bp/100, 10) + "." + strconv.FormatInt(bp%100/10, 10)
@@ -124,4 +129,16 @@ func (h *Handler) BandSave(c echo.Context) error {
 		return h.formFail(c, err)
 	}
 	return redirectFlash(c, "/windows", "预警阈值已保存")
+}
+
+// YearClose is POST /windows/close: the district closes a year (结束年度).
+func (h *Handler) YearClose(c echo.Context) error {
+	year, err := strconv.Atoi(c.FormValue("year"))
+	if err != nil {
+		return h.formFail(c, models.Invalid("year", "年度须为整数"))
+	}
+	if _, err := models.CloseYear(h.DB, actorOf(c), year); err != nil {
+		return h.formFail(c, err)
+	}
+	return redirectFlash(c, "/windows", strconv.Itoa(year)+" 年度已结束，数字不再为临时数")
 }

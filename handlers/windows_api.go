@@ -54,3 +54,17 @@ func (h *Handler) APIExceptionGrant(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"village_code": e.VillageCode, "year": e.Year, "until": e.Until, "reason": e.Reason})
 }
+
+// APIYearClose is POST /api/v1/years/:year/close (district): the year's figures
+// become results (no longer 进行中).
+func (h *Handler) APIYearClose(c echo.Context) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	cl, err := models.CloseYear(h.DB, actorOf(c), year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"year": cl.Year, "closed_at": cl.ClosedAt, "closed_by": cl.ClosedBy})
+}

@@ -14,6 +14,7 @@ import (
 // submissions, target assignments and a new yellow band.
 func TestPastAnswerNeverChanges(t *testing.T) {
 	db, ac := setup(t)
+	closeYears(t, db, ac["d"], 2025)
 	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(60_000_000))
 	drafted(t, db, ac["v2"], seeds.FixA2, 2025, op(55_000_000))
 	if _, err := models.Submit(db, ac["v2"], seeds.FixA2, 2025, nil); err != nil {

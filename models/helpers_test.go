@@ -85,3 +85,14 @@ func drafted(t *testing.T, db *gorm.DB, cadre *models.Actor, code string, year i
 	}
 	return r
 }
+
+// closeYears closes years as the district (their figures become results: coloured,
+// trended).
+func closeYears(t *testing.T, db *gorm.DB, d *models.Actor, years ...int) {
+	t.Helper()
+	for _, y := range years {
+		if _, err := models.CloseYear(db, d, y); err != nil {
+			t.Fatalf("close %d: %v", y, err)
+		}
+	}
+}

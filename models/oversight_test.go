@@ -26,6 +26,7 @@ func TestTrendByHand(t *testing.T) {
 	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2024, op(60_000_000))
 	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2024, op(55_000_000))
 	approved(t, db, ac["v3"], ac["s1"], seeds.FixA3, 2024, op(70_000_000))
+	closeYears(t, db, ac["d"], 2023, 2024)
 	tr, err := models.ComputeTrend(db, ac["d"], "", models.IndIncome50w, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +102,7 @@ func TestColourThresholds(t *testing.T) {
 
 func TestRanking(t *testing.T) {
 	db, ac := setup(t)
+	closeYears(t, db, ac["d"], 2024, 2025)
 	// 2025: 海门 2 of 2 over the line; 白云 0 of 1. District target 2025 = 90%.
 	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(60_000_000))
 	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2025, op(50_000_000))

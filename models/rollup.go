@@ -46,6 +46,9 @@ type IncomeFigures struct {
 	Target Ratio `json:"target"`
 	// Needed is nil when no target is assigned for the year (未下达目标).
 	Needed *int64 `json:"needed"`
+	// ReportedShare is count / reported (0 when nothing is reported): the
+	// provisional share while the year is in progress.
+	ReportedShare Ratio `json:"reported_share"`
 }
 
 // StarFigures are the 星级美丽乡村 figures.
@@ -65,8 +68,10 @@ type HemeiFigures struct {
 
 // Figures are the roll-up figures of one scope or group (docs/domain.md, "Roll-ups").
 type Figures struct {
-	Villages                 int64         `json:"villages"`
-	Reported                 int64         `json:"reported"`
+	Villages int64 `json:"villages"`
+	Reported int64 `json:"reported"`
+	// Completeness is reported / villages: how far the year's reporting has got.
+	Completeness             Ratio         `json:"completeness"`
 	Income50w                IncomeFigures `json:"income_50w"`
 	Star                     StarFigures   `json:"star"`
 	Hemei                    HemeiFigures  `json:"hemei"`
@@ -101,6 +106,9 @@ type Rollup struct {
 	ScopeName string    `json:"scope_name"`
 	Year      int       `json:"year"`
 	AsOf      time.Time `json:"as_of"`
+	// InProgress is set while the year's reporting is still open at AsOf: its
+	// figures are provisional (进行中), drawn without colours.
+	InProgress bool `json:"in_progress"`
 	Figures
 	CollectiveIncomeTargetFen *int64          `json:"collective_income_target_fen"`
 	AssetsTargetFen           *int64          `json:"assets_target_fen"`
@@ -179,6 +187,11 @@ func (f *Figures) finish() {
 		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
 	}
 	f.Income50w.Share = frac(f.Income50w.Count, f.Villages)
+	f.Completeness = frac(f.Reported, f.Villages)
+	f.Income50w.ReportedShare = frac(f.Income50w.Count, f.Reported)
+	if f.Reported == 0 {
+		f.Income50w.ReportedShare = Ratio{new(big.Rat)}
+	}
 	f.Star.Share = frac(f.Star.Rated, f.Villages)
 	f.Hemei.Share = frac(f.Hemei.Count, f.Villages)
 }
@@ -264,6 +277,9 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 		return nil, err
 	}
 	ru := &Rollup{Year: year, AsOf: asOf.UTC()}
+	if ru.InProgress, err = YearInProgress(db, a.DistrictCode, year, asOf); err != nil {
+		return nil, err
+	}
 	if street != "" {
 		var kept []Street
 		for _, s := range streets {

@@ -132,7 +132,7 @@ func TestRollupFixture(t *testing.T) {
 
 	// The API writes shares with six decimals.
 	b, _ := json.Marshal(ru.Income50w)
-	check("json", string(b), `{"count":2,"share":0.666667,"target":0.900000,"needed":1}`)
+	check("json", string(b), `{"count":2,"share":0.666667,"target":0.900000,"needed":1,"reported_share":1.000000}`)
 }
 
 func TestNeeded(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 // no target, no needed and no colour; and assigning one leaves past answers alone.
 func TestTargetsAssigned(t *testing.T) {
 	db, ac := setup(t)
+	closeYears(t, db, ac["d"], 2025)
 	const haimen, baiyun = "331002001", "331002002"
 	// 2025: 海门 1 of 2 over the line, 白云 0 of 1.
 	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(60_000_000))
@@ -97,6 +98,7 @@ func TestTargetsAssigned(t *testing.T) {
 // get the same colour, whatever their first year's figures were.
 func TestTwoStreetsSameColour(t *testing.T) {
 	db, ac := setup(t)
+	closeYears(t, db, ac["d"], 2023, 2024)
 	// 2023 differs: 海门 1 of 3 over the line, 白云 none (a path from these actuals
 	// used to give the two streets different 2024 targets).
 	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2023, op(60_000_000))

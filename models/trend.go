@@ -27,6 +27,10 @@ type TrendPoint struct {
 	Target    *big.Rat `json:"-"`
 	Projected *big.Rat `json:"-"`
 	Needed    *int64   `json:"needed,omitempty"`
+	// InProgress marks a year still in progress: its figure is Provisional, never
+	// an actual, and the projection does not start from it.
+	InProgress  bool     `json:"in_progress"`
+	Provisional *big.Rat `json:"-"`
 }
 
 // Trend is an indicator's road to the plan's end for one scope.
@@ -62,7 +66,8 @@ func pick(ind string, f *Figures, ru *Rollup) (actual, target *big.Rat) {
 }
 
 // ComputeTrend gives every reporting year of an indicator for the actor's scope
-// (narrowed to a street when set) as of asOf.
+// (narrowed to a street when set) as of asOf. Actuals and the projection come from
+// the years closed by asOf only.
 func ComputeTrend(db *gorm.DB, a *Actor, street, ind string, asOf time.Time) (*Trend, error) {
 	known := false
 	for _, t := range TrendIndicators {
@@ -86,10 +91,15 @@ func ComputeTrend(db *gorm.DB, a *Actor, street, ind string, asOf time.Time) (*T
 			return nil, err
 		}
 		tr.ScopeCode, tr.ScopeName = ru.ScopeCode, ru.ScopeName
-		p := TrendPoint{Year: y}
+		p := TrendPoint{Year: y, InProgress: ru.InProgress}
 		actual, target := pick(ind, &ru.Figures, ru)
 		p.Target = target
-		if ru.Reported > 0 {
+		if ru.InProgress {
+			// A year in progress is not a result: shown apart, never projected from.
+			if ru.Reported > 0 {
+				p.Provisional = actual
+			}
+		} else if ru.Reported > 0 {
 			p.Actual = actual
 			if first == nil {
 				first, firstYear = actual, y
@@ -173,7 +183,13 @@ type RankRow struct {
 	Count      int64  `json:"count"`
 	Share      Ratio  `json:"share"`
 	Target     Ratio  `json:"target"`
-	Color      string `json:"color"`
+	// Color is empty with no target assigned, and for a year in progress.
+	Color string `json:"color"`
+	// Reported, Completeness and ReportedShare show a year in progress: how far
+	// reporting has got and the share among the villages reported.
+	Reported      int64 `json:"reported"`
+	Completeness  Ratio `json:"completeness"`
+	ReportedShare Ratio `json:"reported_share"`
 }
 
 // Ranking is the 晾晒 ranking of a district's streets on a share indicator.
@@ -182,6 +198,7 @@ type Ranking struct {
 	Indicator  string    `json:"indicator"`
 	AsOf       time.Time `json:"as_of"`
 	YellowBand Ratio     `json:"yellow_band"`
+	InProgress bool      `json:"in_progress"`
 	Streets    []RankRow `json:"streets"`
 }
 
@@ -215,13 +232,15 @@ func ComputeRanking(db *gorm.DB, a *Actor, year int, ind string, asOf time.Time)
 		return nil, err
 	}
 	band := YellowBand(db, a.DistrictCode, asOf)
-	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000), Streets: []RankRow{}}
+	rk := &Ranking{Year: year, Indicator: ind, AsOf: asOf.UTC(), YellowBand: frac(band, 10000), Streets: []RankRow{},
+		InProgress: ru.InProgress}
 	for _, s := range ru.ByStreet {
 		if s.Villages == 0 {
 			continue
 		}
 		f := s.Figures
-		row := RankRow{StreetCode: s.Code, StreetName: s.Name, Villages: f.Villages}
+		row := RankRow{StreetCode: s.Code, StreetName: s.Name, Villages: f.Villages, Reported: f.Reported,
+			Completeness: f.Completeness}
 		switch ind {
 		case IndIncome50w:
 			row.Count, row.Share, row.Target = f.Income50w.Count, f.Income50w.Share, f.Income50w.Target
@@ -230,7 +249,13 @@ func ComputeRanking(db *gorm.DB, a *Actor, year int, ind string, asOf time.Time)
 		case IndHemei:
 			row.Count, row.Share, row.Target = f.Hemei.Count, f.Hemei.Share, f.Hemei.Target
 		}
-		row.Color = Colour(row.Share, row.Target, band)
+		row.ReportedShare = frac(row.Count, f.Reported)
+		if f.Reported == 0 {
+			row.ReportedShare = Ratio{new(big.Rat)}
+		}
+		if !ru.InProgress {
+			row.Color = Colour(row.Share, row.Target, band)
+		}
 		rk.Streets = append(rk.Streets, row)
 	}
 	sort.SliceStable(rk.Streets, func(i, j int) bool {

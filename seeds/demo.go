@@ -88,6 +88,9 @@ func Demo(db *gorm.DB, now time.Time) error {
 		if err := demoRegistries(tx, rng, villages, users, streetUser, now); err != nil {
 			return err
 		}
+		if err := tx.Create(demoWindows(now)).Error; err != nil {
+			return err
+		}
 		if err := models.RebuildCurrent(tx); err != nil {
 			return err
 		}
@@ -216,4 +219,18 @@ func stamp(r *models.Workflow, status string, t time.Time, cadre, officer *model
 	if status == models.StatusRejected {
 		r.RejectReason = "经营收入与农经报表不一致，请核实后重新提交"
 	}
+}
+
+// demoWindows are the reporting windows of the demo: year Y is reported from 1
+// January to 30 April of Y+1, so 2023–2025 are closed; 2026's window is open now
+// (the year in progress).
+func demoWindows(now time.Time) []models.ReportingWindow {
+	var ws []models.ReportingWindow
+	for y := 2023; y <= 2025; y++ {
+		ws = append(ws, models.ReportingWindow{DistrictCode: DistrictCode, Year: y,
+			Opens:  time.Date(y+1, 1, 1, 0, 0, 0, 0, models.Shanghai).UTC(),
+			Closes: time.Date(y+1, 4, 30, 17, 0, 0, 0, models.Shanghai).UTC()})
+	}
+	return append(ws, models.ReportingWindow{DistrictCode: DistrictCode, Year: 2026,
+		Opens: now.Add(-30 * 24 * time.Hour).UTC(), Closes: now.Add(60 * 24 * time.Hour).UTC()})
 }
