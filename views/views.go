@@ -86,10 +86,10 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d 星", n)
 	},
-	"role":  RoleLabel,
-	"add":   func(a, b int) int { return a + b },
+	"role": RoleLabel,
+	"add":  func(a, b int) int { return a + b },
 	// pair bundles two values for a partial.
-	"pair": func(r, v any) map[string]any { return map[string]any{"R": r, "V": v} },
+	"pair":  func(r, v any) map[string]any { return map[string]any{"R": r, "V": v} },
 	"neq64": func(a, b int64) bool { return a != b },
 	"share": models.FormatShare,
 	"seq": func(n int) []int {
