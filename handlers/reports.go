@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"cunji/models"
 
@@ -61,13 +60,7 @@ func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]
 		errs["form"] = "表单版本号无效，请刷新页面后重试"
 	}
 	f.Version, in.Version = v, v
-	star, err := strconv.Atoi(strings.TrimSpace(f.Star))
-	if err != nil || star < 0 || star > 3 {
-		errs["star_rating"] = "星级只能是 0（无）、1、2 或 3"
-	} else {
-		in.StarRating = &star
-	}
-	in.HemeiBuilt = &f.Hemei
+	// Titles are the district's register's, not the cadre's to enter.
 	in.Note = &f.Note
 	dsts := []**int64{&in.BusinessFen, &in.ContractFen, &in.InvestmentFen, &in.SubsidyFen, &in.OtherFen, &in.AssetsFen}
 	for i, d := range moneyDefs {

@@ -157,12 +157,21 @@ func toVersionJSON(r *models.ReportVersion) *versionJSON {
 }
 
 func toReportJSON(rep *models.Report) map[string]any {
+	// The titles are the district's register's, read-only: every version shows the
+	// titles held at the end of the year.
+	titled := func(r *models.ReportVersion) *versionJSON {
+		v := toVersionJSON(r)
+		if v != nil {
+			v.StarRating, v.HemeiBuilt = rep.Titles.Star, rep.Titles.Hemei
+		}
+		return v
+	}
 	hist := make([]*versionJSON, len(rep.History))
 	for i := range rep.History {
-		hist[i] = toVersionJSON(&rep.History[i])
+		hist[i] = titled(&rep.History[i])
 	}
-	return map[string]any{"village_code": rep.Village.Code, "year": rep.Year,
-		"approved": toVersionJSON(rep.Approved), "open": toVersionJSON(rep.Open), "history": hist}
+	return map[string]any{"village_code": rep.Village.Code, "year": rep.Year, "titles": rep.Titles,
+		"approved": titled(rep.Approved), "open": titled(rep.Open), "history": hist}
 }
 
 // bindReportJSON turns a PUT body into a ReportInput; every unusable value is named

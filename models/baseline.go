@@ -90,19 +90,27 @@ LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? A
            ORDER BY r2.seq DESC LIMIT 1)`
 		args = []any{year, asOf}
 	}
+	// A title is held at the end of the year when the register, as recorded by
+	// asOf, has a naming of it in the year or before that no revocation dated within
+	// the year undoes.
+	const heldTitle = `SELECT 1 FROM title_entries n WHERE n.village_code = v.code AND n.kind = 'named' AND n.title = ?
+         AND n.year <= ? AND n.recorded_at <= ? AND NOT EXISTS (SELECT 1 FROM title_entries x
+         WHERE x.revokes_id = n.id AND x.kind = 'revoked' AND x.recorded_at <= ? AND x.on_date < ?)`
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	titleArgs := []any{TitleStar, year, asOf, asOf, end, TitleHemei, year, asOf, asOf, end}
 	var groups []BaselineTotals
 	err := db.Raw(`
 SELECT v.street_code, v.type, COUNT(*) AS villages, COUNT(r.id) AS reported,
        COALESCE(SUM(CASE WHEN r.operating_fen >= 50000000 THEN 1 ELSE 0 END), 0) AS meets,
-       COALESCE(SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END), 0) AS rated,
-       COALESCE(SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END), 0) AS hemei,
+       COALESCE(SUM(CASE WHEN EXISTS (`+heldTitle+`) THEN 1 ELSE 0 END), 0) AS rated,
+       COALESCE(SUM(CASE WHEN EXISTS (`+heldTitle+`) THEN 1 ELSE 0 END), 0) AS hemei,
        COALESCE(SUM(r.total_fen), 0) AS total_fen, COALESCE(SUM(r.operating_fen), 0) AS operating_fen,
        COALESCE(SUM(r.assets_fen), 0) AS assets_fen
 FROM village_revisions v
 `+latest+`
 WHERE v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
-GROUP BY v.street_code, v.type`, append(args, like, asOf, asOf, year, year)...).Scan(&groups).Error
+GROUP BY v.street_code, v.type`, append(append(titleArgs, args...), like, asOf, asOf, year, year)...).Scan(&groups).Error
 	if err != nil {
 		return nil, err
 	}

@@ -48,10 +48,13 @@ func snapshot(t *testing.T, db *gorm.DB) string {
 func i64(v int64) *int64 { return &v }
 func intp(v int) *int    { return &v }
 
-// figures is a report input with the three operating parts and a subsidy.
+// figures is a report input with the three operating parts and a subsidy. The
+// star and hemei arguments are what the village was named (by the district, in the
+// title register): a report no longer carries them.
 func figures(business, contract, investment, subsidy int64, star int, hemei bool) models.ReportInput {
+	_, _ = star, hemei
 	return models.ReportInput{BusinessFen: i64(business), ContractFen: i64(contract), InvestmentFen: i64(investment),
-		SubsidyFen: i64(subsidy), OtherFen: i64(0), AssetsFen: i64(10_000_000_000), StarRating: intp(star), HemeiBuilt: &hemei}
+		SubsidyFen: i64(subsidy), OtherFen: i64(0), AssetsFen: i64(10_000_000_000)}
 }
 
 // approved walks one version of code/year through draft → submitted → approved.

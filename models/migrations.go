@@ -79,7 +79,9 @@ type frozenStep struct {
 }
 
 // frozenSteps are the frozen Go steps by version. Append only.
-var frozenSteps = map[int]frozenStep{}
+var frozenSteps = map[int]frozenStep{
+	5: {Name: "titles", Up: migration0005Titles},
+}
 
 // migrationDialects are the dialect folders; GORM's dialector names match them.
 var migrationDialects = []string{"sqlite", "postgres"}

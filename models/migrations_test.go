@@ -22,7 +22,7 @@ var schemaModels = []any{
 	&District{}, &Street{}, &Village{}, &User{}, &ReportVersion{}, &Target{}, &AuditEntry{},
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
-	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{},
+	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,
@@ -376,6 +376,29 @@ func checkV1(t *testing.T, db *gorm.DB) {
 	}
 	if err := db.Where("year = ?", 2028).Take(&RollupCell{}).Error; err != nil {
 		t.Fatalf("no cell for the opened year 2028: %v", err)
+	}
+	// Migration 5 carried the reported titles into the register, marked migrated,
+	// recorded at the approval that carried them.
+	for _, c := range []struct {
+		code string
+		year int
+		at   time.Time
+		want Held
+	}{
+		{"110101001001", 2024, fixtureAt, Held{Star: 2, Hemei: true}},
+		{"110101001001", 2023, fixtureAt, Held{}},
+		{"110101001001", 2026, fixtureAt, Held{Star: 2, Hemei: true}},
+		{"110101001001", 2024, fixtureAt.Add(-time.Second), Held{}},
+		{"110101002001", 2024, fixtureAt, Held{Star: 1}},
+	} {
+		if h, err := HeldTitles(db, c.code, c.year, c.at); err != nil || h != c.want {
+			t.Fatalf("titles of %s at the end of %d: %+v %v, want %+v", c.code, c.year, h, err, c.want)
+		}
+	}
+	var migrated int64
+	db.Model(&TitleEntry{}).Where("migrated = ? AND document_no = '' AND kind = 'named'", true).Count(&migrated)
+	if migrated != 3 {
+		t.Fatalf("migrated namings: %d, want 3", migrated)
 	}
 }
 

@@ -97,6 +97,9 @@ type Report struct {
 	Approved *ReportVersion
 	Open     *ReportVersion
 	History  []ReportVersion
+	// Titles are the titles the village holds at the end of the year, from the
+	// district's register: read-only for the cadre.
+	Titles Held
 }
 
 // GetReport loads a village-year's report within the actor's scope.
@@ -113,6 +116,9 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 		return nil, ErrNotFound
 	}
 	rep := &Report{Village: v, Year: year}
+	if rep.Titles, err = HeldTitles(db, code, year, now()); err != nil {
+		return nil, err
+	}
 	if err := db.Where("village_code = ? AND year = ?", code, year).Order("seq DESC").Find(&rep.History).Error; err != nil {
 		return nil, err
 	}
@@ -164,6 +170,9 @@ func findOpen(tx *gorm.DB, code string, year int) (*ReportVersion, error) {
 func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
 	v, err := reportTarget(db, a, code, year, RoleVillage)
 	if err != nil {
+		return nil, err
+	}
+	if err := heldTitlesOnly(db, code, year, &in); err != nil {
 		return nil, err
 	}
 	var out ReportVersion
@@ -317,4 +326,32 @@ func versionAudit(r *ReportVersion) map[string]any {
 func isUniqueViolation(err error) bool {
 	s := strings.ToLower(err.Error())
 	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+}
+
+// heldTitlesOnly refuses a report edit that sends titles other than those the
+// village holds (titles are named by the district), and sets the held ones.
+func heldTitlesOnly(db *gorm.DB, code string, year int, in *ReportInput) error {
+	held, err := HeldTitles(db, code, year, now())
+	if err != nil {
+		return err
+	}
+	verr := &ValidationError{}
+	if in.StarRating != nil && *in.StarRating != held.Star {
+		verr.Add("star_rating", "星级美丽乡村由区里验收后命名（区农业农村局录入命名文件），村里不能填报；本村该年度现有星级："+starName(held.Star))
+	}
+	if in.HemeiBuilt != nil && *in.HemeiBuilt != held.Hemei {
+		verr.Add("hemei_built", "和美乡村由区里验收后命名（区农业农村局录入命名文件），村里不能填报")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	in.StarRating, in.HemeiBuilt = &held.Star, &held.Hemei
+	return nil
+}
+
+func starName(n int) string {
+	if n == 0 {
+		return "无"
+	}
+	return itoa(n) + " 星"
 }

@@ -51,19 +51,25 @@ type IncomeFigures struct {
 	ReportedShare Ratio `json:"reported_share"`
 }
 
-// StarFigures are the 星级美丽乡村 figures.
+// StarFigures are the 星级美丽乡村 figures, from the title register: villages
+// holding the title at the end of the year (by the level held) and the namings of
+// the year (by level).
 type StarFigures struct {
-	Rated   int64            `json:"rated"`
-	Share   Ratio            `json:"share"`
-	Target  Ratio            `json:"target"`
-	ByLevel map[string]int64 `json:"by_level"`
+	Rated      int64            `json:"rated"`
+	Share      Ratio            `json:"share"`
+	Target     Ratio            `json:"target"`
+	ByLevel    map[string]int64 `json:"by_level"`
+	New        int64            `json:"new"`
+	NewByLevel map[string]int64 `json:"new_by_level"`
 }
 
-// HemeiFigures are the 和美乡村 figures.
+// HemeiFigures are the 和美乡村 figures: villages holding it at the end of the
+// year, and those named in the year.
 type HemeiFigures struct {
 	Count  int64 `json:"count"`
 	Share  Ratio `json:"share"`
 	Target Ratio `json:"target"`
+	New    int64 `json:"new"`
 }
 
 // Figures are the roll-up figures of one scope or group (docs/domain.md, "Roll-ups").
@@ -169,23 +175,14 @@ func (f *Figures) add(r aggRow) {
 	f.Villages += r.Villages
 	f.Reported += r.Reported
 	f.Income50w.Count += r.Meets
-	f.Star.Rated += r.Rated
-	if f.Star.ByLevel == nil {
-		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
-	}
-	f.Star.ByLevel["1"] += r.Star1
-	f.Star.ByLevel["2"] += r.Star2
-	f.Star.ByLevel["3"] += r.Star3
-	f.Hemei.Count += r.Hemei
+	// Titles come from the register (addTitles), not from the reports.
 	f.CollectiveIncomeTotalFen += r.TotalFen
 	f.OperatingIncomeTotalFen += r.OperFen
 	f.AssetsTotalFen += r.AssetsFen
 }
 
 func (f *Figures) finish() {
-	if f.Star.ByLevel == nil {
-		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
-	}
+	f.initTitles()
 	f.Income50w.Share = frac(f.Income50w.Count, f.Villages)
 	f.Completeness = frac(f.Reported, f.Villages)
 	f.Income50w.ReportedShare = frac(f.Income50w.Count, f.Reported)
@@ -385,6 +382,9 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 		if i, ok := ti[r.Type]; ok {
 			g.types[i].add(r)
 		}
+	}
+	if err := addTitles(db, a, street, year, src, g, si, ti); err != nil {
+		return nil, err
 	}
 	if registries {
 		if err := addRegistries(db, a, street, year, src, g, si, ti); err != nil {

@@ -44,6 +44,15 @@ func TestRollupFixture(t *testing.T) {
 	if _, err := models.Submit(db, ac["v1"], seeds.FixA1, 2025, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The district named 甲村 two-star and 和美 in 2025 (the register, not the report).
+	for _, in := range []models.TitleInput{
+		{VillageCode: seeds.FixA1, Title: models.TitleStar, Level: 2, Year: 2025, NamedOn: time.Date(2025, 11, 20, 0, 0, 0, 0, models.Shanghai), DocumentNo: "椒农〔2025〕1号"},
+		{VillageCode: seeds.FixA1, Title: models.TitleHemei, Year: 2025, NamedOn: time.Date(2025, 12, 1, 0, 0, 0, 0, models.Shanghai), DocumentNo: "椒农〔2025〕2号"},
+	} {
+		if _, err := models.NameTitle(db, ac["d"], in); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// An explicit 2025 target of 90% for the district.
 	if _, err := models.SetTarget(db, ac["d"], seeds.DistrictCode, models.IndIncome50w, 2025, 9000, ""); err != nil {
 		t.Fatal(err)

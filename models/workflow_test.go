@@ -35,11 +35,11 @@ func TestWorkflowHappyPath(t *testing.T) {
 		t.Fatalf("draft = %+v", d)
 	}
 	// Editing the draft bumps the version; nil fields keep their value.
-	d2, err := models.SaveDraft(db, ac["v1"], seeds.FixA1, 2025, models.ReportInput{Version: 1, StarRating: intp(2)})
+	d2, err := models.SaveDraft(db, ac["v1"], seeds.FixA1, 2025, models.ReportInput{Version: 1, OtherFen: i64(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d2.Version != 2 || d2.StarRating != 2 || d2.BusinessFen != 30_000_000 || d2.ID != d.ID {
+	if d2.Version != 2 || d2.OtherFen != 2 || d2.BusinessFen != 30_000_000 || d2.ID != d.ID {
 		t.Fatalf("edited draft = %+v", d2)
 	}
 	s, err := models.Submit(db, ac["v1"], seeds.FixA1, 2025, &d2.Version)
@@ -69,7 +69,7 @@ func TestWorkflowRejectAndResubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Seq != 2 || c.StarRating != 1 || c.Version <= first.Version {
+	if c.Seq != 2 || c.ContractFen != first.ContractFen || c.Version <= first.Version {
 		t.Fatalf("correction = %+v", c)
 	}
 	if _, err := models.Submit(db, ac["v1"], seeds.FixA1, 2025, nil); err != nil {
@@ -130,7 +130,7 @@ func TestWorkflowIllegal(t *testing.T) {
 		want func(error) bool
 	}{
 		{"stale version edit", func() error {
-			_, err := models.SaveDraft(db, ac["v1"], seeds.FixA1, 2025, models.ReportInput{Version: stale, StarRating: intp(3)})
+			_, err := models.SaveDraft(db, ac["v1"], seeds.FixA1, 2025, models.ReportInput{Version: stale, OtherFen: i64(3)})
 			return err
 		}, isConflict},
 		{"second new draft while one is open", func() error {

@@ -78,9 +78,19 @@ func Demo(db *gorm.DB, now time.Time) error {
 		if err := tx.CreateInBatches(users, 100).Error; err != nil {
 			return err
 		}
+		titles, revocations, held := demoTitles(rng, villages)
+		if err := tx.CreateInBatches(titles, 200).Error; err != nil {
+			return err
+		}
+		for i, r := range revocations {
+			r.RevokesID = &titles[i].ID
+			if err := tx.Create(&r).Error; err != nil {
+				return err
+			}
+		}
 		var versions []models.ReportVersion
 		for i, v := range villages {
-			versions = append(versions, demoReports(rng, &v, &users[i], streetUser[v.StreetCode], now)...)
+			versions = append(versions, demoReports(rng, &v, &users[i], streetUser[v.StreetCode], now, held[v.Code])...)
 		}
 		if err := tx.Omit("Village").CreateInBatches(versions, 200).Error; err != nil {
 			return err
@@ -89,6 +99,9 @@ func Demo(db *gorm.DB, now time.Time) error {
 			return err
 		}
 		if err := tx.Create(demoWindows(now)).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(demoTargets()).Error; err != nil {
 			return err
 		}
 		if err := models.RebuildCurrent(tx); err != nil {
@@ -114,20 +127,13 @@ func demoType(rng *rand.Rand, street string) string {
 
 // demoReports invents one village's versions: approved 2023–2025 (with the odd
 // correction), and for 2026 a draft, a submission, a rejection or nothing yet.
-func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User, now time.Time) []models.ReportVersion {
+func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User, now time.Time, held map[int]models.Held) []models.ReportVersion {
 	// 经营性收入 2023 is log-normal around 50万 (about 60% above), larger near town.
 	mult := 1.0
 	if v.Type == "城郊融合" {
 		mult = 2.2
 	}
 	oper := 500_000 * mult * math.Exp(0.05+1.0*rng.NormFloat64()) // 元
-	star := 0
-	if r := rng.Float64(); r < 0.25 {
-		star = 1 + rng.IntN(2)
-	} else if r < 0.3 {
-		star = 3
-	}
-	hemei := rng.Float64() < 0.15
 	assets := (20_000_000 + rng.Float64()*60_000_000) * mult // 元
 	var out []models.ReportVersion
 	seq := 0
@@ -139,12 +145,9 @@ func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User,
 		if year > 2023 {
 			oper *= 1.04 + 0.12*rng.Float64()
 			assets *= 1.03 + 0.06*rng.Float64()
-			if star < 3 && rng.Float64() < 0.3 {
-				star++
-			}
-			hemei = hemei || rng.Float64() < 0.2
 		}
-		r := demoVersion(rng, v.Code, year, oper, assets, star, hemei)
+		// The report shows the titles held at the end of the year (the register's).
+		r := demoVersion(rng, v.Code, year, oper, assets, held[year].Star, held[year].Hemei)
 		r.CreatedByID = cadre.ID
 		// Year Y is reported early in Y+1; 2026 is being reported now.
 		filed := time.Date(year+1, time.Month(1+rng.IntN(3)), 1+rng.IntN(28), 9+rng.IntN(8), rng.IntN(60), 0, 0, time.UTC)
@@ -233,4 +236,24 @@ func demoWindows(now time.Time) []models.ReportingWindow {
 	}
 	return append(ws, models.ReportingWindow{DistrictCode: DistrictCode, Year: 2026,
 		Opens: now.Add(-30 * 24 * time.Hour).UTC(), Closes: now.Add(60 * 24 * time.Hour).UTC()})
+}
+
+// demoTargets are the yearly targets the demo district assigned (分解下达) at the
+// start of each year on the way to the plan's 2027 lines, with a lower line for the
+// island town 大陈镇 and a higher one for urban 海门街道.
+func demoTargets() []models.Target {
+	var ts []models.Target
+	add := func(scope, ind string, year int, v int64, note string) {
+		ts = append(ts, models.Target{ScopeCode: scope, Indicator: ind, Year: year, Value: v, Note: note,
+			RecordedAt: time.Date(year, 2, 20, 10, 0, 0, 0, models.Shanghai).UTC()})
+	}
+	for year, bp := range map[int]int64{2024: 5800, 2025: 6300, 2026: 7000} {
+		add(DistrictCode, models.IndIncome50w, year, bp, "区下达年度目标（演示）")
+		add("331002101", models.IndIncome50w, year, bp-1500, "海岛镇，目标适当下调（演示）")
+		add("331002001", models.IndIncome50w, year, bp+2000, "城区街道，目标适当上调（演示）")
+	}
+	for year, bp := range map[int]int64{2024: 3000, 2025: 4500, 2026: 6000} {
+		add(DistrictCode, models.IndStar, year, bp, "区下达年度目标（演示）")
+	}
+	return ts
 }
