@@ -134,7 +134,7 @@ func demoReports(rng *rand.Rand, v *models.Village, cadre, officer *models.User,
 		mult = 2.2
 	}
 	oper := 500_000 * mult * math.Exp(0.05+1.0*rng.NormFloat64()) // 元
-	assets := (20_000_000 + rng.Float64()*60_000_000) * mult // 元
+	assets := (20_000_000 + rng.Float64()*60_000_000) * mult      // 元
 	var out []models.ReportVersion
 	seq := 0
 	lastYear := 2026
