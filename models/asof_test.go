@@ -68,6 +68,16 @@ func TestPastAnswerNeverChanges(t *testing.T) {
 			return err
 		}},
 		{"a new yellow band", func() error { return models.SetYellowBand(db, ac["d"], 9000) }},
+		{"a title named in 2025 and revoked", func() error {
+			e, err := models.NameTitle(db, ac["d"], models.TitleInput{VillageCode: seeds.FixA2, Title: models.TitleStar, Level: 1,
+				Year: 2025, NamedOn: time.Date(2025, 12, 1, 0, 0, 0, 0, models.Shanghai), DocumentNo: "椒〔2025〕1号"})
+			if err != nil {
+				return err
+			}
+			_, err = models.RevokeTitle(db, ac["d"], e.ID, time.Date(2025, 12, 20, 0, 0, 0, 0, models.Shanghai), "复核")
+			return err
+		}},
+		{"the year closed", func() error { _, err := models.CloseYear(db, ac["d"], 2026); return err }},
 		{"a new draft", func() error { drafted(t, db, ac["v2"], seeds.FixA2, 2025, op(1)); return nil }},
 	}
 	for _, s := range steps {

@@ -68,7 +68,24 @@ func TestRollupEqualsBaselineOnSyntheticData(t *testing.T) {
 	if _, err := models.UpdateVillage(db, models.ActorFor(&district, ""), models.VillageInput{Code: first.Code, Type: &typ, ActiveUntil: &until}); err != nil {
 		t.Fatal(err)
 	}
+	// A title named and one revoked through the application.
+	da := models.ActorFor(&district, "")
+	e, err := models.NameTitle(db, da, models.TitleInput{VillageCode: first.Code, Title: models.TitleHemei, Year: 2024,
+		NamedOn: time.Date(2024, 12, 1, 0, 0, 0, 0, models.Shanghai), DocumentNo: "合成〔2024〕9号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.RevokeTitle(db, da, e.ID, time.Date(2025, 2, 1, 0, 0, 0, 0, models.Shanghai), "复核"); err != nil {
+		t.Fatal(err)
+	}
 	check("now, after live changes", time.Now())
+	// The synthetic data exercise the title figures: titles held and revoked.
+	ru, _ := models.ComputeRollup(db, &models.Actor{Role: models.RoleDistrict}, "", 2025, time.Now())
+	var revoked int64
+	db.Model(&models.TitleEntry{}).Where("kind = ?", models.TitleRevoked).Count(&revoked)
+	if ru.Star.Rated == 0 || ru.Hemei.Count == 0 || ru.Star.New == 0 || revoked < 2 {
+		t.Errorf("synthetic titles: rated %d hemei %d new %d revoked %d", ru.Star.Rated, ru.Hemei.Count, ru.Star.New, revoked)
+	}
 	for _, at := range instants {
 		check(at.Format("2006-01-02")+" again", at)
 	}

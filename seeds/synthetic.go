@@ -136,6 +136,7 @@ func syntheticReports(w *batchWriter, rng *rand.Rand, v *models.Village, cadre u
 	hemei := rng.IntN(6) == 0
 	assets := 20_000_000 + rng.Float64()*60_000_000
 	seq, n := 0, 0
+	heldStar, heldHemei := 0, false
 	for year := models.FirstYear; year <= models.PlanFinalYear; year++ {
 		if v.ActiveUntil != nil && year > *v.ActiveUntil {
 			break
@@ -156,6 +157,16 @@ func syntheticReports(w *batchWriter, rng *rand.Rand, v *models.Village, cadre u
 		seq++
 		addApproved(w, &r, seq, at, cadre, officer)
 		n++
+		// The district names what the village reached, recorded when the report
+		// was approved; now and then a naming is revoked months later.
+		if star != heldStar {
+			syntheticTitle(w, rng, v.Code, models.TitleStar, star, year, at)
+			heldStar = star
+		}
+		if hemei && !heldHemei {
+			syntheticTitle(w, rng, v.Code, models.TitleHemei, 0, year, at)
+			heldHemei = true
+		}
 		if rng.IntN(20) == 0 {
 			c := r
 			c.BusinessFen += int64(rng.IntN(100_000)) * 100
@@ -166,6 +177,22 @@ func syntheticReports(w *batchWriter, rng *rand.Rand, v *models.Village, cadre u
 		}
 	}
 	return n
+}
+
+// syntheticTitle queues a naming recorded at at; one in twenty is revoked 100 days
+// later.
+func syntheticTitle(w *batchWriter, rng *rand.Rand, code, title string, level, year int, at time.Time) {
+	e := models.TitleEntry{VillageCode: code, Kind: models.TitleNamed, Title: title, Level: level, Year: year,
+		On: time.Date(year, 12, 20, 0, 0, 0, 0, time.UTC), DocumentNo: fmt.Sprintf("合成〔%d〕号", year), RecordedAt: at}
+	if rng.IntN(20) != 0 {
+		w.add(&e)
+		return
+	}
+	w.addWithID(&e, func(id uint) {
+		on := at.Add(100 * 24 * time.Hour)
+		w.add(&models.TitleEntry{VillageCode: code, Kind: models.TitleRevoked, Title: title, Level: level, Year: year,
+			On: on, RevokesID: &id, Reason: "复核未通过", RecordedAt: on.Add(24 * time.Hour)})
+	})
 }
 
 func addApproved(w *batchWriter, r *models.ReportVersion, seq int, at time.Time, cadre uint, officer *models.User) {
@@ -262,6 +289,7 @@ func newBatchWriter(db *gorm.DB) *batchWriter {
 		&rowsOf[models.ReportVersion]{size: 400},
 		// These need the ids of companies and workshops: written after them.
 		&rowsOf[models.CompanyMember]{size: 500}, &rowsOf[models.WorkshopVersion]{size: 400},
+		&rowsOf[models.TitleEntry]{size: 500},
 	}}
 }
 
@@ -303,13 +331,16 @@ func (w *batchWriter) flush() error {
 		}
 		var companies []models.Company
 		var shops []models.Workshop
-		var cThen, sThen []func(uint)
+		var titles []models.TitleEntry
+		var cThen, sThen, tThen []func(uint)
 		for _, r := range w.withID {
 			switch v := r.row.(type) {
 			case *models.Company:
 				companies, cThen = append(companies, *v), append(cThen, r.then)
 			case *models.Workshop:
 				shops, sThen = append(shops, *v), append(sThen, r.then)
+			case *models.TitleEntry:
+				titles, tThen = append(titles, *v), append(tThen, r.then)
 			}
 		}
 		if len(companies) > 0 {
@@ -321,6 +352,14 @@ func (w *batchWriter) flush() error {
 			if err := tx.Omit("Village").CreateInBatches(shops, 500).Error; err != nil {
 				return err
 			}
+		}
+		if len(titles) > 0 {
+			if err := tx.CreateInBatches(titles, 500).Error; err != nil {
+				return err
+			}
+		}
+		for i := range titles {
+			tThen[i](titles[i].ID)
 		}
 		for i := range companies {
 			cThen[i](companies[i].ID)
