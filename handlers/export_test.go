@@ -35,7 +35,9 @@ func (en *env) download(path, token, format string) [][]string {
 		if !bytes.HasPrefix(body, []byte("\xEF\xBB\xBF")) {
 			en.t.Fatal("CSV without a byte-order mark")
 		}
-		rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+		r := csv.NewReader(bytes.NewReader(body[3:]))
+		r.Comment = '#' // the row stating scope, year and as_of
+		rows, err := r.ReadAll()
 		if err != nil {
 			en.t.Fatal(err)
 		}
@@ -236,5 +238,51 @@ func TestOversightPages(t *testing.T) {
 	}
 	if rec := en.page("GET", "/oversight", en.token("v1"), nil, false); rec.Code != 403 {
 		t.Fatalf("cadre oversight: %d", rec.Code)
+	}
+}
+
+// TestExportsStateScope: every export of figures states its scope, year and as_of
+// inside the file (XLSX: a 说明 sheet; CSV: a first comment row) and in its name,
+// and the XLSX sheet name is never cut inside the timestamp.
+func TestExportsStateScope(t *testing.T) {
+	en := newEnv(t)
+	tok := en.token("d")
+	asOf := "2026-01-31T09:00:00Z"
+	for _, path := range []string{"/api/v1/rollup?year=2025&as_of=" + asOf, "/api/v1/ranking?year=2025&as_of=" + asOf,
+		"/api/v1/lists/sprint?year=2025&as_of=" + asOf} {
+		for _, format := range []string{"csv", "xlsx"} {
+			req := httptest.NewRequest("GET", path+"&format="+format, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			en.e.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s %s: %d", path, format, rec.Code)
+			}
+			if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "-331002-asof-20260131T090000Z."+format) {
+				t.Errorf("%s file name: %s", path, cd)
+			}
+			body := rec.Body.String()
+			if format == "csv" {
+				first := strings.SplitN(strings.TrimPrefix(body, "\uFEFF"), "\n", 2)[0]
+				if !strings.HasPrefix(first, "# ") || !strings.Contains(first, "椒江区（331002）") || !strings.Contains(first, "2025 年度") || !strings.Contains(first, asOf) {
+					t.Errorf("%s CSV first row: %s", path, first)
+				}
+				continue
+			}
+			f, err := excelize.OpenReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheets := f.GetSheetList()
+			if len(sheets) != 2 || sheets[1] != "说明" || strings.Contains(sheets[0], "截至") || strings.Contains(sheets[0], "2026-01") {
+				t.Errorf("%s sheets: %q", path, sheets)
+			}
+			rows, _ := f.GetRows("说明")
+			text := fmt.Sprint(rows)
+			if !strings.Contains(text, "椒江区（331002）") || !strings.Contains(text, asOf) || !strings.Contains(text, "2025 年度") {
+				t.Errorf("%s 说明: %s", path, text)
+			}
+			f.Close()
+		}
 	}
 }

@@ -49,7 +49,7 @@ func sendTable(c echo.Context, t *views.Table, format string) error {
 		return models.Invalid("format", "format 须为 xlsx 或 csv")
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition,
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, t.Name+"."+format, url.PathEscape(t.Title+"."+format)))
+		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, t.FileName()+"."+format, url.PathEscape(t.Title+"."+format)))
 	return c.Blob(http.StatusOK, ctype, buf.Bytes())
 }
 
@@ -105,7 +105,7 @@ func (h *Handler) rollupTable(c echo.Context, by string) (*views.Table, error) {
 			views.Yuan(f.CollectiveIncomeTotalFen), views.Yuan(f.OperatingIncomeTotalFen), views.Yuan(f.AssetsTotalFen),
 			f.Companies, f.MemberVillages, f.Workshops, f.WorkshopEmployed, f.WorkshopLowIncomeEmployed}
 	}
-	t := &views.Table{}
+	t := &views.Table{Scope: ru.ScopeName, ScopeCode: ru.ScopeCode, Year: year, AsOf: asOf, InProgress: ru.InProgress}
 	if by == "type" {
 		t.Name = fmt.Sprintf("rollup-type-%d", year)
 		t.Title = fmt.Sprintf("%s%d年分村庄类型汇总（截至%s）", ru.ScopeName, year, asOfLabel(asOf))
@@ -142,9 +142,14 @@ func (h *Handler) rankingTable(c echo.Context) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	name, code, err := h.scopeOf(c)
+	if err != nil {
+		return nil, err
+	}
 	t := &views.Table{Name: fmt.Sprintf("ranking-%s-%d", rk.Indicator, rk.Year),
 		Title:  fmt.Sprintf("%d年街道晾晒排名（截至%s）", rk.Year, asOfLabel(rk.AsOf)),
-		Header: []string{"名次", "街道代码", "街道/镇", "村数", "达标村数", "占比", "目标", "预警"}}
+		Header: []string{"名次", "街道代码", "街道/镇", "村数", "达标村数", "占比", "目标", "预警"},
+		Scope:  name, ScopeCode: code, Year: rk.Year, AsOf: rk.AsOf, InProgress: rk.InProgress}
 	for _, r := range rk.Streets {
 		t.Rows = append(t.Rows, []any{r.Rank, r.StreetCode, r.StreetName, r.Villages, r.Count, r.Share, r.Target, colourLabel(r.Color)})
 	}
@@ -203,7 +208,7 @@ func (h *Handler) villagesTable(c echo.Context) (*views.Table, error) {
 		}
 		t.Rows = append(t.Rows, append(row, status))
 	}
-	return t, nil
+	return t, h.stamp(c, t, year, time.Now())
 }
 
 func (h *Handler) completenessTable(c echo.Context) (*views.Table, error) {
@@ -220,7 +225,7 @@ func (h *Handler) completenessTable(c echo.Context) (*views.Table, error) {
 	for _, r := range append(rows, *total) {
 		t.Rows = append(t.Rows, []any{r.StreetCode, r.StreetName, r.Expected, r.Approved, r.Submitted, r.Draft, r.Rejected, r.NotStarted, r.Overdue})
 	}
-	return t, nil
+	return t, h.stamp(c, t, year, time.Now())
 }
 
 func (h *Handler) villageList(c echo.Context, kind string) ([]models.VillageFigures, int, time.Time, error) {
@@ -255,5 +260,32 @@ func (h *Handler) listTable(c echo.Context, kind string) (*views.Table, error) {
 		}
 		t.Rows = append(t.Rows, []any{v.Code, v.Name, v.StreetName, v.Type, views.Yuan(v.OperatingFen), prev, views.Yuan(v.TotalFen)})
 	}
-	return t, nil
+	return t, h.stamp(c, t, year, asOf)
+}
+
+// scopeOf names the caller's scope (a district or a street) and its code, for the
+// files that state their scope.
+func (h *Handler) scopeOf(c echo.Context) (string, string, error) {
+	a := actorOf(c)
+	if a.Role == models.RoleStreet {
+		var s models.Street
+		err := h.DB.Where("code = ?", a.StreetCode).Take(&s).Error
+		return s.Name, s.Code, err
+	}
+	var d models.District
+	if err := h.DB.Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
+		return "区域", a.DistrictCode, nil
+	}
+	return d.Name, d.Code, nil
+}
+
+// stamp states the caller's scope, the year and the instant in a table of figures.
+func (h *Handler) stamp(c echo.Context, t *views.Table, year int, asOf time.Time) error {
+	name, code, err := h.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	t.Scope, t.ScopeCode, t.Year, t.AsOf = name, code, year, asOf.UTC()
+	t.InProgress, err = models.YearInProgress(h.DB, actorOf(c).DistrictCode, year, asOf)
+	return err
 }

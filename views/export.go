@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"cunji/models"
 
@@ -19,6 +20,55 @@ type Table struct {
 	Title  string
 	Header []string
 	Rows   [][]any
+	// Scope, ScopeCode, Year and AsOf say what the figures are (set for every
+	// table of figures): the file states them inside — the XLSX on a 说明 sheet, the
+	// CSV in a first comment row — and in its name.
+	Scope      string
+	ScopeCode  string
+	Year       int
+	AsOf       time.Time
+	InProgress bool
+}
+
+// FileName is the download's name without extension: the table's name and, for a
+// table of figures, its scope code and as_of instant.
+func (t *Table) FileName() string {
+	if t.Scope == "" {
+		return t.Name
+	}
+	return t.Name + "-" + t.ScopeCode + "-asof-" + t.AsOf.UTC().Format("20060102T150405Z")
+}
+
+// About lists what the figures are, as label and value, or nil for a table that
+// is not one of figures.
+func (t *Table) About() [][2]string {
+	if t.Scope == "" {
+		return nil
+	}
+	state := "已结束"
+	if t.InProgress {
+		state = "进行中（临时数，不作三色预警）"
+	}
+	return [][2]string{
+		{"标题", t.Title},
+		{"范围", t.Scope + "（" + t.ScopeCode + "）"},
+		{"年度", strconv.Itoa(t.Year) + " 年度，" + state},
+		{"截至（as_of）", t.AsOf.UTC().Format(time.RFC3339Nano) + "（北京时间 " + t.AsOf.In(models.Shanghai).Format("2006-01-02 15:04:05") + "）"},
+		{"口径", "仅统计街道审核通过的数据，每村取该年度截至上述时间最新通过的版本；以同一 as_of 再次导出，数字不变"},
+	}
+}
+
+// sheetName is a worksheet name from the title: without the 截至 part (the instant
+// is on the 说明 sheet), without the characters Excel forbids, at most 31 characters.
+func sheetName(title string) string {
+	if i := strings.Index(title, "（截至"); i > 0 {
+		title = title[:i]
+	}
+	name := []rune(strings.NewReplacer(":", " ", "\\", " ", "/", " ", "?", " ", "*", " ", "[", "(", "]", ")").Replace(title))
+	if len(name) > 31 {
+		name = name[:31]
+	}
+	return string(name)
 }
 
 // Yuan is an amount in 分 written as 元 with two decimals (exact), as the
@@ -73,6 +123,18 @@ func WriteCSV(w io.Writer, t *Table) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
+	if about := t.About(); about != nil {
+		parts := make([]string, len(about))
+		for i, a := range about {
+			parts[i] = a[0] + "：" + a[1]
+		}
+		// One comment row, written as it is (never quoted), so that a reader told
+		// that "#" begins a comment skips it.
+		line := strings.NewReplacer("\r", " ", "\n", " ").Replace("# " + strings.Join(parts, "；"))
+		if _, err := io.WriteString(w, line+"\n"); err != nil {
+			return err
+		}
+	}
 	header := make([]string, len(t.Header))
 	for i, h := range t.Header {
 		header[i] = Neutralize(h)
@@ -100,14 +162,11 @@ func WriteXLSX(w io.Writer, t *Table) error {
 	defer f.Close()
 	sheet := "Sheet1"
 	if t.Title != "" {
-		name := []rune(strings.NewReplacer(":", " ", "\\", " ", "/", " ", "?", " ", "*", " ", "[", "(", "]", ")").Replace(t.Title))
-		if len(name) > 31 {
-			name = name[:31]
-		}
-		if err := f.SetSheetName(sheet, string(name)); err != nil {
+		name := sheetName(t.Title)
+		if err := f.SetSheetName(sheet, name); err != nil {
 			return err
 		}
-		sheet = string(name)
+		sheet = name
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
@@ -147,5 +206,18 @@ func WriteXLSX(w io.Writer, t *Table) error {
 		}
 	}
 	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if about := t.About(); about != nil {
+		if _, err := f.NewSheet("说明"); err != nil {
+			return err
+		}
+		for i, a := range about {
+			for j, v := range a {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if err := f.SetCellStr("说明", cell, Neutralize(v)); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return f.Write(w)
 }
