@@ -171,8 +171,6 @@ func TestBrowserWorkflow(t *testing.T) {
 	cadre.do("report-form",
 		chromedp.Navigate(base+report),
 		chromedp.WaitVisible(chromedp.CSS("#report-form")),
-		chromedp.SetValue(chromedp.CSS("#star_rating"), "2"),
-		chromedp.Click(chromedp.CSS("#hemei_built")),
 		chromedp.Clear(chromedp.CSS("#business_wan")), chromedp.SendKeys(chromedp.CSS("#business_wan"), "30.5"),
 		chromedp.Clear(chromedp.CSS("#contract_wan")), chromedp.SendKeys(chromedp.CSS("#contract_wan"), "15"),
 		chromedp.Clear(chromedp.CSS("#investment_wan")), chromedp.SendKeys(chromedp.CSS("#investment_wan"), "4.5"),
