@@ -153,6 +153,9 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.POST("/villages/new", h.VillageCreate, roles(district))
 	pages.GET("/villages/:code/edit", h.VillageEditForm, roles(district))
 	pages.POST("/villages/:code/edit", h.VillageUpdate, roles(district))
+	pages.GET("/titles", h.TitlesShow, roles(district))
+	pages.POST("/titles", h.TitleName, roles(district))
+	pages.POST("/titles/:id/revoke", h.TitleRevoke, roles(district))
 	pages.GET("/targets", h.TargetsShow, roles(district))
 	pages.POST("/targets", h.TargetSave, roles(district))
 	return e

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -61,5 +62,34 @@ func TestAPITitles(t *testing.T) {
 	star := ru["star"].(map[string]any)
 	if star["rated"] != float64(1) || star["new_by_level"].(map[string]any)["2"] != float64(1) {
 		t.Errorf("roll-up star: %v", star)
+	}
+}
+
+// TestTitlesPage: the district names and revokes on the register page; a bad form
+// re-renders with 422 and the message beside the field.
+func TestTitlesPage(t *testing.T) {
+	en := newEnv(t)
+	d := en.token("d")
+	form := url.Values{"village_code": {seeds.FixA1}, "title": {"星级美丽乡村"}, "level": {"1"}, "year": {"2025"},
+		"named_on": {"2025-12-01"}, "document_no": {"椒农〔2025〕3号"}}
+	if r := en.page("POST", "/titles", d, form, true); r.Code != http.StatusSeeOther {
+		t.Fatalf("naming: %d %s", r.Code, r.Body.String())
+	}
+	bad := url.Values{"village_code": {seeds.FixA1}, "title": {"星级美丽乡村"}, "level": {"1"}, "year": {"2025"}, "named_on": {"2025-12-01"}}
+	if r := en.page("POST", "/titles", d, bad, true); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body.String(), `aria-describedby="document_no-error"`) {
+		t.Errorf("naming without 文号: %d", r.Code)
+	}
+	body := en.page("GET", "/titles", d, nil, false).Body.String()
+	if !strings.Contains(body, "椒农〔2025〕3号") || !strings.Contains(body, `action="/titles/1/revoke"`) {
+		t.Fatal("the register page does not list the naming")
+	}
+	if r := en.page("POST", "/titles/1/revoke", d, url.Values{"revoked_on": {"2026-01-10"}, "reason": {"复核未通过"}}, true); r.Code != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", r.Code)
+	}
+	if body := en.page("GET", "/titles", d, nil, false).Body.String(); !strings.Contains(body, "撤销（第 1 条）") || strings.Contains(body, `action="/titles/1/revoke"`) {
+		t.Error("the revocation is not listed, or the naming can be revoked again")
+	}
+	if r := en.page("GET", "/titles", en.token("s1"), nil, false); r.Code != http.StatusForbidden {
+		t.Errorf("a street officer opens the register page: %d", r.Code)
 	}
 }
