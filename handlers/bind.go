@@ -181,3 +181,30 @@ func versionField(m map[string]json.RawMessage) (*int, error) {
 	v := int(n)
 	return &v, nil
 }
+
+// dateField reads a date: YYYY-MM-DD (Asia/Shanghai) or an RFC 3339 instant.
+func dateField(b *binder, key string) time.Time {
+	var s string
+	if r, ok := b.raw(key); ok && json.Unmarshal(r, &s) == nil {
+		if t, err := time.ParseInLocation("2006-01-02", s, models.Shanghai); err == nil {
+			return t
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t
+		}
+	}
+	b.v.Add(key, "须为日期，如 2025-12-01")
+	return time.Time{}
+}
+
+// optDate reads an optional date (YYYY-MM-DD, Asia/Shanghai): nil when absent.
+func optDate(b *binder, key string) *time.Time {
+	if _, ok := b.raw(key); !ok {
+		return nil
+	}
+	t := dateField(b, key)
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
-	"time"
 
 	"cunji/models"
 
@@ -23,21 +21,6 @@ func titleJSON(e models.TitleEntry) map[string]any {
 		out["named_on"] = day
 	}
 	return out
-}
-
-// dateField reads a date: YYYY-MM-DD (Asia/Shanghai) or an RFC 3339 instant.
-func dateField(b *binder, key string) time.Time {
-	var s string
-	if r, ok := b.raw(key); ok && json.Unmarshal(r, &s) == nil {
-		if t, err := time.ParseInLocation("2006-01-02", s, models.Shanghai); err == nil {
-			return t
-		}
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t
-		}
-	}
-	b.v.Add(key, "须为日期，如 2025-12-01")
-	return time.Time{}
 }
 
 // APITitleList is GET /api/v1/titles?village=&title=&year=: the register entries of

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"cunji/models"
 
@@ -14,7 +15,16 @@ import (
 type workshopForm struct {
 	Name, Type, Partner, Owner, State, Note string
 	Employed, LowIncome, AvgIncrease        string
+	FoundedOn, ClosedOn                     string
 	Version                                 int
+}
+
+// dayText is a date for a form, or "".
+func dayText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(models.Shanghai).Format("2006-01-02")
 }
 
 func workshopFormOf(v *models.WorkshopVersion) workshopForm {
@@ -23,14 +33,16 @@ func workshopFormOf(v *models.WorkshopVersion) workshopForm {
 	}
 	return workshopForm{Name: v.Name, Type: v.Type, Partner: v.Partner, Owner: v.Owner, State: v.State, Note: v.Note,
 		Employed: strconv.Itoa(v.Employed), LowIncome: strconv.Itoa(v.LowIncomeEmployed),
-		AvgIncrease: models.FormatWanExact(v.AvgIncomeIncreaseFen * 100), Version: v.Version}
+		AvgIncrease: models.FormatWanExact(v.AvgIncomeIncreaseFen * 100), Version: v.Version,
+		FoundedOn: dayText(v.FoundedOn), ClosedOn: dayText(v.ClosedOn)}
 }
 
 // bindWorkshopForm reads the page form; the income increase is in 元 per month.
 func bindWorkshopForm(c echo.Context) (workshopForm, models.WorkshopInput, map[string]string) {
 	f := workshopForm{Name: c.FormValue("name"), Type: c.FormValue("type"), Partner: c.FormValue("partner"),
 		Owner: c.FormValue("owner"), State: c.FormValue("state"), Note: c.FormValue("note"),
-		Employed: c.FormValue("employed"), LowIncome: c.FormValue("low_income_employed"), AvgIncrease: c.FormValue("avg_income_increase")}
+		Employed: c.FormValue("employed"), LowIncome: c.FormValue("low_income_employed"), AvgIncrease: c.FormValue("avg_income_increase"),
+		FoundedOn: strings.TrimSpace(c.FormValue("founded_on")), ClosedOn: strings.TrimSpace(c.FormValue("closed_on"))}
 	errs := map[string]string{}
 	in := models.WorkshopInput{Name: &f.Name, Type: &f.Type, Partner: &f.Partner, Owner: &f.Owner, State: &f.State, Note: &f.Note}
 	f.Version, _ = strconv.Atoi(c.FormValue("version"))
@@ -44,6 +56,18 @@ func bindWorkshopForm(c echo.Context) (workshopForm, models.WorkshopInput, map[s
 		return &n
 	}
 	in.Employed, in.LowIncomeEmployed = num(f.Employed, "employed"), num(f.LowIncome, "low_income_employed")
+	day := func(s, key string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", s, models.Shanghai)
+		if err != nil {
+			errs[key] = "须为日期，如 2024-05-01"
+			return nil
+		}
+		return &t
+	}
+	in.FoundedOn, in.ClosedOn = day(f.FoundedOn, "founded_on"), day(f.ClosedOn, "closed_on")
 	// 元 with up to two decimals: as 万元 the same digits are 100× too large, so
 	// parse and divide exactly.
 	if v, err := models.ParseWan(f.AvgIncrease); err != nil || v%10_000 != 0 {

@@ -18,7 +18,8 @@ func workshopVersionJSON(v *models.WorkshopVersion, files []models.EvidenceFile)
 		"partner": v.Partner, "owner": v.Owner, "state": v.State, "employed": v.Employed,
 		"low_income_employed": v.LowIncomeEmployed, "avg_income_increase_fen": v.AvgIncomeIncreaseFen, "note": v.Note,
 		"submitted_at": rfc3339(v.SubmittedAt), "reviewed_at": rfc3339(v.ReviewedAt), "reviewer": nonEmpty(v.Reviewer),
-		"reject_reason": nonEmpty(v.RejectReason), "files": filesJSON(files)}
+		"reject_reason": nonEmpty(v.RejectReason), "files": filesJSON(files),
+		"founded_on": nonEmpty(dayText(v.FoundedOn)), "closed_on": nonEmpty(dayText(v.ClosedOn))}
 }
 
 func (h *Handler) workshopJSON(c echo.Context, d *models.WorkshopDetail) (map[string]any, error) {
@@ -49,7 +50,8 @@ func bindWorkshop(b *binder) models.WorkshopInput {
 	in := models.WorkshopInput{Name: b.str("name"), Type: b.str("type"), Partner: b.str("partner"), Owner: b.str("owner"),
 		State: b.str("state"), Note: b.str("note"),
 		Employed: b.small("employed", 0, 100_000), LowIncomeEmployed: b.small("low_income_employed", 0, 100_000),
-		AvgIncomeIncreaseFen: b.int("avg_income_increase_fen", 0, 100_000_000)}
+		AvgIncomeIncreaseFen: b.int("avg_income_increase_fen", 0, 100_000_000),
+		FoundedOn:            optDate(b, "founded_on"), ClosedOn: optDate(b, "closed_on")}
 	if v := b.small("version", 0, 1<<31-1); v != nil {
 		in.Version = *v
 	}

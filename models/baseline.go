@@ -11,6 +11,7 @@ type BaselineTotals struct {
 	Villages, Reported, Meets, Rated, Hemei             int64
 	TotalFen, OperatingFen, AssetsFen                   int64
 	Companies, MemberVillages, Workshops, WorkshopsJobs int64
+	WorkshopsBuilt                                      int64
 }
 
 // BaselineRollup is the hand-written SQL aggregate of a scope's figures for a year
@@ -56,21 +57,33 @@ WHERE v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND
 	if asOf.Before(cutoff) {
 		cutoff = asOf
 	}
-	shops := `JOIN (SELECT workshop_id, MAX(seq) AS seq FROM workshop_versions
-      WHERE status = 'approved' AND reviewed_at <= ? GROUP BY workshop_id) la ON la.workshop_id = w.id
-JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq`
-	if len(region) == 6 {
-		shops = `JOIN workshop_versions wv ON wv.id = (SELECT w2.id FROM workshop_versions w2
+	// Each workshop's latest approved version as of asOf (wa) and as of the year's
+	// end (wb). A dated workshop is built when founded before the year's end and
+	// operating when, besides, not closed by then and not 筹建; an undated one (from
+	// before dates) is built when approved by the year's end past 筹建, operating if 运营.
+	latest := func(alias string) string {
+		if len(region) == 6 {
+			return `LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.id = (SELECT w2.id FROM workshop_versions w2
       WHERE w2.workshop_id = w.id AND w2.status = 'approved' AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
+		}
+		return `LEFT JOIN (SELECT workshop_id, MAX(seq) AS seq FROM workshop_versions
+      WHERE status = 'approved' AND reviewed_at <= ? GROUP BY workshop_id) l` + alias + ` ON l` + alias + `.workshop_id = w.id
+LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.workshop_id = l` + alias + `.workshop_id AND ` + alias + `.seq = l` + alias + `.seq`
 	}
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	const operating = `((wa.founded_on IS NOT NULL AND wa.founded_on < ? AND (wa.closed_on IS NULL OR wa.closed_on >= ?) AND wa.state <> '筹建')
+      OR (wa.founded_on IS NULL AND wb.state = '运营'))`
 	err = db.Raw(`
-SELECT COUNT(*), COALESCE(SUM(wv.employed), 0)
+SELECT COALESCE(SUM(CASE WHEN (wa.founded_on IS NOT NULL AND wa.founded_on < ?) OR (wa.founded_on IS NULL AND wb.state <> '筹建') THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN `+operating+` THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN `+operating+` THEN (CASE WHEN wa.founded_on IS NULL THEN wb.employed ELSE wa.employed END) ELSE 0 END), 0)
 FROM workshops w
 JOIN village_revisions v ON v.code = w.village_code
-`+shops+`
-WHERE wv.state = '运营' AND v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+`+latest("wa")+`
+`+latest("wb")+`
+WHERE wa.id IS NOT NULL AND v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)`,
-		cutoff, like, asOf, asOf, year, year).Row().Scan(&t.Workshops, &t.WorkshopsJobs)
+		end, end, end, end, end, asOf, cutoff, like, asOf, asOf, year, year).Row().Scan(&t.WorkshopsBuilt, &t.Workshops, &t.WorkshopsJobs)
 	return t, err
 }
 
@@ -133,5 +146,5 @@ func (r *Rollup) Totals() BaselineTotals {
 	return BaselineTotals{Villages: r.Villages, Reported: r.Reported, Meets: r.Income50w.Count, Rated: r.Star.Rated,
 		Hemei: r.Hemei.Count, TotalFen: r.CollectiveIncomeTotalFen, OperatingFen: r.OperatingIncomeTotalFen,
 		AssetsFen: r.AssetsTotalFen, Companies: r.Companies, MemberVillages: r.MemberVillages, Workshops: r.Workshops,
-		WorkshopsJobs: r.WorkshopEmployed}
+		WorkshopsJobs: r.WorkshopEmployed, WorkshopsBuilt: r.WorkshopsBuilt}
 }

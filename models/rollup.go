@@ -86,8 +86,11 @@ type Figures struct {
 	AssetsTotalFen           int64         `json:"assets_total_fen"`
 	// 强村公司: active companies with a member village here in the year, and those
 	// villages; 共富工坊: approved workshops operating (运营) and their employment.
-	Companies                 int64 `json:"companies"`
-	MemberVillages            int64 `json:"member_villages"`
+	Companies      int64 `json:"companies"`
+	MemberVillages int64 `json:"member_villages"`
+	// WorkshopsBuilt counts the workshops founded by the end of the year, whatever
+	// their state now (cumulative).
+	WorkshopsBuilt            int64 `json:"workshops_built"`
 	Workshops                 int64 `json:"workshops"`
 	WorkshopEmployed          int64 `json:"workshop_employed"`
 	WorkshopLowIncomeEmployed int64 `json:"workshop_low_income_employed"`

@@ -61,25 +61,39 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 			count(f, s[0], s[1], m.CompanyID, m.VillageCode)
 		}
 	}
-	// Workshops: the latest approved version by the end of the year (or asOf, if
-	// earlier), operating.
-	cutoff := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	// Workshops: each one's latest approved version as of asOf (its dates, its
+	// state now) and as of the year's end (for a workshop without dates: built when
+	// approved by then and past 筹建, operating if 运营 then).
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	cutoff := end
 	if asOf.Before(cutoff) {
 		cutoff = asOf
 	}
 	var shops []struct {
-		StreetCode        string
-		Type              string
-		Employed          int64
-		LowIncomeEmployed int64
+		StreetCode string
+		Type       string
+		FoundedOn  *time.Time
+		ClosedOn   *time.Time
+		AState     string
+		AEmployed  int64
+		ALow       int64
+		BID        *uint
+		BState     *string
+		BEmployed  *int64
+		BLow       *int64
+	}
+	latest := func(alias string) string {
+		return `LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.id = (SELECT w2.id FROM workshop_versions w2
+			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
 	}
 	wq := src.villages(db).
-		Select("villages.street_code, villages.type, wv.employed, wv.low_income_employed").
+		Select(`villages.street_code, villages.type, wa.founded_on, wa.closed_on, wa.state AS a_state,
+			wa.employed AS a_employed, wa.low_income_employed AS a_low, wb.id AS b_id, wb.state AS b_state,
+			wb.employed AS b_employed, wb.low_income_employed AS b_low`).
 		Joins("JOIN workshops w ON w.village_code = villages.code").
-		// One index lookup per workshop of the scope for its latest approved version.
-		Joins(`JOIN workshop_versions wv ON wv.id = (SELECT w2.id FROM workshop_versions w2
-			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`, StatusApproved, cutoff).
-		Where("wv.state = ?", "运营").Scopes(a.Villages)
+		// One index lookup per workshop of the scope for each latest approved version.
+		Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
+		Where("wa.id IS NOT NULL").Scopes(a.Villages)
 	wq = activeIn(wq, year)
 	if street != "" {
 		wq = wq.Where("villages.street_code = ?", street)
@@ -88,6 +102,17 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 		return err
 	}
 	for _, w := range shops {
+		var built, operating bool
+		var employed, low int64
+		if w.FoundedOn != nil {
+			built = w.FoundedOn.Before(end)
+			operating = built && (w.ClosedOn == nil || !w.ClosedOn.Before(end)) && w.AState != "筹建"
+			employed, low = w.AEmployed, w.ALow
+		} else if w.BID != nil {
+			built = *w.BState != "筹建"
+			operating = *w.BState == "运营"
+			employed, low = *w.BEmployed, *w.BLow
+		}
 		targets := []*Figures{&g.total}
 		if i, ok := si[w.StreetCode]; ok {
 			targets = append(targets, &g.streets[i])
@@ -96,9 +121,14 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 			targets = append(targets, &g.types[i])
 		}
 		for _, f := range targets {
-			f.Workshops++
-			f.WorkshopEmployed += w.Employed
-			f.WorkshopLowIncomeEmployed += w.LowIncomeEmployed
+			if built {
+				f.WorkshopsBuilt++
+			}
+			if operating {
+				f.Workshops++
+				f.WorkshopEmployed += employed
+				f.WorkshopLowIncomeEmployed += low
+			}
 		}
 	}
 	return nil

@@ -43,8 +43,12 @@ type WorkshopVersion struct {
 	LowIncomeEmployed    int    `gorm:"not null"`
 	AvgIncomeIncreaseFen int64  `gorm:"not null"`
 	Note                 string `gorm:"size:8000;not null;default:''"`
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// FoundedOn is the 建成日期 and ClosedOn the day it stopped (停运), both
+	// midnight in Asia/Shanghai; nil when not given (versions from before dates).
+	FoundedOn *time.Time
+	ClosedOn  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // WorkshopInput is an edit of a workshop's open draft; nil keeps the value.
@@ -52,6 +56,7 @@ type WorkshopInput struct {
 	Name, Type, Partner, Owner, State, Note *string
 	Employed, LowIncomeEmployed             *int
 	AvgIncomeIncreaseFen                    *int64
+	FoundedOn, ClosedOn                     *time.Time
 	Version                                 int
 }
 
@@ -77,6 +82,14 @@ func (in *WorkshopInput) apply(w *WorkshopVersion) error {
 	}
 	if in.AvgIncomeIncreaseFen != nil {
 		w.AvgIncomeIncreaseFen = *in.AvgIncomeIncreaseFen
+	}
+	if in.FoundedOn != nil {
+		t := in.FoundedOn.UTC()
+		w.FoundedOn = &t
+	}
+	if in.ClosedOn != nil {
+		t := in.ClosedOn.UTC()
+		w.ClosedOn = &t
 	}
 	return w.Validate()
 }
@@ -119,6 +132,18 @@ func (w *WorkshopVersion) Validate() error {
 	}
 	if utf8.RuneCountInString(w.Note) > MaxNoteChars || BadText(w.Note) {
 		v.Add("note", "说明最多 2000 字")
+	}
+	if w.FoundedOn != nil && (w.FoundedOn.After(now()) || w.FoundedOn.Year() < 2000) {
+		v.Add("founded_on", "建成日期须在 2000 年之后、今天之前")
+	}
+	if w.ClosedOn != nil && (w.FoundedOn == nil || w.ClosedOn.Before(*w.FoundedOn) || w.ClosedOn.After(now())) {
+		v.Add("closed_on", "停运日期须在建成日期之后、今天之前")
+	}
+	if w.State == "停运" && w.ClosedOn == nil {
+		v.Add("closed_on", "停运的工坊请填写停运日期")
+	}
+	if w.State != "停运" && w.ClosedOn != nil {
+		v.Add("closed_on", "只有停运的工坊有停运日期")
 	}
 	return v.Err()
 }

@@ -104,6 +104,17 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 			Type: models.WorkshopTypes[rng.IntN(len(models.WorkshopTypes))], Partner: "台州某某实业有限公司（演示）",
 			Owner: "某某", State: state, Employed: employed, LowIncomeEmployed: employed * rng.IntN(30) / 100,
 			AvgIncomeIncreaseFen: int64(800+rng.IntN(1500)) * 100}
+		// Built before it was registered (some long before: a workshop of 2022
+		// entered in 2024 counts from 2022); a stopped one closed before approval.
+		if state != "筹建" {
+			founded := time.Date(approvedAt.Year(), approvedAt.Month(), approvedAt.Day(), 0, 0, 0, 0, models.Shanghai).
+				AddDate(0, 0, -rng.IntN(500)).UTC()
+			ver.FoundedOn = &founded
+			if state == "停运" {
+				closed := founded.AddDate(0, 0, (int(approvedAt.Sub(founded).Hours())/24)/2).UTC()
+				ver.ClosedOn = &closed
+			}
+		}
 		ver.Workflow = models.Workflow{Seq: 1, Version: 3, CreatedByID: cadres[i].ID}
 		stamp(&ver.Workflow, models.StatusApproved, approvedAt, &cadres[i], officers[v.StreetCode])
 		ver.CreatedAt, ver.UpdatedAt = approvedAt, approvedAt

@@ -215,6 +215,16 @@ func syntheticWorkshop(w *batchWriter, rng *rand.Rand, v *models.Village, cadre 
 		ver := models.WorkshopVersion{WorkshopID: id, VillageCode: v.Code, Name: v.Name + "共富工坊",
 			Type: models.WorkshopTypes[rng.IntN(len(models.WorkshopTypes))], State: "运营", Employed: emp,
 			LowIncomeEmployed: emp * rng.IntN(30) / 100, AvgIncomeIncreaseFen: int64(800+rng.IntN(1500)) * 100}
+		// Most are dated, some built a year or more before they were registered;
+		// one in five is from before dates (none).
+		if rng.IntN(5) != 0 {
+			founded := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -rng.IntN(700))
+			ver.FoundedOn = &founded
+			if rng.IntN(8) == 0 {
+				closed := founded.AddDate(0, 0, 1+rng.IntN(int(at.Sub(founded).Hours()/24)+1))
+				ver.State, ver.ClosedOn = "停运", &closed
+			}
+		}
 		ver.Workflow = models.Workflow{Seq: 1, Version: 3, CreatedByID: cadre, Status: models.StatusApproved}
 		ver.ReviewedAt, ver.Reviewer, ver.SubmittedAt = &at, officer.Name, &at
 		ver.CreatedAt, ver.UpdatedAt = at, at
