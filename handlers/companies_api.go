@@ -261,3 +261,37 @@ func (h *Handler) companyInScope(c echo.Context) func(uint) error {
 		return err
 	}
 }
+
+// companyStatus answers POST /api/v1/companies/:id/dissolve and /restore {"on":
+// "YYYY-MM-DD"}: a dated entry of the company's history.
+func (h *Handler) companyStatus(c echo.Context, kind string) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	on := dateField(b, "on")
+	if err := b.err(); err != nil {
+		return err
+	}
+	e, err := models.SetCompanyStatus(h.DB, actorOf(c), id, kind, on)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"company_id": e.CompanyID, "kind": e.Kind,
+		"on": e.On.In(models.Shanghai).Format("2006-01-02"), "recorded_at": e.RecordedAt, "recorded_by": e.RecordedBy})
+}
+
+// APICompanyDissolve is POST /api/v1/companies/:id/dissolve {"on"}: 注销, as history.
+func (h *Handler) APICompanyDissolve(c echo.Context) error {
+	return h.companyStatus(c, models.CompanyDissolved)
+}
+
+// APICompanyRestore is POST /api/v1/companies/:id/restore {"on"}: restored, as history.
+func (h *Handler) APICompanyRestore(c echo.Context) error {
+	return h.companyStatus(c, models.CompanyRestored)
+}

@@ -67,6 +67,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.POST("/companies", h.APICompanyCreate, roles(street, district))
 	anyone.PUT("/companies/:id", h.APICompanyUpdate, roles(street, district))
 	anyone.PUT("/companies/:id/members", h.APICompanyMembers, roles(street, district))
+	anyone.POST("/companies/:id/dissolve", h.APICompanyDissolve, roles(street, district))
+	anyone.POST("/companies/:id/restore", h.APICompanyRestore, roles(street, district))
 	anyone.PUT("/companies/:id/years/:year", h.APICompanyYear, roles(street, district))
 	anyone.GET("/villages/:code/workshops", h.APIVillageWorkshops)
 	anyone.POST("/villages/:code/workshops", h.APIWorkshopCreate, roles(village))

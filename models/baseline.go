@@ -48,8 +48,10 @@ WHERE v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND
   AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
   AND cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)
   AND cm.from_year <= ? AND (cm.until_year IS NULL OR cm.until_year >= ?)
-  AND c.created_at <= ? AND (c.dissolved_at IS NULL OR c.dissolved_at > ?)`,
-		like, asOf, asOf, year, year, asOf, asOf, year, year, asOf, asOf).Row().Scan(&t.Companies, &t.MemberVillages)
+  AND c.created_at <= ? AND NOT EXISTS (SELECT 1 FROM company_statuses e WHERE e.company_id = c.id AND e.kind = 'dissolved'
+        AND e.recorded_at <= ? AND NOT EXISTS (SELECT 1 FROM company_statuses r WHERE r.company_id = c.id
+        AND r.kind = 'restored' AND r.recorded_at <= ? AND (r.recorded_at > e.recorded_at OR (r.recorded_at = e.recorded_at AND r.id > e.id))))`,
+		like, asOf, asOf, year, year, asOf, asOf, year, year, asOf, asOf, asOf).Row().Scan(&t.Companies, &t.MemberVillages)
 	if err != nil {
 		return nil, err
 	}

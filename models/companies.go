@@ -265,12 +265,25 @@ func UpdateCompany(db *gorm.DB, a *Actor, id uint, in CompanyInput) (*Company, e
 		out = before
 		out.Name, out.CreditCode, out.Model, out.FoundedOn, out.RegisteredCapitalFen = in.Name, in.CreditCode, in.Model, in.FoundedOn, in.RegisteredCapitalFen
 		out.Version = before.Version + 1
+		// Dissolving and restoring append to the company's history.
+		var status string
 		switch {
 		case in.Dissolved && before.DissolvedAt == nil:
 			t := now()
-			out.DissolvedAt = &t
-		case !in.Dissolved:
-			out.DissolvedAt = nil
+			out.DissolvedAt, status = &t, CompanyDissolved
+		case !in.Dissolved && before.DissolvedAt != nil:
+			out.DissolvedAt, status = nil, CompanyRestored
+		}
+		if status != "" {
+			at := now()
+			day := time.Date(at.In(Shanghai).Year(), at.In(Shanghai).Month(), at.In(Shanghai).Day(), 0, 0, 0, 0, Shanghai).UTC()
+			e := CompanyStatus{CompanyID: id, Kind: status, On: day, RecordedAt: at, RecordedBy: a.Name}
+			if out.DissolvedAt != nil {
+				e.RecordedAt = *out.DissolvedAt
+			}
+			if err := tx.Create(&e).Error; err != nil {
+				return err
+			}
 		}
 		res := tx.Model(&Company{}).Where("id = ? AND version = ?", id, before.Version).
 			Select("name", "credit_code", "model", "founded_on", "registered_capital_fen", "dissolved_at", "version", "updated_at").Updates(&out)

@@ -82,7 +82,7 @@ func latestChanges(db *gorm.DB) (*lastChanges, error) {
 		(SELECT MAX(added_at) FROM company_members) AS member_added,
 		(SELECT MAX(removed_at) FROM company_members) AS member_removed,
 		(SELECT MAX(created_at) FROM companies) AS company_created,
-		(SELECT MAX(dissolved_at) FROM companies) AS company_dissolved,
+		(SELECT MAX(recorded_at) FROM company_statuses) AS company_dissolved,
 		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop`).Row()
 	if err := row.Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
 		return nil, err

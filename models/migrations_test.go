@@ -22,7 +22,7 @@ var schemaModels = []any{
 	&District{}, &Street{}, &Village{}, &User{}, &ReportVersion{}, &Target{}, &AuditEntry{},
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
-	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{},
+	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,

@@ -23,7 +23,7 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 		Joins("JOIN companies c ON c.id = cm.company_id").
 		Where("cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)", asOf, asOf).
 		Where("cm.from_year <= ? AND (cm.until_year IS NULL OR cm.until_year >= ?)", year, year).
-		Where("c.created_at <= ? AND (c.dissolved_at IS NULL OR c.dissolved_at > ?)", asOf, asOf).
+		Where("c.created_at <= ? AND "+companyActiveAt, asOf, asOf, asOf).
 		Scopes(a.Villages)
 	q = activeIn(q, year)
 	if street != "" {
