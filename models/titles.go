@@ -129,43 +129,43 @@ func HeldTitles(db *gorm.DB, code string, y int, at time.Time) (Held, error) {
 // the villages of the scope active in year holding each title at its end (as of
 // the source's instant) and the namings of the year.
 func addTitles(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {
-	var vs []struct {
-		Code       string
+	// One statement: the register entries (recorded by the instant) of the scope's
+	// villages active in the year, with each village's street and type.
+	var rows []struct {
+		TitleEntry
 		StreetCode string
 		Type       string
 	}
-	q := src.villages(db).Select("villages.code, villages.street_code, villages.type").Scopes(a.Villages)
+	q := src.villages(db).
+		Select("t.*, villages.street_code, villages.type").
+		Joins("JOIN title_entries t ON t.village_code = villages.code").
+		Where("t.recorded_at <= ? AND (t.kind = ? OR t.year <= ?)", src.asOf, TitleRevoked, year).
+		Scopes(a.Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
 	}
-	if err := q.Scan(&vs).Error; err != nil {
+	if err := q.Order("t.village_code, t.id").Scan(&rows).Error; err != nil {
 		return err
 	}
-	codes := make([]string, len(vs))
-	for i, v := range vs {
-		codes[i] = v.Code
-	}
-	entries, err := titlesAsOf(db, codes, year, src.asOf)
-	if err != nil {
-		return err
-	}
-	for _, v := range vs {
-		es := entries[v.Code]
-		if len(es) == 0 {
-			continue
+	for i := 0; i < len(rows); {
+		j := i
+		var es []TitleEntry
+		for ; j < len(rows) && rows[j].VillageCode == rows[i].VillageCode; j++ {
+			es = append(es, rows[j].TitleEntry)
 		}
 		st := foldTitles(es, year)
 		targets := []*Figures{&g.total}
-		if i, ok := si[v.StreetCode]; ok {
-			targets = append(targets, &g.streets[i])
+		if k, ok := si[rows[i].StreetCode]; ok {
+			targets = append(targets, &g.streets[k])
 		}
-		if i, ok := ti[v.Type]; ok {
-			targets = append(targets, &g.types[i])
+		if k, ok := ti[rows[i].Type]; ok {
+			targets = append(targets, &g.types[k])
 		}
 		for _, f := range targets {
 			f.addTitles(st)
 		}
+		i = j
 	}
 	return nil
 }
