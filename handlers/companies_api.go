@@ -278,7 +278,7 @@ func (h *Handler) companyStatus(c echo.Context, kind string) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	e, err := models.SetCompanyStatus(h.DB, actorOf(c), id, kind, on)
+	e, err := models.SetCompanyStatus(h.db(c), actorOf(c), id, kind, on)
 	if err != nil {
 		return err
 	}

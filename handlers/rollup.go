@@ -16,7 +16,7 @@ func (h *Handler) closedYear(c echo.Context) (int, error) {
 	if c.QueryParam("year") != "" {
 		return queryInt(c, "year", 0)
 	}
-	y, err := models.LatestClosedYear(h.DB, actorOf(c).DistrictCode, time.Now())
+	y, err := models.LatestClosedYear(h.db(c), actorOf(c).DistrictCode, time.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -40,10 +40,10 @@ type yearsView struct {
 func (h *Handler) yearsView(c echo.Context, year int, at time.Time) (yearsView, error) {
 	v := yearsView{Selected: year}
 	var err error
-	if v.Years, err = models.Years(h.DB); err != nil {
+	if v.Years, err = models.Years(h.db(c)); err != nil {
 		return v, err
 	}
-	if v.InProgress, err = models.InProgressYears(h.DB, actorOf(c).DistrictCode, at); err != nil {
+	if v.InProgress, err = models.InProgressYears(h.db(c), actorOf(c).DistrictCode, at); err != nil {
 		return v, err
 	}
 	cur := models.CurrentYear()

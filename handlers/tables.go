@@ -269,11 +269,11 @@ func (h *Handler) scopeOf(c echo.Context) (string, string, error) {
 	a := actorOf(c)
 	if a.Role == models.RoleStreet {
 		var s models.Street
-		err := h.DB.Where("code = ?", a.StreetCode).Take(&s).Error
+		err := h.db(c).Where("code = ?", a.StreetCode).Take(&s).Error
 		return s.Name, s.Code, err
 	}
 	var d models.District
-	if err := h.DB.Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
+	if err := h.db(c).Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
 		return "区域", a.DistrictCode, nil
 	}
 	return d.Name, d.Code, nil
@@ -286,6 +286,6 @@ func (h *Handler) stamp(c echo.Context, t *views.Table, year int, asOf time.Time
 		return err
 	}
 	t.Scope, t.ScopeCode, t.Year, t.AsOf = name, code, year, asOf.UTC()
-	t.InProgress, err = models.YearInProgress(h.DB, actorOf(c).DistrictCode, year, asOf)
+	t.InProgress, err = models.YearInProgress(h.db(c), actorOf(c).DistrictCode, year, asOf)
 	return err
 }

@@ -35,7 +35,7 @@ func (h *Handler) APITargetList(c echo.Context) error {
 	}
 	f := models.TargetFilter{Year: year, Indicator: c.QueryParam("indicator"), Scope: c.QueryParam("scope"),
 		AsOf: asOf, History: c.QueryParam("history") == "1" || c.QueryParam("history") == "true"}
-	ts, err := models.ListTargets(h.DB, actorOf(c), f)
+	ts, err := models.ListTargets(h.db(c), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (h *Handler) APITargetSet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := models.SetTarget(h.DB, actorOf(c), in.ScopeCode, in.Indicator, in.Year, value, strings.TrimSpace(in.Note))
+	t, err := models.SetTarget(h.db(c), actorOf(c), in.ScopeCode, in.Indicator, in.Year, value, strings.TrimSpace(in.Note))
 	if err != nil {
 		return err
 	}

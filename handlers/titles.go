@@ -19,11 +19,11 @@ type titlesPage struct {
 }
 
 func (h *Handler) titlesRender(c echo.Context, status int, errs map[string]string) error {
-	es, err := models.ListTitles(h.DB, actorOf(c), models.TitleFilter{Village: c.QueryParam("village")})
+	es, err := models.ListTitles(h.db(c), actorOf(c), models.TitleFilter{Village: c.QueryParam("village")})
 	if err != nil {
 		return err
 	}
-	years, err := models.Years(h.DB)
+	years, err := models.Years(h.db(c))
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (h *Handler) TitleName(c echo.Context) error {
 	if in.Title == models.TitleHemei {
 		in.Level = 0
 	}
-	if _, err := models.NameTitle(h.DB, actorOf(c), in); err != nil {
+	if _, err := models.NameTitle(h.db(c), actorOf(c), in); err != nil {
 		if err == models.ErrNotFound {
 			err = models.Invalid("village_code", "村代码不存在")
 		}
@@ -82,7 +82,7 @@ func (h *Handler) TitleRevoke(c echo.Context) error {
 	if !ok {
 		return h.titleFail(c, models.Invalid("revoked_on", "请填写撤销日期"))
 	}
-	if _, err := models.RevokeTitle(h.DB, actorOf(c), id, on, c.FormValue("reason")); err != nil {
+	if _, err := models.RevokeTitle(h.db(c), actorOf(c), id, on, c.FormValue("reason")); err != nil {
 		return h.titleFail(c, err)
 	}
 	return redirectFlash(c, "/titles", "已撤销该命名")

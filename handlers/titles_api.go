@@ -30,7 +30,7 @@ func (h *Handler) APITitleList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	es, err := models.ListTitles(h.DB, actorOf(c), models.TitleFilter{Village: c.QueryParam("village"), Title: c.QueryParam("title"), Year: year})
+	es, err := models.ListTitles(h.db(c), actorOf(c), models.TitleFilter{Village: c.QueryParam("village"), Title: c.QueryParam("title"), Year: year})
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (h *Handler) APITitleCreate(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	e, err := models.NameTitle(h.DB, actorOf(c), in)
+	e, err := models.NameTitle(h.db(c), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (h *Handler) APITitleRevoke(c echo.Context) error {
 	if err := b.err(); err != nil {
 		return err
 	}
-	e, err := models.RevokeTitle(h.DB, actorOf(c), id, on, reason)
+	e, err := models.RevokeTitle(h.db(c), actorOf(c), id, on, reason)
 	if err != nil {
 		return err
 	}

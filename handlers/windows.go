@@ -30,7 +30,7 @@ func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 		return nil, err
 	}
 	p := &windowsPage{Years: years}
-	open, err := models.InProgressYears(h.DB, a.DistrictCode, time.Now())
+	open, err := models.InProgressYears(h.db(c), a.DistrictCode, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (h *Handler) YearClose(c echo.Context) error {
 	if err != nil {
 		return h.formFail(c, models.Invalid("year", "年度须为整数"))
 	}
-	if _, err := models.CloseYear(h.DB, actorOf(c), year); err != nil {
+	if _, err := models.CloseYear(h.db(c), actorOf(c), year); err != nil {
 		return h.formFail(c, err)
 	}
 	return redirectFlash(c, "/windows", strconv.Itoa(year)+" 年度已结束，数字不再为临时数")

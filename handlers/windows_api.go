@@ -62,7 +62,7 @@ func (h *Handler) APIYearClose(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl, err := models.CloseYear(h.DB, actorOf(c), year)
+	cl, err := models.CloseYear(h.db(c), actorOf(c), year)
 	if err != nil {
 		return err
 	}
