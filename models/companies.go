@@ -194,7 +194,7 @@ func CreateCompany(db *gorm.DB, a *Actor, in CompanyInput, members []MemberInput
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	rows, err := checkMembers(db, a, members)
+	rows, err := checkMembers(db, a, in.FoundedOn, members)
 	if err != nil {
 		return nil, err
 	}

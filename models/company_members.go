@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -19,9 +20,14 @@ type MemberInput struct {
 }
 
 // checkMembers validates a whole member list: villages the actor may name, sane
-// years and shares, no village twice over overlapping years, and in every year the
-// shares summing to at most 100%.
-func checkMembers(db *gorm.DB, a *Actor, in []MemberInput) ([]CompanyMember, error) {
+// years (never before the company's founding year, founded being its YYYY-MM-DD)
+// and shares, no village twice over overlapping years, and in every year the shares
+// summing to at most 100%.
+func checkMembers(db *gorm.DB, a *Actor, founded string, in []MemberInput) ([]CompanyMember, error) {
+	foundedYear := 0
+	if t, err := time.Parse("2006-01-02", founded); err == nil {
+		foundedYear = t.Year()
+	}
 	v := &ValidationError{}
 	var rows []CompanyMember
 	for i, m := range in {
@@ -39,6 +45,8 @@ func checkMembers(db *gorm.DB, a *Actor, in []MemberInput) ([]CompanyMember, err
 		}
 		if m.FromYear < 1949 || m.FromYear > 2100 || (m.UntilYear != nil && *m.UntilYear < m.FromYear) {
 			v.Add(key+".years", "起止年度不合理")
+		} else if m.FromYear < foundedYear {
+			v.Add(key+".years", fmt.Sprintf("入股年度不能早于公司成立年度（%d 年）", foundedYear))
 		}
 		rows = append(rows, CompanyMember{VillageCode: vil.Code, ShareMicro: m.ShareMicro, FromYear: m.FromYear, UntilYear: m.UntilYear})
 	}
@@ -118,7 +126,7 @@ func SetMembers(db *gorm.DB, a *Actor, id uint, version int, members []MemberInp
 	if err != nil {
 		return nil, err
 	}
-	rows, err := checkMembers(db, a, members)
+	rows, err := checkMembers(db, a, d.Company.FoundedOn, members)
 	if err != nil {
 		return nil, err
 	}

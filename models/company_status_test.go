@@ -66,3 +66,21 @@ func TestCompanyHistory(t *testing.T) {
 		t.Errorf("a cadre restores: %v", err)
 	}
 }
+
+// TestMembershipNotBeforeFounding: a village cannot hold a share from a year before
+// the company was founded.
+func TestMembershipNotBeforeFounding(t *testing.T) {
+	db, ac := setup(t)
+	in := company("甲村强村公司", "91350100M000100Y43")
+	in.FoundedOn = "2024-05-01"
+	if _, err := models.CreateCompany(db, ac["d"], in, []models.MemberInput{{seeds.FixA1, pct(60), 2023, nil}}); !isInvalid(err, "members[0].years") {
+		t.Errorf("a member from 2023 of a company founded in 2024: %v", err)
+	}
+	c, err := models.CreateCompany(db, ac["d"], in, []models.MemberInput{{seeds.FixA1, pct(60), 2024, nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SetMembers(db, ac["d"], c.ID, c.Version, []models.MemberInput{{seeds.FixA2, pct(10), 2023, nil}}); !isInvalid(err, "members[0].years") {
+		t.Errorf("a new member list from before the founding: %v", err)
+	}
+}
