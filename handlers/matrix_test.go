@@ -96,6 +96,7 @@ var (
 		"submit":   {"POST", a2Report + "/submit", nil},
 		"approve":  {"POST", a1Report + "/approve", nil},
 		"reject":   {"POST", a1Report + "/reject", map[string]any{"reason": "不符"}},
+		"withdraw": {"POST", a1Report + "/withdraw", map[string]any{"version": 2}},
 		"rollup":   {"GET", "/api/v1/rollup?year=2025", nil},
 		"audit":    {"GET", "/api/v1/audit", nil},
 		"vcreate":  {"POST", "/api/v1/villages", map[string]any{"code": "331002002299", "name": "新村", "type": "整治提升"}},
@@ -119,12 +120,12 @@ var (
 	}
 	// The routes of a workshop's open version and of an account, by identity.
 	apiActionWant = map[string]map[string]int{
-		"v1": {"wsubmit": 404, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
-		"v2": {"wsubmit": 0, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
-		"v4": {"wsubmit": 404, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
-		"s1": {"wsubmit": 403, "wapprove": 0, "wreject": 0, "udisable": 0, "uenable": 0, "ureset": 0},
-		"s2": {"wsubmit": 403, "wapprove": 404, "wreject": 404, "udisable": 404, "uenable": 404, "ureset": 404},
-		"d":  {"wsubmit": 403, "wapprove": 403, "wreject": 403, "udisable": 0, "uenable": 0, "ureset": 0},
+		"v1": {"withdraw": 0, "wsubmit": 404, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
+		"v2": {"withdraw": 404, "wsubmit": 0, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
+		"v4": {"withdraw": 404, "wsubmit": 404, "wapprove": 403, "wreject": 403, "udisable": 403, "uenable": 403, "ureset": 403},
+		"s1": {"withdraw": 403, "wsubmit": 403, "wapprove": 0, "wreject": 0, "udisable": 0, "uenable": 0, "ureset": 0},
+		"s2": {"withdraw": 403, "wsubmit": 403, "wapprove": 404, "wreject": 404, "udisable": 404, "uenable": 404, "ureset": 404},
+		"d":  {"withdraw": 403, "wsubmit": 403, "wapprove": 403, "wreject": 403, "udisable": 0, "uenable": 0, "ureset": 0},
 	}
 )
 
@@ -230,7 +231,8 @@ func TestPageRoleMatrix(t *testing.T) {
 	routes := map[string]pr{
 		"village": {"GET", p1, nil}, "report": {"GET", r1, nil},
 		"save": {"POST", r2, saveForm}, "submit": {"POST", r2 + "/submit", nil},
-		"approve": {"POST", r1 + "/approve", nil}, "reject": {"POST", r1 + "/reject", url.Values{"reason": {"不符"}}},
+		"withdraw": {"POST", r1 + "/withdraw", url.Values{"version": {"2"}}},
+		"approve":  {"POST", r1 + "/approve", nil}, "reject": {"POST", r1 + "/reject", url.Values{"reason": {"不符"}}},
 		"bulk":  {"POST", "/queue/approve", url.Values{"item": {seeds.FixA1 + "/2025/2"}}},
 		"queue": {"GET", "/queue", nil}, "rollup": {"GET", "/rollup?year=2025", nil}, "list": {"GET", "/villages", nil},
 		"audit": {"GET", "/audit", nil}, "vnew": {"GET", "/villages/new", nil},

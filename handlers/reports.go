@@ -145,17 +145,18 @@ func yesNo(b bool) string {
 
 // reportPage is the data of the report page.
 type reportPage struct {
-	Report      *models.Report
-	Last        *models.ReportVersion
-	Editable    bool
-	Submittable bool
-	Reviewable  bool
-	Form        reportForm
-	Preview     preview
-	Diff        []diffRow
-	Reason      string
-	StarOptions []struct{ Value, Label string }
-	Files       map[uint][]models.EvidenceFile
+	Report       *models.Report
+	Last         *models.ReportVersion
+	Editable     bool
+	Submittable  bool
+	Reviewable   bool
+	Withdrawable bool
+	Form         reportForm
+	Preview      preview
+	Diff         []diffRow
+	Reason       string
+	StarOptions  []struct{ Value, Label string }
+	Files        map[uint][]models.EvidenceFile
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
@@ -167,6 +168,7 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Editable = u.Role == models.RoleVillage && rep.Village.ActiveIn(rep.Year) &&
 		(rep.Open == nil || rep.Open.Status == models.StatusDraft)
 	p.Submittable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusDraft
+	p.Withdrawable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
 	p.Reviewable = u.Role == models.RoleStreet && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
 	base := rep.Open
 	if base == nil {
@@ -316,6 +318,15 @@ func formVersion(c echo.Context) (*int, error) {
 func (h *Handler) ReportSubmit(c echo.Context) error {
 	return h.pageTransition(c, "已提交，等待街道审核", func(a *models.Actor, code string, year int, v *int) error {
 		_, err := models.Submit(h.db(c), a, code, year, v)
+		return err
+	})
+}
+
+// ReportWithdraw is POST /villages/:code/reports/:year/withdraw (page): 撤回 a
+// submission the street has not reviewed yet.
+func (h *Handler) ReportWithdraw(c echo.Context) error {
+	return h.pageTransition(c, "已撤回，报表回到草稿，可修改后重新提交", func(a *models.Actor, code string, year int, v *int) error {
+		_, err := models.Withdraw(h.DB, a, code, year, v)
 		return err
 	})
 }

@@ -62,6 +62,13 @@ func (h *Handler) APIReportSubmit(c echo.Context) error {
 	})
 }
 
+// APIReportWithdraw is POST /api/v1/villages/:code/reports/:year/withdraw.
+func (h *Handler) APIReportWithdraw(c echo.Context) error {
+	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
+		return models.Withdraw(h.DB, a, code, year, v)
+	})
+}
+
 // APIReportApprove is POST /api/v1/villages/:code/reports/:year/approve.
 func (h *Handler) APIReportApprove(c echo.Context) error {
 	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {

@@ -257,6 +257,17 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 	return transition(db, a, v, year, version, submitChange(a, "report"))
 }
 
+// Withdraw takes the submitted version back to a draft while the street has not
+// reviewed it yet (撤回). Only the village's cadre may; a draft, an approved or a
+// rejected version is a conflict. A non-nil version must match the submitted one's.
+func Withdraw(db *gorm.DB, a *Actor, code string, year int, version *int) (*ReportVersion, error) {
+	v, err := reportTarget(db, a, code, year, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	return transition(db, a, v, year, version, withdrawChange("report"))
+}
+
 // Approve approves the submitted version. Only an officer of the village's street may.
 func Approve(db *gorm.DB, a *Actor, code string, year int, version *int) (*ReportVersion, error) {
 	v, err := reportTarget(db, a, code, year, RoleStreet)
@@ -288,7 +299,7 @@ func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, ch st
 			return err
 		}
 		if open == nil {
-			return Conflict(wrongStateMessage(ch.from))
+			return Conflict(wrongStateMessage(ch))
 		}
 		before := *open
 		out = *open

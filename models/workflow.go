@@ -41,6 +41,14 @@ func rejectChange(a *Actor, kind, reason string) stateChange {
 	}}
 }
 
+// withdrawChange takes a submitted version back to a draft before anyone reviewed
+// it: the submission's time and author are cleared, the version stays the same row.
+func withdrawChange(kind string) stateChange {
+	return stateChange{StatusSubmitted, kind + ".withdraw", func(w *Workflow, _ time.Time) {
+		w.Status, w.SubmittedAt, w.SubmittedBy = StatusDraft, nil, ""
+	}}
+}
+
 // checkReason validates a rejection reason and returns it trimmed.
 func checkReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
@@ -62,7 +70,7 @@ var workflowColumns = []string{"status", "version", "submitted_at", "submitted_b
 // itself, so that of two concurrent moves exactly one succeeds.
 func moveState[T any](tx *gorm.DB, row *T, id uint, wf *Workflow, expected *int, ch stateChange) error {
 	if wf.Status != ch.from {
-		return Conflict(wrongStateMessage(ch.from))
+		return Conflict(wrongStateMessage(ch))
 	}
 	if expected != nil && *expected != wf.Version {
 		return errStale
@@ -81,9 +89,12 @@ func moveState[T any](tx *gorm.DB, row *T, id uint, wf *Workflow, expected *int,
 	return nil
 }
 
-func wrongStateMessage(from string) string {
-	if from == StatusDraft {
+func wrongStateMessage(ch stateChange) string {
+	switch {
+	case ch.from == StatusDraft:
 		return "没有可提交的草稿（可能已提交或已审核）"
+	case strings.HasSuffix(ch.action, ".withdraw"):
+		return "没有可撤回的提交（尚未提交，或街道已审核）"
 	}
 	return "没有待审核的版本（可能已被审核）"
 }

@@ -347,7 +347,7 @@ func workshopTransition(db *gorm.DB, a *Actor, d *WorkshopDetail, version *int, 
 			return err
 		}
 		if open == nil {
-			return Conflict(wrongStateMessage(ch.from))
+			return Conflict(wrongStateMessage(ch))
 		}
 		before := *open
 		out = *open
