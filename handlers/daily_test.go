@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 
 	"cunji/models"
 	"cunji/seeds"
+
+	"gorm.io/gorm"
 )
 
 // submitted leaves code/year submitted by cadre with the given 经营收入, and returns
@@ -94,4 +97,122 @@ func TestAPIReportWithdraw(t *testing.T) {
 	if en.state() != before {
 		t.Fatal("state changed")
 	}
+}
+
+// approvedYear walks code/year to an approved version with the given figures.
+func (en *env) approvedYear(cadre, code string, year int, in models.ReportInput) {
+	en.t.Helper()
+	rep, err := models.GetReport(en.db, en.actor(cadre), code, year)
+	if err != nil {
+		en.t.Fatal(err)
+	}
+	if rep.Open != nil {
+		in.Version = rep.Open.Version
+	}
+	d, err := models.SaveDraft(en.db, en.actor(cadre), code, year, in)
+	if err != nil {
+		en.t.Fatal(err)
+	}
+	if _, err := models.Submit(en.db, en.actor(cadre), code, year, &d.Version); err != nil {
+		en.t.Fatal(err)
+	}
+	if _, err := models.Approve(en.db, en.actor("s1"), code, year, nil); err != nil {
+		en.t.Fatal(err)
+	}
+}
+
+func fen(v int64) *int64 { return &v }
+
+// lastYearFixture: 甲村 2024 approved at 经营性收入 78.45 万 (70 + 8.45), its first
+// 2025 version submitted at 41.55 万 (below the 50 万 line).
+func lastYearFixture(t *testing.T) *env {
+	en := newEnv(t)
+	en.approvedYear("v1", seeds.FixA1, 2024, models.ReportInput{BusinessFen: fen(70_000_000), ContractFen: fen(8_450_000),
+		SubsidyFen: fen(10_000_000), AssetsFen: fen(500_000_000)})
+	en.submitted("v1", seeds.FixA1, 2025, 41_550_000)
+	return en
+}
+
+// TestReviewShowsLastYear: a first submission of a year is compared with last
+// year's approved figures on the review page, for every amount, with the fall
+// below 50 万 flagged; the cadre's form shows the same beside every input.
+func TestReviewShowsLastYear(t *testing.T) {
+	en := lastYearFixture(t)
+	page := "/villages/" + seeds.FixA1 + "/reports/2025"
+	body := en.page("GET", page, en.token("s1"), nil, false).Body.String()
+	for _, want := range []string{
+		"上年（2024）", "78.45", "41.55", "-36.90", "-47.0%", // 经营性收入
+		"70.00", "-28.45", "-40.6%", // 经营收入: 41.55 against 70
+		"8.45", "-8.45", "-100.0%", // 发包及上交收入
+		"88.45",             // 总收入 last year
+		"500.00", "-500.00", // 集体资产
+		"⚠ 跨越 50 万线",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("review page lacks %q", want)
+		}
+	}
+	// Withdraw, and the cadre's form shows last year beside every amount.
+	if _, err := models.Withdraw(en.db, en.actor("v1"), seeds.FixA1, 2025, nil); err != nil {
+		t.Fatal(err)
+	}
+	form := en.page("GET", page, en.token("v1"), nil, false).Body.String()
+	if n := strings.Count(form, `class="vs"`); n != 8 {
+		t.Errorf("the form shows last year beside %d figures, want 8 (6 amounts, 经营性收入, 总收入)", n)
+	}
+	for _, want := range []string{"上年 70.00 · 增减 <span class=\"vs-delta\">-28.45</span>（<span class=\"vs-rate\">-40.6%</span>）",
+		"上年 78.45", "上年 88.45"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("form lacks %q", want)
+		}
+	}
+}
+
+// TestReviewComparesRejected: a resubmission after a rejection is shown beside the
+// rejected version.
+func TestReviewComparesRejected(t *testing.T) {
+	en := lastYearFixture(t)
+	if _, err := models.Reject(en.db, en.actor("s1"), seeds.FixA1, 2025, nil, "请核对经营收入"); err != nil {
+		t.Fatal(err)
+	}
+	en.submitted("v1", seeds.FixA1, 2025, 52_000_000)
+	body := en.page("GET", "/villages/"+seeds.FixA1+"/reports/2025", en.token("s1"), nil, false).Body.String()
+	if !strings.Contains(body, "退回的第 1 版") || !strings.Contains(body, "41.55") || !strings.Contains(body, "52.00") {
+		t.Fatal("a resubmission is not compared with the rejected version")
+	}
+}
+
+// TestQueueShowsLastYear: a first submission of a year shows last year's figures
+// in the queue (not "—"), and the queue's statements do not grow with its items.
+func TestQueueShowsLastYear(t *testing.T) {
+	en := lastYearFixture(t)
+	body := en.page("GET", "/queue", en.token("s1"), nil, false).Body.String()
+	for _, want := range []string{"上年 78.45 · -36.90（-47.0%）", "各项与上年", "-40.6%"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("queue lacks %q", want)
+		}
+	}
+	one := en.queries(func() { en.page("GET", "/queue", en.token("s1"), nil, false) })
+	en.approvedYear("v2", seeds.FixA2, 2024, models.ReportInput{BusinessFen: fen(1_000_000)})
+	en.submitted("v2", seeds.FixA2, 2025, 2_000_000)
+	body = html.UnescapeString(en.page("GET", "/queue", en.token("s1"), nil, false).Body.String())
+	if !strings.Contains(body, "上年 1.00 · +1.00（+100.0%）") {
+		t.Error("the second item shows no last year")
+	}
+	if two := en.queries(func() { en.page("GET", "/queue", en.token("s1"), nil, false) }); two != one {
+		t.Fatalf("the queue ran %d statements for one item and %d for two", one, two)
+	}
+}
+
+// queries counts the SELECT statements run by f.
+func (en *env) queries(f func()) int {
+	en.t.Helper()
+	n := 0
+	name := "test:count-" + strconv.Itoa(len(en.t.Name()))
+	if err := en.db.Callback().Query().After("gorm:query").Register(name, func(*gorm.DB) { n++ }); err != nil {
+		en.t.Fatal(err)
+	}
+	defer en.db.Callback().Query().Remove(name)
+	f()
+	return n
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"cunji/models"
+	"cunji/views"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,6 +21,15 @@ type moneyField struct {
 	Label string
 	Value string
 	Error string
+	Cmp   lastCell
+}
+
+// lastCell is one figure of the form beside last year's approved figure.
+type lastCell struct {
+	Has               bool
+	For               string // the figure, for the live script
+	Last, Delta, Rate string
+	LastFen           int64
 }
 
 // reportForm is the report form as typed (or pre-filled).
@@ -28,6 +39,48 @@ type reportForm struct {
 	Money   []moneyField
 	Note    string
 	Version int
+	// LastYear is the year compared with; Operating and Total are the derived
+	// figures beside last year's.
+	LastYear         int
+	Operating, Total lastCell
+}
+
+// compareWithLastYear puts last year's approved figure, the difference and its
+// rate beside every amount of the form, as typed (an amount that does not parse
+// shows no difference).
+func (f *reportForm) compareWithLastYear(year int, last *models.ReportVersion) {
+	f.LastYear = year - 1
+	if last == nil {
+		return
+	}
+	var cur models.ReportVersion
+	dsts := []*int64{&cur.BusinessFen, &cur.ContractFen, &cur.InvestmentFen, &cur.SubsidyFen, &cur.OtherFen, &cur.AssetsFen}
+	ok := make([]bool, len(f.Money))
+	for i := range f.Money {
+		fen, err := models.ParseWan(f.Money[i].Value)
+		if err == models.ErrWanEmpty {
+			fen, err = 0, nil
+		}
+		*dsts[i], ok[i] = fen, err == nil
+	}
+	cur.Derive()
+	byKey := map[string]models.Change{}
+	for _, c := range models.Compare(&cur, last) {
+		byKey[c.Key] = c
+	}
+	cell := func(key string, valid bool) lastCell {
+		c := byKey[key]
+		out := lastCell{Has: true, For: strings.TrimSuffix(key, "_fen"), Last: views.WanGrouped(c.Base), LastFen: c.Base, Delta: "—", Rate: "—"}
+		if valid {
+			out.Delta, out.Rate = views.WanDelta(c.Delta), views.RateDelta(c.Rate)
+		}
+		return out
+	}
+	for i := range f.Money {
+		f.Money[i].Cmp = cell(f.Money[i].Key, ok[i])
+	}
+	f.Operating = cell("operating_fen", ok[0] && ok[1] && ok[2])
+	f.Total = cell("total_fen", ok[0] && ok[1] && ok[2] && ok[3] && ok[4])
 }
 
 var moneyDefs = []moneyField{
@@ -93,38 +146,54 @@ type preview struct {
 	Meets            bool
 }
 
-// diffRow is one line of the comparison of an open version with the approved one.
+// diffRow is one line of the comparison of an open version with the approved one,
+// with last year's approved figure (and, for amounts, the difference and its rate)
+// and the rejected version it corrects.
 type diffRow struct {
 	Label, Old, New string
 	Changed         bool
+	LastYear        string
+	Delta, Rate     string
+	Rejected        string
 }
 
-func diffRows(old, cur *models.ReportVersion) []diffRow {
+func diffRows(old, cur, lastYear, rejected *models.ReportVersion) []diffRow {
 	if cur == nil {
 		return nil
-	}
-	type item struct {
-		label    string
-		old, cur string
 	}
 	get := func(r *models.ReportVersion) []string {
 		if r == nil {
 			return []string{"—", "—", "—", "—", "—", "—", "—", "—", "—", "—"}
 		}
-		return []string{starText(r.StarRating), yesNo(r.HemeiBuilt), models.FormatWan(r.BusinessFen),
-			models.FormatWan(r.ContractFen), models.FormatWan(r.InvestmentFen), models.FormatWan(r.SubsidyFen),
-			models.FormatWan(r.OtherFen), models.FormatWan(r.OperatingFen), models.FormatWan(r.TotalFen),
-			models.FormatWan(r.AssetsFen)}
+		out := []string{starText(r.StarRating), yesNo(r.HemeiBuilt)}
+		for _, a := range models.Amounts {
+			out = append(out, views.WanGrouped(a.Of(r)))
+		}
+		return out
 	}
-	labels := []string{"星级", "和美乡村", "经营收入（万元）", "发包及上交收入（万元）", "投资收益（万元）", "补助收入（万元）",
-		"其他收入（万元）", "经营性收入（万元）", "总收入（万元）", "集体资产（万元）"}
-	o, n := get(old), get(cur)
+	labels := []string{"星级", "和美乡村"}
+	for _, a := range models.Amounts {
+		labels = append(labels, a.Label+"（万元）")
+	}
+	o, n, l, rj := get(old), get(cur), get(lastYear), get(rejected)
+	changes := models.Compare(cur, lastYear)
 	rows := make([]diffRow, len(labels))
-	for i, l := range labels {
-		rows[i] = diffRow{Label: l, Old: o[i], New: n[i], Changed: old != nil && o[i] != n[i]}
+	for i, lb := range labels {
+		rows[i] = diffRow{Label: lb, Old: o[i], New: n[i], Changed: old != nil && o[i] != n[i], LastYear: l[i], Rejected: rj[i],
+			Delta: "—", Rate: "—"}
+		if i >= 2 && lastYear != nil {
+			c := changes[i-2]
+			rows[i].Delta, rows[i].Rate = views.WanDelta(c.Delta), views.RateDelta(c.Rate)
+		}
 	}
-	if old != nil && old.Meets50w() != cur.Meets50w() {
-		rows[7].Label += " ⚠ 跨越 50 万线"
+	const operating = 7 // 经营性收入
+	if base := old; base != nil || lastYear != nil {
+		if base == nil {
+			base = lastYear
+		}
+		if base.Meets50w() != cur.Meets50w() {
+			rows[operating].Label += " ⚠ 跨越 50 万线"
+		}
 	}
 	return rows
 }
@@ -182,9 +251,10 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 		base = &models.ReportVersion{}
 	}
 	p.Form = formFromVersion(base, version)
+	p.Form.compareWithLastYear(rep.Year, rep.LastYear)
 	p.Preview = preview{models.FormatWan(base.OperatingFen), models.FormatWan(base.TotalFen), base.Meets50w()}
 	if rep.Open != nil {
-		p.Diff = diffRows(rep.Approved, rep.Open)
+		p.Diff = diffRows(rep.Approved, rep.Open, rep.LastYear, rep.Rejected)
 	}
 	ids := make([]uint, len(rep.History))
 	for i := range rep.History {
@@ -234,6 +304,7 @@ func (h *Handler) rerenderReport(c echo.Context, status int, code string, year i
 	}
 	if form != nil {
 		p.Form = *form
+		p.Form.compareWithLastYear(year, rep.LastYear)
 	}
 	// Model errors are keyed by the API field; show them beside the form's inputs.
 	for i := range p.Form.Money {

@@ -8,6 +8,22 @@ type QueueItem struct {
 	Version  ReportVersion
 	Village  Village
 	Approved *ReportVersion
+	// LastYear is the village's last approved version of the year before, or nil.
+	LastYear *ReportVersion
+}
+
+// Changes compares every amount of the submitted version with last year's
+// approved version.
+func (q QueueItem) Changes() []Change { return Compare(&q.Version, q.LastYear) }
+
+// OperatingChange is the 经营性收入 of the submitted version against last year's.
+func (q QueueItem) OperatingChange() Change {
+	for _, c := range q.Changes() {
+		if c.Key == "operating_fen" {
+			return c
+		}
+	}
+	return Change{}
 }
 
 // ListQueue lists the submitted versions of the villages in the actor's scope, oldest
@@ -22,7 +38,8 @@ func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 	if err != nil || len(subs) == 0 {
 		return nil, err
 	}
-	// The last approved version of each (village, year) in the queue, in one query.
+	// The last approved version of each (village, year) in scope, in one query: it
+	// holds both the queue's years and the years before them.
 	var approved []ReportVersion
 	err = db.Where("status = ? AND id IN (?)", StatusApproved,
 		db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
@@ -39,7 +56,8 @@ func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 	}
 	out := make([]QueueItem, len(subs))
 	for i, s := range subs {
-		out[i] = QueueItem{Version: s, Village: s.Village, Approved: last[reportKey(s.VillageCode, s.Year)]}
+		out[i] = QueueItem{Version: s, Village: s.Village, Approved: last[reportKey(s.VillageCode, s.Year)],
+			LastYear: last[reportKey(s.VillageCode, s.Year-1)]}
 	}
 	return out, nil
 }

@@ -90,7 +90,10 @@ func (r *ReportVersion) Validate() error {
 }
 
 // Report is a village-year's report: its latest approved version, its open version
-// (draft or submitted) and every version, newest first.
+// (draft or submitted) and every version, newest first; LastYear is the latest
+// approved version of the year before (nil when none), and Rejected the rejected
+// version the open one corrects (nil unless the version before the open one was
+// rejected).
 type Report struct {
 	Village  *Village
 	Year     int
@@ -99,7 +102,9 @@ type Report struct {
 	History  []ReportVersion
 	// Titles are the titles the village holds at the end of the year, from the
 	// district's register: read-only for the cadre.
-	Titles Held
+	Titles   Held
+	LastYear *ReportVersion
+	Rejected *ReportVersion
 }
 
 // GetReport loads a village-year's report within the actor's scope.
@@ -119,8 +124,19 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	if rep.Titles, err = HeldTitles(db, code, year, now()); err != nil {
 		return nil, err
 	}
-	if err := db.Where("village_code = ? AND year = ?", code, year).Order("seq DESC").Find(&rep.History).Error; err != nil {
+	// The year's versions and last year's approved ones, in one query.
+	var rows []ReportVersion
+	err = db.Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
+		Order("year DESC, seq DESC").Find(&rows).Error
+	if err != nil {
 		return nil, err
+	}
+	for i := range rows {
+		if rows[i].Year == year {
+			rep.History = append(rep.History, rows[i])
+		} else if rep.LastYear == nil {
+			rep.LastYear = &rows[i]
+		}
 	}
 	for i := range rep.History {
 		h := &rep.History[i]
@@ -130,6 +146,9 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 		if h.Status == StatusApproved && rep.Approved == nil {
 			rep.Approved = h
 		}
+	}
+	if rep.Open != nil && len(rep.History) > 1 && rep.History[0].ID == rep.Open.ID && rep.History[1].Status == StatusRejected {
+		rep.Rejected = &rep.History[1]
 	}
 	return rep, nil
 }

@@ -40,7 +40,9 @@ type Views struct {
 
 // Funcs are the helpers the templates may call.
 var Funcs = template.FuncMap{
-	"wan": WanGrouped,
+	"wan":      WanGrouped,
+	"wanDelta": WanDelta,
+	"rate":     RateDelta,
 	// pathEscape makes a value one segment of a path (an old username may hold "/").
 	"pathEscape": url.PathEscape,
 	"wanExact":   models.FormatWanExact,
@@ -205,6 +207,29 @@ func PercentNumber(r models.Ratio) string {
 		return "100"
 	}
 	return p.FloatString(1)
+}
+
+// WanDelta formats a difference in 分 as signed 万元 with two decimals ("+1.20",
+// "-0.35", "0.00").
+func WanDelta(fen int64) string {
+	s := WanGrouped(fen)
+	if fen > 0 && s != "0.00" {
+		return "+" + s
+	}
+	return s
+}
+
+// RateDelta formats a rate of change as a signed percentage with one decimal, or
+// "—" when undefined (no base, or a base of 0).
+func RateDelta(r models.Ratio) string {
+	if r.R == nil {
+		return "—"
+	}
+	s := r.Percent()
+	if r.R.Sign() > 0 {
+		s = "+" + s
+	}
+	return s
 }
 
 // WanGrouped formats 分 as 万元 with two decimals and thousands separators.

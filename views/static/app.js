@@ -27,6 +27,17 @@
       var o = document.getElementById("d-operating"), t = document.getElementById("d-total"), d = document.getElementById("d-verdict");
       if (!ok) { o.textContent = "—"; t.textContent = "—"; d.textContent = "请检查金额格式"; d.className = "bad"; return; }
       o.textContent = wan(op); t.textContent = wan(tot);
+      v.operating = op; v.total = tot;
+      // Beside every figure: the difference with last year's approved one.
+      form.querySelectorAll(".vs[data-for]").forEach(function (p) {
+        var cur = v[p.dataset.for], last = BigInt(p.dataset.last), d = p.querySelector(".vs-delta"), r = p.querySelector(".vs-rate");
+        if (cur === null || cur === undefined) { d.textContent = "—"; r.textContent = "—"; return; }
+        var delta = cur - last, abs = last < 0n ? -last : last;
+        d.textContent = (delta > 0n && wan(delta) !== "0.00" ? "+" : "") + wan(delta);
+        if (abs === 0n) { r.textContent = "—"; return; }
+        var neg = delta < 0n, m = neg ? -delta : delta, q = (m * 2000n / abs + 1n) / 2n;
+        r.textContent = (q === 0n ? "" : neg ? "-" : "+") + (q / 10n).toString() + "." + (q % 10n).toString() + "%";
+      });
       var meets = op >= 50000000n;
       d.textContent = meets ? "经营性收入达到 50 万元" : "经营性收入未达 50 万元"; d.className = meets ? "ok" : "bad";
     };
