@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cunji/models"
 	"cunji/seeds"
@@ -215,4 +216,83 @@ func (en *env) queries(f func()) int {
 	defer en.db.Callback().Query().Remove(name)
 	f()
 	return n
+}
+
+// TestNewDraftFromLastYear: a year never reported opens with last year's approved
+// figures, marked as last year's; once saved the mark is gone.
+func TestNewDraftFromLastYear(t *testing.T) {
+	en := newEnv(t)
+	en.approvedYear("v1", seeds.FixA1, 2024, models.ReportInput{BusinessFen: fen(70_000_000), ContractFen: fen(8_450_000),
+		Note: strPtr("2024 年的说明")})
+	page := "/villages/" + seeds.FixA1 + "/reports/2025"
+	body := en.page("GET", page, en.token("v1"), nil, false).Body.String()
+	for _, want := range []string{"以下为 2024 年已通过数据，请逐项核对后修改或确认", `value="70"`, `value="8.45"`, `class="from-last"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("a new 2025 form lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "2024 年的说明") {
+		t.Error("last year's note was carried into the new year")
+	}
+	form := url.Values{"version": {"0"}, "star_rating": {"0"}, "business_wan": {"70"}, "contract_wan": {"8.45"}}
+	if rec := en.page("POST", page, en.token("v1"), form, true); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d", rec.Code)
+	}
+	if strings.Contains(en.page("GET", page, en.token("v1"), nil, false).Body.String(), "以下为 2024 年已通过数据") {
+		t.Fatal("a saved draft is still marked as last year's")
+	}
+	// Without last year's figures the form starts empty, unmarked.
+	if strings.Contains(en.page("GET", "/villages/"+seeds.FixA1+"/reports/2024", en.token("v1"), nil, false).Body.String(), "from-last") {
+		t.Fatal("a year with its own version is marked as last year's")
+	}
+}
+
+func strPtr(s string) *string { return &s }
+
+// TestClosedAndFutureYears: outside the reporting window the cadre gets no form
+// but a sentence (and the approved figures); an exception opens the form again.
+// After saving a draft there is one submit button.
+func TestClosedAndFutureYears(t *testing.T) {
+	en := newEnv(t)
+	d := en.actor("d")
+	now := time.Now()
+	en.approvedYear("v1", seeds.FixA1, 2025, models.ReportInput{BusinessFen: fen(60_000_000)})
+	page := "/villages/" + seeds.FixA1 + "/reports/2025"
+	get := func() string { return en.page("GET", page, en.token("v1"), nil, false).Body.String() }
+	if !strings.Contains(get(), `id="report-form"`) {
+		t.Fatal("an open year has no form")
+	}
+	if _, err := models.SetWindow(en.db, d, 2025, now.Add(-48*time.Hour), now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	body := get()
+	if strings.Contains(body, `id="report-form"`) || !strings.Contains(body, "截止") || !strings.Contains(body, "本年度只读") ||
+		!strings.Contains(body, "已通过数据") || !strings.Contains(body, "60.00") {
+		t.Fatal("a closed year shows a form, or not its sentence and approved figures")
+	}
+	if _, err := models.GrantException(en.db, d, seeds.FixA1, 2025, now.Add(24*time.Hour), "村委换届"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(get(), `id="report-form"`) {
+		t.Fatal("a district exception does not open the form")
+	}
+	if _, err := models.SetWindow(en.db, d, 2025, now.Add(time.Hour), now.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if body := get(); strings.Contains(body, `id="report-form"`) || !strings.Contains(body, "尚未开始") {
+		t.Fatal("a year not open yet shows a form")
+	}
+	// One submit button after saving a draft.
+	draft := "/villages/" + seeds.FixA2 + "/reports/2025"
+	form := url.Values{"version": {"0"}, "star_rating": {"0"}, "business_wan": {"1"}}
+	if rec := en.page("POST", draft, en.token("v2"), form, true); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d", rec.Code)
+	}
+	if _, err := models.SetWindow(en.db, d, 2025, now.Add(-time.Hour), now.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	body = en.page("GET", draft, en.token("v2"), nil, false).Body.String()
+	if n := strings.Count(body, "提交审核</button>"); n != 1 {
+		t.Fatalf("%d submit buttons after saving a draft, want 1", n)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"cunji/models"
 	"cunji/views"
@@ -220,12 +221,18 @@ type reportPage struct {
 	Submittable  bool
 	Reviewable   bool
 	Withdrawable bool
-	Form         reportForm
-	Preview      preview
-	Diff         []diffRow
-	Reason       string
-	StarOptions  []struct{ Value, Label string }
-	Files        map[uint][]models.EvidenceFile
+	// Openness is the year's reporting state for the cadre (closed, not open yet).
+	Openness models.Openness
+	// FromLastYear: the form is pre-filled with last year's approved figures.
+	FromLastYear bool
+	// Figures are the approved version beside last year's, when nothing is open.
+	Figures     []models.Change
+	Form        reportForm
+	Preview     preview
+	Diff        []diffRow
+	Reason      string
+	StarOptions []struct{ Value, Label string }
+	Files       map[uint][]models.EvidenceFile
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
@@ -234,7 +241,14 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	if len(rep.History) > 0 {
 		p.Last = &rep.History[0]
 	}
-	p.Editable = u.Role == models.RoleVillage && rep.Village.ActiveIn(rep.Year) &&
+	var err error
+	if u.Role == models.RoleVillage {
+		// A closed year (or one not open yet) shows its figures, not a form.
+		if p.Openness, err = models.ReportOpenness(h.DB, rep.Village, rep.Year, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	p.Editable = u.Role == models.RoleVillage && rep.Village.ActiveIn(rep.Year) && p.Openness.Open() &&
 		(rep.Open == nil || rep.Open.Status == models.StatusDraft)
 	p.Submittable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusDraft
 	p.Withdrawable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
@@ -247,6 +261,13 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	if rep.Open != nil {
 		version = rep.Open.Version
 	}
+	// A year never reported starts from last year's approved figures (without its
+	// note), marked as such on the form until saved.
+	if base == nil && rep.LastYear != nil {
+		prev := *rep.LastYear
+		prev.Note = ""
+		base, p.FromLastYear = &prev, true
+	}
 	if base == nil {
 		base = &models.ReportVersion{}
 	}
@@ -255,12 +276,13 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Preview = preview{models.FormatWan(base.OperatingFen), models.FormatWan(base.TotalFen), base.Meets50w()}
 	if rep.Open != nil {
 		p.Diff = diffRows(rep.Approved, rep.Open, rep.LastYear, rep.Rejected)
+	} else {
+		p.Figures = models.Compare(rep.Approved, rep.LastYear)
 	}
 	ids := make([]uint, len(rep.History))
 	for i := range rep.History {
 		ids[i] = rep.History[i].ID
 	}
-	var err error
 	if p.Files, err = models.ListEvidence(h.db(c), models.EvidenceReport, ids); err != nil {
 		return nil, err
 	}

@@ -120,29 +120,57 @@ func mayExceptUntil(db *gorm.DB, code string, year int) (time.Time, error) {
 	return e.Until, err
 }
 
-// checkWindow refuses a submission outside the year's window, unless the village
-// holds an exception that has not expired.
-func checkWindow(db *gorm.DB, v *Village, year int, at time.Time) error {
+// Reporting states of a village-year (see ReportOpenness).
+const (
+	ReportingOpen   = "open"
+	ReportingClosed = "closed"
+	ReportingFuture = "future"
+)
+
+// Openness says whether a village-year is open for reporting, and why not.
+type Openness struct {
+	State   string
+	Message string
+}
+
+// Open reports whether the year is open.
+func (o Openness) Open() bool { return o.State == ReportingOpen }
+
+// ReportOpenness applies the district's reporting window of the year at the
+// instant at: before it opens the year is not open yet; after it closes it is
+// closed unless the village holds an exception that has not expired. A year
+// without a window is open.
+func ReportOpenness(db *gorm.DB, v *Village, year int, at time.Time) (Openness, error) {
 	w, err := Window(db, v.DistrictCode, year)
 	if err != nil || w == nil {
-		return err
+		return Openness{State: ReportingOpen}, err
 	}
 	if at.Before(w.Opens) {
-		return Conflict("本年度填报尚未开始（" + w.Opens.In(Shanghai).Format("2006-01-02 15:04") + " 开始）")
+		return Openness{ReportingFuture, itoa(year) + " 年度填报尚未开始（" + w.Opens.In(Shanghai).Format("2006-01-02 15:04") + " 开始）"}, nil
 	}
 	if !at.After(w.Closes) {
-		return nil
+		return Openness{State: ReportingOpen}, nil
 	}
 	until, err := mayExceptUntil(db, v.Code, year)
 	if err != nil {
-		return err
+		return Openness{}, err
 	}
 	if !until.IsZero() && !at.After(until) {
-		return nil
+		return Openness{State: ReportingOpen}, nil
 	}
-	msg := "本年度填报已于 " + w.Closes.In(Shanghai).Format("2006-01-02 15:04") + " 截止，如需补报请联系区里开通延期"
+	msg := itoa(year) + " 年度填报已于 " + w.Closes.In(Shanghai).Format("2006-01-02 15:04") + " 截止，如需补报请联系区里开通延期"
 	if !until.IsZero() {
 		msg = "延期补报已于 " + until.In(Shanghai).Format("2006-01-02 15:04") + " 到期"
 	}
-	return Conflict(msg)
+	return Openness{ReportingClosed, msg}, nil
+}
+
+// checkWindow refuses a submission outside the year's window, unless the village
+// holds an exception that has not expired.
+func checkWindow(db *gorm.DB, v *Village, year int, at time.Time) error {
+	o, err := ReportOpenness(db, v, year, at)
+	if err != nil || o.Open() {
+		return err
+	}
+	return Conflict(o.Message)
 }

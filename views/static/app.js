@@ -42,6 +42,8 @@
       d.textContent = meets ? "经营性收入达到 50 万元" : "经营性收入未达 50 万元"; d.className = meets ? "ok" : "bad";
     };
     form.addEventListener("input", update);
+    // A figure pre-filled from last year stops being marked once the cadre changes it.
+    form.addEventListener("input", function (e) { if (e.target.classList) e.target.classList.remove("from-last"); });
   }
   // Focus the first field in error, so keyboard and screen-reader users land on it.
   var bad = document.querySelector("[aria-invalid=true]");
