@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -144,14 +143,16 @@ func toUserJSON(u *models.User) userJSON {
 
 // AuthLogin is POST /api/v1/auth/login.
 func (h *Handler) AuthLogin(c echo.Context) error {
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
 	}
-	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
-		return badRequest("请求体须为 JSON：{\"username\", \"password\"}")
+	b := newBinder(m)
+	username, password := b.text("username"), b.text("password")
+	if err := b.err(); err != nil {
+		return err
 	}
-	u, err := h.login(c, in.Username, in.Password)
+	u, err := h.login(c, username, password)
 	if err != nil {
 		if errors.Is(err, models.ErrUnauthorized) {
 			return &echo.HTTPError{Code: http.StatusUnauthorized, Message: "用户名或密码错误"}
@@ -260,15 +261,17 @@ func (h *Handler) PasswordSave(c echo.Context) error {
 
 // AuthPassword is POST /api/v1/auth/password {"current","password"} → a new token.
 func (h *Handler) AuthPassword(c echo.Context) error {
-	var in struct {
-		Current  string `json:"current"`
-		Password string `json:"password"`
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
 	}
-	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
-		return badRequest("请求体须为 JSON：{\"current\", \"password\"}")
+	b := newBinder(m)
+	current, password := b.text("current"), b.text("password")
+	if err := b.err(); err != nil {
+		return err
 	}
 	u := userOf(c)
-	if err := h.Passwords.ChangeOwnPassword(c.Request().Context(), h.db(c), u, in.Current, in.Password, c.RealIP()); err != nil {
+	if err := h.Passwords.ChangeOwnPassword(c.Request().Context(), h.db(c), u, current, password, c.RealIP()); err != nil {
 		return err
 	}
 	fresh, err := models.UserByID(h.db(c), u.ID)

@@ -216,3 +216,33 @@ func TestPasswordChangeAudited(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthBodies: the login and password bodies go through the one JSON binder: a
+// body that is not a JSON object is 400, a field of the wrong type is named (422),
+// and neither counts as a failed login.
+func TestAuthBodies(t *testing.T) {
+	en := newEnv(t)
+	for _, c := range []struct {
+		path, token string
+		body        any
+		want        int
+		field       string
+	}{
+		{"/api/v1/auth/login", "", "not json", 400, ""},
+		{"/api/v1/auth/login", "", map[string]any{"username": 5, "password": "x"}, 422, "username"},
+		{"/api/v1/auth/password", en.token("v1"), "[1]", 400, ""},
+		{"/api/v1/auth/password", en.token("v1"), map[string]any{"current": true, "password": "long-enough-1"}, 422, "current"},
+	} {
+		code, body := en.api("POST", c.path, c.token, c.body)
+		if code != c.want {
+			t.Fatalf("POST %s %v: %d, want %d (%v)", c.path, c.body, code, c.want, body)
+		}
+		e := errorShape(t, body)
+		if fields, _ := e["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Fatalf("POST %s %v: %v names no %s", c.path, c.body, e, c.field)
+		}
+	}
+	if code, _ := en.api("POST", "/api/v1/auth/login", "", map[string]any{"username": "v1", "password": seeds.FixturePassword}); code != 200 {
+		t.Fatalf("login after the refused bodies: %d", code)
+	}
+}

@@ -46,6 +46,14 @@ func (b *binder) str(key string) *string {
 	return &s
 }
 
+// text reads a text field, "" when it is absent.
+func (b *binder) text(key string) string {
+	if s := b.str(key); s != nil {
+		return *s
+	}
+	return ""
+}
+
 // int reads an integer field within [min, max].
 func (b *binder) int(key string, min, max int64) *int64 {
 	r, ok := b.raw(key)
