@@ -35,6 +35,9 @@ func readSheetUpload(c echo.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := models.CheckSheetName(fh.Filename, data); err != nil {
+		return nil, models.Invalid("file", err.Error())
+	}
 	return data, nil
 }
 
@@ -96,23 +99,36 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 	return importResult(c, res.Problems, res)
 }
 
-func reportMode(mode, reason string) (models.ReportImportMode, error) {
+// reportMode reads what a figures import does, and the unit of amounts whose
+// header names none.
+func reportMode(mode, reason, unit string) (models.ReportImportMode, error) {
+	var m models.ReportImportMode
+	switch unit {
+	case "", "yuan", models.UnitYuan:
+		m.Unit = models.UnitYuan
+	case "wan", models.UnitWan:
+		m.Unit = models.UnitWan
+	default:
+		return m, models.Invalid("unit", "unit 须为 yuan（元）或 wan（万元）")
+	}
 	switch mode {
 	case "approve":
-		return models.ReportImportMode{Approve: true, Reason: reason}, nil
+		m.Approve, m.Reason = true, reason
 	case "queue", "":
-		return models.ReportImportMode{}, nil
+	default:
+		return m, models.Invalid("mode", "mode 须为 approve（直接审核通过）或 queue（交街道审核）")
 	}
-	return models.ReportImportMode{}, models.Invalid("mode", "mode 须为 approve（直接审核通过）或 queue（交街道审核）")
+	return m, nil
 }
 
-// APIImportReports is POST /api/v1/import/reports?dry_run=&mode=approve|queue&reason=.
+// APIImportReports is POST /api/v1/import/reports?dry_run=&mode=approve|queue&reason=&unit=yuan|wan
+// (unit: of amounts whose header names none).
 func (h *Handler) APIImportReports(c echo.Context) error {
 	dry, err := dryRunParam(c)
 	if err != nil {
 		return err
 	}
-	mode, err := reportMode(c.QueryParam("mode"), c.QueryParam("reason"))
+	mode, err := reportMode(c.QueryParam("mode"), c.QueryParam("reason"), c.QueryParam("unit"))
 	if err != nil {
 		return err
 	}
@@ -158,6 +174,8 @@ var importTemplates = map[string]*views.Table{
 		Rows: [][]any{{"331002004201", "示例村", "331002004", "整治提升", "2000", ""}}},
 	"reports": {Name: "reports-template", Title: "年度数据导入模板（金额单位：元）", Header: models.ReportImportHeader,
 		Rows: [][]any{{"331002004201", "2025", "1", "是", "350000.00", "150000.00", "20000.00", "120000.00", "0", "25000000.00"}}},
+	"reports-wan": {Name: "reports-template-wan", Title: "年度数据导入模板（金额单位：万元）", Header: models.SheetLabels(models.ReportColumns[:10], models.UnitWan),
+		Rows: [][]any{{"331002004201", "2025", "1", "是", "35.00", "15.00", "2.00", "12.00", "0", "2500.00"}}},
 	"users": {Name: "users-template", Title: "账号批量创建模板", Header: models.UserImportHeader,
 		Rows: [][]any{{"village-331002004201", "张三", "村干部", "331002004201", "13800000000"}}},
 }
@@ -186,6 +204,7 @@ type importPage struct {
 	Token    string
 	Mode     string
 	Reason   string
+	Unit     string
 }
 
 func (h *Handler) importDir() string { return filepath.Join(h.FilesDir, "imports") }
@@ -234,7 +253,7 @@ func (h *Handler) ImportReportsPost(c echo.Context) error { return h.importPost(
 // importPost checks an uploaded sheet of kind (a dry run) or commits the file a dry
 // run kept under its token.
 func (h *Handler) importPost(c echo.Context, kind string) error {
-	p := &importPage{Kind: kind, Mode: c.FormValue("mode"), Reason: c.FormValue("reason")}
+	p := &importPage{Kind: kind, Mode: c.FormValue("mode"), Reason: c.FormValue("reason"), Unit: c.FormValue("unit")}
 	commit := c.FormValue("token") != ""
 	var data []byte
 	var err error
@@ -268,7 +287,7 @@ func (h *Handler) importPost(c echo.Context, kind string) error {
 		}
 	} else {
 		var mode models.ReportImportMode
-		if mode, err = reportMode(p.Mode, p.Reason); err == nil {
+		if mode, err = reportMode(p.Mode, p.Reason, p.Unit); err == nil {
 			p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, !commit)
 			h.Metrics.imported("reports", !commit, err)
 		}

@@ -9,21 +9,48 @@ import (
 	"gorm.io/gorm"
 )
 
-// ReportImportHeader is the header row of the yearly figures sheet (amounts in 元).
-var ReportImportHeader = []string{"村代码", "年度", "星级", "和美乡村", "经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入", "集体资产"}
+// codeNames are the names a sheet gives the village code column.
+var codeNames = []string{"村代码", "行政村代码", "统计用区划代码", "区划代码", "代码", "村级代码", "村编码", "编码"}
+
+// villageNameNames are the names a sheet gives the village name column.
+var villageNameNames = []string{"村名称", "村名", "行政村", "村庄名称", "行政村名称", "村", "村(社区)", "村社区", "单位名称", "名称"}
+
+// ReportColumns are the fields of the yearly figures sheet and the names a
+// district's sheet gives them; the village's name and street are read past.
+var ReportColumns = []SheetColumn{
+	{Key: "code", Label: "村代码", Names: codeNames, Required: true},
+	{Key: "year", Label: "年度", Names: []string{"年度", "年份", "统计年度", "年"}, Required: true},
+	{Key: "star", Label: "星级", Names: []string{"星级", "星级村", "星级评定"}},
+	{Key: "hemei", Label: "和美乡村", Names: []string{"和美乡村", "是否建成和美乡村", "和美乡村建成"}},
+	{Key: "business_fen", Label: "经营收入", Names: []string{"经营收入"}, Required: true, Amount: true},
+	{Key: "contract_fen", Label: "发包及上交收入", Names: []string{"发包及上交收入", "发包收入及上交收入", "发包及上交", "发包上交收入"}, Required: true, Amount: true},
+	{Key: "investment_fen", Label: "投资收益", Names: []string{"投资收益", "投资收入"}, Required: true, Amount: true},
+	{Key: "subsidy_fen", Label: "补助收入", Names: []string{"补助收入", "补助"}, Required: true, Amount: true},
+	{Key: "other_fen", Label: "其他收入", Names: []string{"其他收入", "其它收入"}, Required: true, Amount: true},
+	{Key: "assets_fen", Label: "集体资产", Names: []string{"集体资产", "资产总额", "村集体资产总额", "集体资产总额", "村集体资产", "资产"}, Required: true, Amount: true},
+	{Key: "name", Label: "村名", Names: villageNameNames},
+	{Key: "street", Label: "街道", Names: []string{"街道", "乡镇", "街道/乡镇", "乡镇/街道", "镇街", "所属街道", "街道代码", "街道名称", "乡镇名称"}},
+}
+
+// ReportImportHeader is the header row of the yearly figures template (amounts in
+// 元; the 万元 template names the unit in every amount's header).
+var ReportImportHeader = SheetLabels(ReportColumns[:10], "")
 
 // ReportSheetRows is the most rows a yearly figures sheet may have, header included.
 const ReportSheetRows = 30_000
 
 // ReportImport is the outcome of a yearly figures import.
 type ReportImport struct {
-	Rows      int             `json:"rows"`
-	Problems  []ImportProblem `json:"problems"`
-	New       int             `json:"new"`       // village-years with their first version
-	Changed   int             `json:"changed"`   // village-years whose approved figures change
-	Unchanged int             `json:"unchanged"` // rows equal to the approved figures
-	Approve   bool            `json:"approve"`
-	Committed bool            `json:"committed"`
+	Rows      int               `json:"rows"`
+	Problems  []ImportProblem   `json:"problems"`
+	New       int               `json:"new"`       // village-years with their first version
+	Changed   int               `json:"changed"`   // village-years whose approved figures change
+	Unchanged int               `json:"unchanged"` // rows equal to the approved figures
+	Approve   bool              `json:"approve"`
+	Committed bool              `json:"committed"`
+	Units     map[string]string `json:"units,omitempty"`   // the unit each amount column was read in
+	Ignored   []string          `json:"ignored,omitempty"` // columns read past
+	Year      int               `json:"year,omitempty"`    // the year of the title, for a sheet without a year column
 }
 
 // ReportImportMode says what an import does with its rows: approve them at once
@@ -31,6 +58,8 @@ type ReportImport struct {
 type ReportImportMode struct {
 	Approve bool
 	Reason  string
+	// Unit is the unit of amounts whose header names none (元 when empty).
+	Unit string
 }
 
 // parseYesNo reads 是/否 (or 1/0, Y/N, true/false).
@@ -58,10 +87,29 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	if mode.Approve && (mode.Reason == "" || utf8.RuneCountInString(mode.Reason) > 500) {
 		return nil, Invalid("approve_reason", "直接审核通过须说明理由（最多 500 字），例如“2023 年农经统计年报”")
 	}
-	start, probs := checkHeader(rows, ReportImportHeader)
+	if mode.Unit == "" {
+		mode.Unit = UnitYuan
+	}
+	cols := ReportColumns
+	lay, probs := findHeader(rows, cols, mode.Unit)
+	if len(probs) > 0 && len(probs[0].Column) > 0 && probs[0].Column == "年度" {
+		// A sheet without a year column may name the year in its title.
+		cols = append([]SheetColumn{}, ReportColumns...)
+		cols[1].Required = false
+		lay, probs = findHeader(rows, cols, mode.Unit)
+		if lay != nil {
+			if res.Year = titleYear(lay.titles); res.Year == 0 {
+				lay, probs = findHeader(rows, ReportColumns, mode.Unit)
+			}
+		}
+	}
 	if len(probs) > 0 {
 		res.Problems = probs
 		return res, nil
+	}
+	res.Units, res.Ignored = map[string]string{}, lay.ignored
+	for k, u := range lay.unit {
+		res.Units[labelOf(cols, k)] = u
 	}
 	var villages []Village
 	if err := db.Where("district_code = ?", a.DistrictCode).Find(&villages).Error; err != nil {
@@ -86,13 +134,16 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	}
 	seen := map[string]int{}
 	var out []ReportVersion
-	res.Rows = eachDataRow(rows, start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
-		code := cell(r, 0)
+	res.Rows = eachDataRow(rows, lay.start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
+		code := lay.get(r, "code")
 		v := vmap[code]
 		if v == nil {
 			bad("村代码", "本区没有这个村代码")
 		}
-		year, err := strconv.Atoi(cell(r, 1))
+		year, err := res.Year, error(nil)
+		if lay.has("year") {
+			year, err = strconv.Atoi(lay.get(r, "year"))
+		}
 		if err != nil || year < FirstYear || year > last {
 			bad("年度", fmt.Sprintf("须为 %d 至 %d", FirstYear, last))
 		} else if v != nil && !v.ActiveIn(year) {
@@ -104,37 +155,34 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		}
 		seen[key] = n
 		rv := ReportVersion{VillageCode: code, Year: year}
-		star, err := strconv.Atoi(cell(r, 2))
-		if cell(r, 2) == "" {
+		star, err := strconv.Atoi(lay.get(r, "star"))
+		if lay.get(r, "star") == "" {
 			star, err = 0, nil
 		}
 		if err != nil || star < 0 || star > 3 {
 			bad("星级", "须为 0、1、2 或 3")
 		}
 		rv.StarRating = star
-		hemei, ok := parseYesNo(cell(r, 3))
+		hemei, ok := parseYesNo(lay.get(r, "hemei"))
 		if !ok {
 			bad("和美乡村", "须为“是”或“否”")
 		}
 		rv.HemeiBuilt = hemei
 		amounts := []struct {
-			col string
+			key string
 			dst *int64
 			neg bool
 		}{
-			{"经营收入", &rv.BusinessFen, false}, {"发包及上交收入", &rv.ContractFen, false}, {"投资收益", &rv.InvestmentFen, true},
-			{"补助收入", &rv.SubsidyFen, false}, {"其他收入", &rv.OtherFen, false}, {"集体资产", &rv.AssetsFen, false},
+			{"business_fen", &rv.BusinessFen, false}, {"contract_fen", &rv.ContractFen, false}, {"investment_fen", &rv.InvestmentFen, true},
+			{"subsidy_fen", &rv.SubsidyFen, false}, {"other_fen", &rv.OtherFen, false}, {"assets_fen", &rv.AssetsFen, false},
 		}
-		for k, am := range amounts {
-			s := cell(r, 4+k)
-			fen, err := ParseYuan(s)
+		for _, am := range amounts {
+			fen, err := lay.amount(r, am.key)
 			switch {
-			case err == ErrWanEmpty:
-				fen = 0
 			case err != nil:
-				bad(am.col, err.Error()+"（单位：元）")
+				bad(labelOf(cols, am.key), err.Error())
 			case fen < 0 && !am.neg:
-				bad(am.col, "不能为负数")
+				bad(labelOf(cols, am.key), "不能为负数")
 			}
 			*am.dst = fen
 		}
@@ -147,7 +195,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		out = append(out, rv)
 	})
 	if res.Rows == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
+		res.Problems = append(res.Problems, ImportProblem{lay.start + 1, "", "表头之后没有数据行"})
 	}
 	if len(res.Problems) > 0 {
 		return res, nil
@@ -221,6 +269,16 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	}
 	res.Committed = true
 	return res, nil
+}
+
+// labelOf is the label of a field of cols.
+func labelOf(cols []SheetColumn, key string) string {
+	for _, c := range cols {
+		if c.Key == key {
+			return c.Label
+		}
+	}
+	return key
 }
 
 // sameFigures reports whether two versions carry the same entered figures.

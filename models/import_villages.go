@@ -9,8 +9,19 @@ import (
 	"gorm.io/gorm"
 )
 
-// VillageImportHeader is the header row of the village master-data sheet.
-var VillageImportHeader = []string{"村代码", "村名称", "街道代码", "村庄类型", "起始年度", "终止年度"}
+// VillageColumns are the fields of the village master-data sheet and the names a
+// district's sheet gives them. The street may be given by its code or its name.
+var VillageColumns = []SheetColumn{
+	{Key: "code", Label: "村代码", Names: codeNames, Required: true},
+	{Key: "name", Label: "村名称", Names: villageNameNames, Required: true},
+	{Key: "street", Label: "街道代码", Names: []string{"街道代码", "街道", "乡镇", "街道/乡镇", "乡镇/街道", "镇街", "所属街道", "街道名称", "乡镇名称", "乡镇代码"}, Required: true},
+	{Key: "type", Label: "村庄类型", Names: []string{"村庄类型", "类型", "村类型", "村庄分类"}, Required: true},
+	{Key: "from", Label: "起始年度", Names: []string{"起始年度", "起始年份", "设立年度", "起始年"}, Required: true},
+	{Key: "until", Label: "终止年度", Names: []string{"终止年度", "终止年份", "撤销年度", "终止年"}},
+}
+
+// VillageImportHeader is the header row of the village master-data template.
+var VillageImportHeader = SheetLabels(VillageColumns, "")
 
 // VillageSheetRows is the most rows a village sheet may have, header included (a
 // province has about 25,500 villages).
@@ -40,6 +51,7 @@ type VillageImport struct {
 	Changed   []VillageChange `json:"changed"`
 	Unchanged int             `json:"unchanged"`
 	Committed bool            `json:"committed"`
+	Ignored   []string        `json:"ignored,omitempty"` // columns read past
 }
 
 // ImportVillages checks a village sheet and, unless dryRun, writes it: all or
@@ -50,18 +62,20 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 		return nil, ErrForbidden
 	}
 	res := &VillageImport{Problems: []ImportProblem{}, NewCodes: []string{}, Changed: []VillageChange{}}
-	start, probs := checkHeader(rows, VillageImportHeader)
+	lay, probs := findHeader(rows, VillageColumns, "")
 	if len(probs) > 0 {
 		res.Problems = probs
 		return res, nil
 	}
+	res.Ignored = lay.ignored
 	var streets []Street
 	if err := db.Where("district_code = ?", a.DistrictCode).Find(&streets).Error; err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
+	known, byName := map[string]bool{}, map[string]string{}
 	for _, s := range streets {
 		known[s.Code] = true
+		byName[s.Name] = s.Code
 	}
 	var existing []Village
 	if err := db.Where("district_code = ?", a.DistrictCode).Find(&existing).Error; err != nil {
@@ -73,8 +87,11 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 	}
 	seen := map[string]int{}
 	var parsed []Village
-	res.Rows = eachDataRow(rows, start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
-		v := Village{Code: cell(r, 0), Name: cell(r, 1), StreetCode: cell(r, 2), Type: cell(r, 3), DistrictCode: a.DistrictCode}
+	res.Rows = eachDataRow(rows, lay.start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
+		v := Village{Code: lay.get(r, "code"), Name: lay.get(r, "name"), StreetCode: lay.get(r, "street"), Type: lay.get(r, "type"), DistrictCode: a.DistrictCode}
+		if c, ok := byName[v.StreetCode]; ok && !known[v.StreetCode] {
+			v.StreetCode = c
+		}
 		switch {
 		case !isDigits(v.Code, 12):
 			bad("村代码", "须为 12 位数字")
@@ -90,17 +107,20 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 			bad("村名称", "须填写，最多 50 字")
 		}
 		if !known[v.StreetCode] {
-			bad("街道代码", "不是本区的街道/镇代码")
+			bad("街道代码", "不是本区的街道/镇代码或名称")
 		}
 		if !IsVillageType(v.Type) {
 			bad("村庄类型", "须为："+strings.Join(VillageTypes, "、"))
 		}
-		from, err := strconv.Atoi(cell(r, 4))
+		from, err := strconv.Atoi(lay.get(r, "from"))
 		if err != nil || from < 1949 || from > 2100 {
 			bad("起始年度", "须为 1949 至 2100 之间的年份")
 		}
 		v.ActiveFrom = from
-		if s := cell(r, 5); s != "" {
+		if o := old[v.Code]; o != nil && !lay.has("until") {
+			v.ActiveUntil = o.ActiveUntil // a sheet without the column keeps it
+		}
+		if s := lay.get(r, "until"); s != "" {
 			until, err := strconv.Atoi(s)
 			if err != nil || until < from || until > 2100 {
 				bad("终止年度", "须为不早于起始年度的年份，或留空")
@@ -111,7 +131,7 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 		parsed = append(parsed, v)
 	})
 	if res.Rows == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, ImportProblem{start + 1, "", "表头之后没有数据行"})
+		res.Problems = append(res.Problems, ImportProblem{lay.start + 1, "", "表头之后没有数据行"})
 	}
 	if len(res.Problems) > 0 {
 		return res, nil

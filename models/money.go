@@ -15,7 +15,8 @@ var (
 	ErrWanSyntax    = errors.New("请填写数字（万元，最多 6 位小数）")
 	ErrWanPrecision = errors.New("最多 6 位小数（精确到分）")
 	ErrWanTooLarge  = errors.New("金额过大，不可信")
-	// ErrYuanPrecision: 元 take at most two decimals.
+	// ErrYuanSyntax and ErrYuanPrecision are ParseYuan's: 元 take at most two decimals.
+	ErrYuanSyntax    = errors.New("请填写数字（元，最多 2 位小数）")
 	ErrYuanPrecision = errors.New("最多 2 位小数（精确到分）")
 )
 
@@ -30,6 +31,15 @@ func ParseYuan(s string) (int64, error) { return parseFen(s, 2) }
 
 // parseFen parses a decimal whose unit is 10^decimals 分 (万元: 6, 元: 2) into 分.
 func parseFen(s string, decimals int) (int64, error) {
+	fen, err := parseDecimal(s, decimals)
+	if err == ErrWanSyntax && decimals == 2 {
+		return 0, ErrYuanSyntax
+	}
+	return fen, err
+}
+
+// parseDecimal is parseFen, its syntax error worded for 万元.
+func parseDecimal(s string, decimals int) (int64, error) {
 	s = normalizeNumber(s)
 	if s == "" {
 		return 0, ErrWanEmpty

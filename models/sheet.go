@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -46,6 +47,19 @@ func ReadSheet(data []byte, maxRows int) ([][]string, error) {
 		return nil, ErrSheetEmpty
 	}
 	return t.rows, nil
+}
+
+// CheckSheetName refuses, in one sentence, a file whose name says Excel but whose
+// content is not a workbook (a text file renamed .xlsx, an old .xls).
+func CheckSheetName(name string, data []byte) error {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
+		return errors.New("无法识别的文件：这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再上传。")
+	case (ext == ".xlsx" || ext == ".xlsm" || ext == ".xls") && !bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return errors.New("无法识别的文件：文件名是 " + ext + "，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件），请在 Excel 中另存为 .xlsx 后再上传。")
+	}
+	return nil
 }
 
 // NormalizeCell trims spaces (including full-width and non-breaking ones) and maps
@@ -119,12 +133,12 @@ func cell(r []string, i int) string {
 	return ""
 }
 
-// eachDataRow calls fn for every non-blank row from start on, with its sheet row
+// eachDataRow calls fn for every row from start on but blank ones and total lines, with its sheet row
 // number and a way to record a problem of it; it returns how many rows it saw.
 func eachDataRow(rows [][]string, start int, problems *[]ImportProblem, fn func(n int, r []string, bad func(col, msg string))) int {
 	count := 0
 	for i := start; i < len(rows); i++ {
-		if blankRow(rows[i]) {
+		if blankRow(rows[i]) || totalRow(rows[i]) {
 			continue
 		}
 		count++
