@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,13 @@ func (b *binder) int(key string, min, max int64) *int64 {
 	}
 	return &n
 }
+
+// whole reads an integer field, converting only: its rules are the model's
+// (Validate), so that a form, the API and an import say the same.
+func (b *binder) whole(key string) *int64 { return b.int(key, math.MinInt64, math.MaxInt64) }
+
+// count reads an integer field as an int, converting only (see whole).
+func (b *binder) count(key string) *int { return b.small(key, math.MinInt32, math.MaxInt32) }
 
 // small reads an int field within [min, max] as an int.
 func (b *binder) small(key string, min, max int64) *int {

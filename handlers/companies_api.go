@@ -71,7 +71,7 @@ func bindCompany(b *binder) models.CompanyInput {
 	get("credit_code", &in.CreditCode)
 	get("model", &in.Model)
 	get("founded_on", &in.FoundedOn)
-	if n := b.int("registered_capital_fen", 0, models.MaxAmountFen); n != nil {
+	if n := b.whole("registered_capital_fen"); n != nil {
 		in.RegisteredCapitalFen = *n
 	}
 	if d := b.boolean("dissolved"); d != nil {
@@ -213,8 +213,8 @@ func (h *Handler) APICompanyYear(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	revenue := b.int("revenue_fen", 0, models.MaxAmountFen)
-	profit := b.int("profit_fen", -models.MaxAmountFen, models.MaxAmountFen)
+	revenue := b.whole("revenue_fen")
+	profit := b.whole("profit_fen")
 	reason := b.str("reason")
 	var divs []models.DividendInput
 	for i, raw := range b.list("dividends") {
@@ -223,7 +223,7 @@ func (h *Handler) APICompanyYear(c echo.Context) error {
 		if s := db.str("village_code"); s != nil {
 			d.VillageCode = *s
 		}
-		if n := db.int("dividend_fen", 0, models.MaxAmountFen); n != nil {
+		if n := db.whole("dividend_fen"); n != nil {
 			d.DividendFen = *n
 		}
 		for f, msg := range db.v.Fields {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -123,9 +122,6 @@ func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]
 		if err == models.ErrWanEmpty {
 			fen, err = 0, nil
 		}
-		if err == nil && fen < 0 && d.Key != "investment_fen" {
-			err = errNegative
-		}
 		if err != nil {
 			d.Error = err.Error()
 			errs[d.Key] = d.Error
@@ -134,12 +130,21 @@ func bindReportForm(c echo.Context) (reportForm, models.ReportInput, map[string]
 		}
 		f.Money = append(f.Money, d)
 	}
+	// The version's own rules, so that every problem of the form shows at once.
+	var verr models.ValidationError
+	verr.Merge(in.Validate())
+	for k, m := range verr.Fields {
+		if _, ok := errs[k]; !ok {
+			errs[k] = m
+		}
+	}
+	for i := range f.Money {
+		if f.Money[i].Error == "" {
+			f.Money[i].Error = verr.Fields[f.Money[i].Key]
+		}
+	}
 	return f, in, errs
 }
-
-// errNegative is the form's own check of the model's rule, so that every problem
-// of the form shows at once.
-var errNegative = errors.New("金额不能为负数")
 
 // preview is the derived figures shown under the form.
 type preview struct {

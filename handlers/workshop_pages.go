@@ -68,12 +68,10 @@ func bindWorkshopForm(c echo.Context) (workshopForm, models.WorkshopInput, map[s
 		return &t
 	}
 	in.FoundedOn, in.ClosedOn = day(f.FoundedOn, "founded_on"), day(f.ClosedOn, "closed_on")
-	// 元 with up to two decimals: as 万元 the same digits are 100× too large, so
-	// parse and divide exactly.
-	if v, err := models.ParseWan(f.AvgIncrease); err != nil || v%10_000 != 0 {
+	// 元 with up to two decimals, parsed exactly; the bounds are the model's.
+	if fen, err := models.ParseYuan(f.AvgIncrease); err != nil {
 		errs["avg_income_increase_fen"] = "须为金额（元），最多两位小数"
 	} else {
-		fen := v / 10_000
 		in.AvgIncomeIncreaseFen = &fen
 	}
 	return f, in, errs

@@ -49,8 +49,8 @@ func (h *Handler) workshopJSON(c echo.Context, d *models.WorkshopDetail) (map[st
 func bindWorkshop(b *binder) models.WorkshopInput {
 	in := models.WorkshopInput{Name: b.str("name"), Type: b.str("type"), Partner: b.str("partner"), Owner: b.str("owner"),
 		State: b.str("state"), Note: b.str("note"),
-		Employed: b.small("employed", 0, 100_000), LowIncomeEmployed: b.small("low_income_employed", 0, 100_000),
-		AvgIncomeIncreaseFen: b.int("avg_income_increase_fen", 0, 100_000_000),
+		Employed: b.count("employed"), LowIncomeEmployed: b.count("low_income_employed"),
+		AvgIncomeIncreaseFen: b.whole("avg_income_increase_fen"),
 		FoundedOn:            optDate(b, "founded_on"), ClosedOn: optDate(b, "closed_on")}
 	if v := b.small("version", 0, 1<<31-1); v != nil {
 		in.Version = *v

@@ -47,6 +47,22 @@ func (e *ValidationError) Add(field, msg string) {
 	}
 }
 
+// Merge adds the fields of err when it is a ValidationError (keeping the messages
+// already there), and reports whether it was one or nil.
+func (e *ValidationError) Merge(err error) bool {
+	var v *ValidationError
+	if err == nil {
+		return true
+	}
+	if !errors.As(err, &v) {
+		return false
+	}
+	for k, m := range v.Fields {
+		e.Add(k, m)
+	}
+	return true
+}
+
 // Err returns the error when any field failed, else nil.
 func (e *ValidationError) Err() error {
 	if len(e.Fields) == 0 {

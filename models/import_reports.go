@@ -20,8 +20,8 @@ var villageNameNames = []string{"村名称", "村名", "行政村", "村庄名�
 var ReportColumns = []SheetColumn{
 	{Key: "code", Label: "村代码", Names: codeNames, Required: true},
 	{Key: "year", Label: "年度", Names: []string{"年度", "年份", "统计年度", "年"}, Required: true},
-	{Key: "star", Label: "星级", Names: []string{"星级", "星级村", "星级评定"}},
-	{Key: "hemei", Label: "和美乡村", Names: []string{"和美乡村", "是否建成和美乡村", "和美乡村建成"}},
+	{Key: "star_rating", Label: "星级", Names: []string{"星级", "星级村", "星级评定"}},
+	{Key: "hemei_built", Label: "和美乡村", Names: []string{"和美乡村", "是否建成和美乡村", "和美乡村建成"}},
 	{Key: "business_fen", Label: "经营收入", Names: []string{"经营收入"}, Required: true, Amount: true},
 	{Key: "contract_fen", Label: "发包及上交收入", Names: []string{"发包及上交收入", "发包收入及上交收入", "发包及上交", "发包上交收入"}, Required: true, Amount: true},
 	{Key: "investment_fen", Label: "投资收益", Names: []string{"投资收益", "投资收入"}, Required: true, Amount: true},
@@ -84,7 +84,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	}
 	res := &ReportImport{Problems: []ImportProblem{}, Approve: mode.Approve}
 	mode.Reason = strings.TrimSpace(mode.Reason)
-	if mode.Approve && (mode.Reason == "" || utf8.RuneCountInString(mode.Reason) > 500) {
+	if mode.Approve && (mode.Reason == "" || utf8.RuneCountInString(mode.Reason) > MaxReasonChars || BadText(mode.Reason)) {
 		return nil, Invalid("approve_reason", "直接审核通过须说明理由（最多 500 字），例如“2023 年农经统计年报”")
 	}
 	if mode.Unit == "" {
@@ -154,39 +154,38 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 			bad("村代码", fmt.Sprintf("与第 %d 行是同一村同一年度", p))
 		}
 		seen[key] = n
-		rv := ReportVersion{VillageCode: code, Year: year}
-		star, err := strconv.Atoi(lay.get(r, "star"))
-		if lay.get(r, "star") == "" {
-			star, err = 0, nil
+		// The sheet's cells become a version; the version's own rules judge it, as
+		// they judge the form and the API.
+		rv := ReportVersion{VillageCode: code, Year: year, Note: importNote(mode)}
+		verr := &ValidationError{}
+		if s := lay.get(r, "star_rating"); s != "" {
+			if star, err := strconv.Atoi(s); err != nil {
+				verr.Add("star_rating", "星级须为整数")
+			} else {
+				rv.StarRating = star
+			}
 		}
-		if err != nil || star < 0 || star > 3 {
-			bad("星级", "须为 0、1、2 或 3")
-		}
-		rv.StarRating = star
-		hemei, ok := parseYesNo(lay.get(r, "hemei"))
+		hemei, ok := parseYesNo(lay.get(r, "hemei_built"))
 		if !ok {
-			bad("和美乡村", "须为“是”或“否”")
+			verr.Add("hemei_built", "须为“是”或“否”")
 		}
 		rv.HemeiBuilt = hemei
-		amounts := []struct {
+		for _, am := range []struct {
 			key string
 			dst *int64
-			neg bool
 		}{
-			{"business_fen", &rv.BusinessFen, false}, {"contract_fen", &rv.ContractFen, false}, {"investment_fen", &rv.InvestmentFen, true},
-			{"subsidy_fen", &rv.SubsidyFen, false}, {"other_fen", &rv.OtherFen, false}, {"assets_fen", &rv.AssetsFen, false},
-		}
-		for _, am := range amounts {
+			{"business_fen", &rv.BusinessFen}, {"contract_fen", &rv.ContractFen}, {"investment_fen", &rv.InvestmentFen},
+			{"subsidy_fen", &rv.SubsidyFen}, {"other_fen", &rv.OtherFen}, {"assets_fen", &rv.AssetsFen},
+		} {
 			fen, err := lay.amount(r, am.key)
-			switch {
-			case err != nil:
-				bad(labelOf(cols, am.key), err.Error())
-			case fen < 0 && !am.neg:
-				bad(labelOf(cols, am.key), "不能为负数")
+			if err != nil {
+				verr.Add(am.key, err.Error())
 			}
 			*am.dst = fen
 		}
 		rv.Derive()
+		verr.Merge(rv.Validate())
+		fieldProblems(cols, verr, bad)
 		if v != nil && year >= FirstYear {
 			if l := lastOf[key]; l != nil && l.IsOpen() {
 				bad("村代码", "该村该年度有未完成的填报（"+map[string]string{StatusDraft: "草稿", StatusSubmitted: "待审核"}[l.Status]+"），请先处理")
@@ -218,10 +217,6 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 			lastWF = l.Workflow
 		}
 		rv.Workflow = newDraft(&lastWF, a)
-		rv.Note = "批量导入"
-		if mode.Approve {
-			rv.Note = "批量导入：" + mode.Reason
-		}
 		write = append(write, rv)
 	}
 	if dryRun || len(write) == 0 {
@@ -269,6 +264,14 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	}
 	res.Committed = true
 	return res, nil
+}
+
+// importNote is the note of every version an import writes.
+func importNote(mode ReportImportMode) string {
+	if mode.Approve {
+		return "批量导入：" + mode.Reason
+	}
+	return "批量导入"
 }
 
 // labelOf is the label of a field of cols.

@@ -3,8 +3,6 @@ package models
 import (
 	"fmt"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -14,10 +12,10 @@ import (
 var VillageColumns = []SheetColumn{
 	{Key: "code", Label: "村代码", Names: codeNames, Required: true},
 	{Key: "name", Label: "村名称", Names: villageNameNames, Required: true},
-	{Key: "street", Label: "街道代码", Names: []string{"街道代码", "街道", "乡镇", "街道/乡镇", "乡镇/街道", "镇街", "所属街道", "街道名称", "乡镇名称", "乡镇代码"}, Required: true},
+	{Key: "street_code", Label: "街道代码", Names: []string{"街道代码", "街道", "乡镇", "街道/乡镇", "乡镇/街道", "镇街", "所属街道", "街道名称", "乡镇名称", "乡镇代码"}, Required: true},
 	{Key: "type", Label: "村庄类型", Names: []string{"村庄类型", "类型", "村类型", "村庄分类"}, Required: true},
-	{Key: "from", Label: "起始年度", Names: []string{"起始年度", "起始年份", "设立年度", "起始年"}, Required: true},
-	{Key: "until", Label: "终止年度", Names: []string{"终止年度", "终止年份", "撤销年度", "终止年"}},
+	{Key: "active_from", Label: "起始年度", Names: []string{"起始年度", "起始年份", "设立年度", "起始年"}, Required: true},
+	{Key: "active_until", Label: "终止年度", Names: []string{"终止年度", "终止年份", "撤销年度", "终止年"}},
 }
 
 // VillageImportHeader is the header row of the village master-data template.
@@ -88,7 +86,7 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 	seen := map[string]int{}
 	var parsed []Village
 	res.Rows = eachDataRow(rows, lay.start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
-		v := Village{Code: lay.get(r, "code"), Name: lay.get(r, "name"), StreetCode: lay.get(r, "street"), Type: lay.get(r, "type"), DistrictCode: a.DistrictCode}
+		v := Village{Code: lay.get(r, "code"), Name: lay.get(r, "name"), StreetCode: lay.get(r, "street_code"), Type: lay.get(r, "type"), DistrictCode: a.DistrictCode}
 		if c, ok := byName[v.StreetCode]; ok && !known[v.StreetCode] {
 			v.StreetCode = c
 		}
@@ -103,31 +101,28 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 		if isDigits(v.Code, 12) && seen[v.Code] == 0 {
 			seen[v.Code] = n
 		}
-		if v.Name == "" || utf8.RuneCountInString(v.Name) > 50 || BadText(v.Name) {
-			bad("村名称", "须填写，最多 50 字")
-		}
 		if !known[v.StreetCode] {
 			bad("街道代码", "不是本区的街道/镇代码或名称")
 		}
-		if !IsVillageType(v.Type) {
-			bad("村庄类型", "须为："+strings.Join(VillageTypes, "、"))
+		// The sheet's cells become a village; the village's own rules judge it.
+		verr := &ValidationError{}
+		if from, err := strconv.Atoi(lay.get(r, "active_from")); err != nil {
+			verr.Add("active_from", "起始年度须为年份")
+		} else {
+			v.ActiveFrom = from
 		}
-		from, err := strconv.Atoi(lay.get(r, "from"))
-		if err != nil || from < 1949 || from > 2100 {
-			bad("起始年度", "须为 1949 至 2100 之间的年份")
-		}
-		v.ActiveFrom = from
-		if o := old[v.Code]; o != nil && !lay.has("until") {
+		if o := old[v.Code]; o != nil && !lay.has("active_until") {
 			v.ActiveUntil = o.ActiveUntil // a sheet without the column keeps it
 		}
-		if s := lay.get(r, "until"); s != "" {
-			until, err := strconv.Atoi(s)
-			if err != nil || until < from || until > 2100 {
-				bad("终止年度", "须为不早于起始年度的年份，或留空")
+		if s := lay.get(r, "active_until"); s != "" {
+			if until, err := strconv.Atoi(s); err != nil {
+				verr.Add("active_until", "终止年度须为年份，或留空")
 			} else {
 				v.ActiveUntil = &until
 			}
 		}
+		verr.Merge(v.Validate())
+		fieldProblems(VillageColumns, verr, bad)
 		parsed = append(parsed, v)
 	})
 	if res.Rows == 0 && len(res.Problems) == 0 {

@@ -31,8 +31,24 @@ type ReportInput struct {
 	Version       int
 }
 
+// Validate checks the given fields by the version's rules, before anything is
+// loaded, so that a form shows every problem at once; the model checks again when
+// it applies the input.
+func (in *ReportInput) Validate() error {
+	var r ReportVersion
+	in.copyTo(&r)
+	return r.Validate()
+}
+
 // apply copies the given fields of in onto r and validates the result.
 func (in *ReportInput) apply(r *ReportVersion) error {
+	in.copyTo(r)
+	r.Derive()
+	return r.Validate()
+}
+
+// copyTo copies the given fields of in onto r.
+func (in *ReportInput) copyTo(r *ReportVersion) {
 	if in.StarRating != nil {
 		r.StarRating = *in.StarRating
 	}
@@ -53,11 +69,10 @@ func (in *ReportInput) apply(r *ReportVersion) error {
 	if in.Note != nil {
 		r.Note = *in.Note
 	}
-	r.Derive()
-	return r.Validate()
 }
 
-// Validate checks the entered fields against docs/domain.md ("The yearly report").
+// Validate checks the entered fields against docs/domain.md ("The yearly report"):
+// the one check of a version, whether it comes from the form, the API or an import.
 func (r *ReportVersion) Validate() error {
 	v := &ValidationError{}
 	if r.StarRating < 0 || r.StarRating > 3 {

@@ -298,3 +298,20 @@ func SheetLabels(cols []SheetColumn, unit string) []string {
 	}
 	return out
 }
+
+// fieldProblems records a row's field errors as problems of the columns that carry
+// them, in the order of the columns, with the messages of the input's Validate.
+func fieldProblems(cols []SheetColumn, verr *ValidationError, bad func(col, msg string)) {
+	done := map[string]bool{}
+	for _, c := range cols {
+		if m, ok := verr.Fields[c.Key]; ok {
+			bad(c.Label, m)
+			done[c.Key] = true
+		}
+	}
+	for k, m := range verr.Fields {
+		if !done[k] {
+			bad("", m)
+		}
+	}
+}

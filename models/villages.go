@@ -200,10 +200,19 @@ func applyVillage(db *gorm.DB, a *Actor, v *Village, in VillageInput) error {
 			v.StreetCode, v.DistrictCode = s.Code, s.DistrictCode
 		}
 	}
+	verr.Merge(v.Validate())
+	return verr.Err()
+}
+
+// Validate checks a village's own fields: its name, type and years. The form, the
+// API and the import convert their input and call it; whether the street belongs
+// to the district is theirs to look up.
+func (v *Village) Validate() error {
+	verr := &ValidationError{}
 	if v.Name == "" {
 		verr.Add("name", "请填写村名称")
 	} else if utf8.RuneCountInString(v.Name) > 50 || BadText(v.Name) {
-		verr.Add("name", "村名称最多 50 字")
+		verr.Add("name", "村名称最多 50 字，不含控制字符")
 	}
 	if !IsVillageType(v.Type) {
 		verr.Add("type", "村庄类型须为："+strings.Join(VillageTypes, "、"))
