@@ -22,6 +22,7 @@ func importCmd(args []string) error {
 	dry := fs.Bool("dry-run", false, "check every row and show what would change; write nothing")
 	reason := fs.String("approve-reason", "", "reports: approve every row at once, with this reason (else they go to the streets' queues)")
 	district := fs.String("district", "", "the district imported into (default: the only one)")
+	unit := fs.String("unit", "元", "reports: the unit of amounts whose header names none (元 or 万元)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -36,9 +37,15 @@ func importCmd(args []string) error {
 	if kind == "reports" {
 		maxRows = models.ReportSheetRows
 	}
+	if err := models.CheckSheetName(fs.Arg(0), data); err != nil {
+		return err
+	}
 	rows, err := models.ReadSheet(data, maxRows)
 	if err != nil {
 		return err
+	}
+	if *unit != models.UnitYuan && *unit != models.UnitWan {
+		return errors.New("import: --unit is 元 or 万元")
 	}
 	db, err := openDB(*dbPath)
 	if err != nil {
@@ -68,7 +75,7 @@ func importCmd(args []string) error {
 			fmt.Println()
 		}
 	} else {
-		mode := models.ReportImportMode{Approve: *reason != "", Reason: *reason}
+		mode := models.ReportImportMode{Approve: *reason != "", Reason: *reason, Unit: *unit}
 		res, err := models.ImportReports(db, a, rows, mode, *dry)
 		if err != nil {
 			return describe(err)
