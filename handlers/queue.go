@@ -59,7 +59,16 @@ func (h *Handler) QueueApprove(c echo.Context) error {
 	if len(items) == 0 {
 		return redirectFlash(c, "/queue", "!请先勾选要通过的报表")
 	}
-	results := models.ApproveMany(h.db(c), actorOf(c), items)
+	results, err := models.ApproveMany(h.db(c), actorOf(c), items)
+	if err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			p, err := h.queueData(c, nil)
+			if err != nil {
+				return err
+			}
+			return h.render(c, status, "queue", "待审核", p, errs)
+		})
+	}
 	failed := 0
 	for _, r := range results {
 		if r.Err != nil {

@@ -1,6 +1,10 @@
 package models
 
-import "gorm.io/gorm"
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
 
 // QueueItem is a submitted version waiting for the street's review, with its village
 // and the village's last approved version of the same year (nil when none).
@@ -72,9 +76,16 @@ type BulkResult struct {
 	Err      error
 }
 
+// MaxBulkApprove is how many reports one bulk approval may name.
+const MaxBulkApprove = 200
+
 // ApproveMany approves several submitted versions, each on its own: one that fails
-// (already reviewed, outside the scope, stale) does not hold back the others.
-func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) []BulkResult {
+// (already reviewed, outside the scope, stale) does not hold back the others. More
+// than MaxBulkApprove items are refused whole, before any is tried.
+func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) ([]BulkResult, error) {
+	if len(items) > MaxBulkApprove {
+		return nil, Invalid("form", fmt.Sprintf("一次最多通过 %d 份报表，本次选了 %d 份；请分批勾选", MaxBulkApprove, len(items)))
+	}
 	out := make([]BulkResult, len(items))
 	for i, it := range items {
 		out[i] = it
@@ -84,7 +95,7 @@ func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) []BulkResult {
 		}
 		out[i].Version, out[i].Err = Approve(db, a, it.VillageCode, it.Year, expected)
 	}
-	return out
+	return out, nil
 }
 
 // WorkshopQueueItem is a submitted workshop change waiting for the street's review.
