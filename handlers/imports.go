@@ -1,15 +1,11 @@
 package handlers
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"cunji/models"
 	"cunji/views"
@@ -205,36 +201,6 @@ type importPage struct {
 	Mode     string
 	Reason   string
 	Unit     string
-}
-
-func (h *Handler) importDir() string { return filepath.Join(h.FilesDir, "imports") }
-
-func (h *Handler) keepUpload(c echo.Context, data []byte) (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token := strconv.FormatUint(uint64(userOf(c).ID), 10) + "-" + hex.EncodeToString(b)
-	if err := os.MkdirAll(h.importDir(), 0o700); err != nil {
-		return "", err
-	}
-	return token, os.WriteFile(filepath.Join(h.importDir(), token), data, 0o600)
-}
-
-// takeUpload reads a kept upload of this user.
-func (h *Handler) takeUpload(c echo.Context, token string) ([]byte, error) {
-	prefix := strconv.FormatUint(uint64(userOf(c).ID), 10) + "-"
-	if len(token) != len(prefix)+32 || token[:len(prefix)] != prefix {
-		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
-	}
-	if _, err := hex.DecodeString(token[len(prefix):]); err != nil {
-		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
-	}
-	data, err := os.ReadFile(filepath.Join(h.importDir(), token))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, models.Invalid("file", "导入已过期，请重新上传文件")
-	}
-	return data, err
 }
 
 // ImportPage is GET /import (district).

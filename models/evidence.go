@@ -102,11 +102,11 @@ func addEvidence(db *gorm.DB, a *Actor, dir string, t evidenceTarget, name strin
 	sum := sha256.Sum256(data)
 	f := &EvidenceFile{Kind: t.kind, VersionID: t.versionID, VillageCode: t.village.Code, StoredName: hex.EncodeToString(b),
 		OriginalName: cleanName(name), ContentType: ctype, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: a.Name}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := PrivateDir(dir); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(dir, f.StoredName)
-	if err := writeFileSync(path, data); err != nil {
+	if err := WriteFileSync(path, data); err != nil {
 		return nil, err
 	}
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -128,30 +128,6 @@ func addEvidence(db *gorm.DB, a *Actor, dir string, t evidenceTarget, name strin
 		return nil, err
 	}
 	return f, nil
-}
-
-// writeFileSync writes a file completely, then makes it durable and visible.
-func writeFileSync(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // AddReportEvidence attaches a file to the village-year's open draft (the cadre).

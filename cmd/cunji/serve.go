@@ -105,6 +105,11 @@ func runServer(c serverConfig) error {
 		}
 	}
 	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: c.proxies, FilesDir: c.filesDir}
+	if n, err := h.ExpireStagedImports(time.Now()); err != nil {
+		return err
+	} else if n > 0 {
+		log.Printf("removed %d expired import files", n)
+	}
 	stopOps, err := c.ops.start(db, c.dbPath, h, logger)
 	if err != nil {
 		return err
