@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
+	"strings"
 
 	"cunji/models"
 
@@ -16,7 +16,7 @@ import (
 func filesJSON(files []models.EvidenceFile) []map[string]any {
 	out := make([]map[string]any, len(files))
 	for i, f := range files {
-		out[i] = map[string]any{"id": f.ID, "name": f.OriginalName, "content_type": f.ContentType, "size": f.Size,
+		out[i] = map[string]any{"id": f.ID, "name": f.DisplayName(), "content_type": f.ContentType, "size": f.Size,
 			"sha256": f.SHA256, "url": "/api/v1/files/" + strconv.FormatUint(uint64(f.ID), 10)}
 	}
 	return out
@@ -44,43 +44,46 @@ func readUpload(c echo.Context) (string, []byte, error) {
 }
 
 // upload attaches the uploaded file to a report's or a workshop's open draft.
-func (h *Handler) upload(c echo.Context) (*models.EvidenceFile, error) {
+func (h *Handler) upload(c echo.Context) (*models.EvidenceFile, *models.EvidenceUsage, error) {
 	a := actorOf(c)
 	if c.Param("id") != "" {
 		id, err := pathID(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := models.GetWorkshop(h.db(c), a, id); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		name, data, err := readUpload(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return models.AddWorkshopEvidence(h.db(c), a, h.FilesDir, id, name, data)
+		return models.AddWorkshopEvidence(h.db(c), a, h.FilesDir, h.EvidenceLimits, id, name, data)
 	}
 	year, err := pathYear(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	name, data, err := readUpload(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return models.AddReportEvidence(h.db(c), a, h.FilesDir, c.Param("code"), year, name, data)
+	return models.AddReportEvidence(h.db(c), a, h.FilesDir, h.EvidenceLimits, c.Param("code"), year, name, data)
 }
 
 // APIUpload is POST …/reports/:year/files and /workshops/:id/files (multipart "file").
+// The answer carries the quotas' usage with the new file counted.
 func (h *Handler) APIUpload(c echo.Context) error {
-	f, err := h.upload(c)
+	f, u, err := h.upload(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, filesJSON([]models.EvidenceFile{*f})[0])
+	out := filesJSON([]models.EvidenceFile{*f})[0]
+	out["usage"] = u.JSON()
+	return c.JSON(http.StatusCreated, out)
 }
 
 // PageUpload is the page form's upload; it returns to the page it came from.
@@ -89,7 +92,8 @@ func (h *Handler) PageUpload(c echo.Context) error {
 	if c.Param("id") == "" {
 		back = "/villages/" + c.Param("code") + "/reports/" + c.Param("year")
 	}
-	if _, err := h.upload(c); err != nil {
+	_, u, err := h.upload(c)
+	if err != nil {
 		status, body := classify(err)
 		if status == http.StatusUnprocessableEntity || status == http.StatusConflict {
 			msg := body.Message
@@ -100,11 +104,12 @@ func (h *Handler) PageUpload(c echo.Context) error {
 		}
 		return err
 	}
-	return redirectFlash(c, back, "凭据已上传")
+	return redirectFlash(c, back, "凭据已上传。"+u.Text())
 }
 
 // FileDownload is GET /files/:id and /api/v1/files/:id: only for users whose scope
-// includes the village; always a download, with the original name.
+// includes the village; always a download, under a name the server derives, with
+// the type detected at upload.
 func (h *Handler) FileDownload(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -114,13 +119,29 @@ func (h *Handler) FileDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fh, err := os.Open(models.EvidencePath(h.FilesDir, f))
+	fh, err := os.Open(models.EvidencePath(h.FilesDir, &f.EvidenceFile))
 	if err != nil {
 		return fmt.Errorf("evidence %d: %w", f.ID, err)
 	}
 	defer fh.Close()
 	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="evidence-%d"; filename*=UTF-8''%s`, f.ID, url.PathEscape(f.OriginalName)))
+	hd.Set(echo.HeaderContentDisposition, attachment(f.FileNames()))
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	return c.Stream(http.StatusOK, f.ContentType, fh)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	return c.Stream(http.StatusOK, f.ServedType(), fh)
+}
+
+// attachment is a Content-Disposition that downloads under name (RFC 6266, the
+// UTF-8 name in filename* per RFC 5987) with an ASCII fallback for old clients.
+func attachment(name, ascii string) string {
+	var b strings.Builder
+	for _, c := range []byte(name) {
+		// RFC 5987 attr-char; everything else percent-encoded.
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + b.String()
 }

@@ -94,7 +94,8 @@ func TestEvidenceFiles(t *testing.T) {
 			}
 		})
 	}
-	// Downloads: only within scope, with the original name, never inline.
+	// Downloads: only within scope, never inline, under a derived name (凭据-…; the
+	// uploader's name is display text only).
 	path := fmt.Sprintf("/api/v1/files/%d", f.ID)
 	for who, want := range map[string]int{"v1": 200, "s1": 200, "d": 200, "v2": 404, "v4": 404, "s2": 404} {
 		req := httptest.NewRequest("GET", path, nil)
@@ -106,7 +107,7 @@ func TestEvidenceFiles(t *testing.T) {
 		}
 		if want == 200 {
 			cd := rec.Header().Get("Content-Disposition")
-			if !bytes.Equal(rec.Body.Bytes(), pdfBytes) || !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, "%E8%B4%A6%E5%86%8C") {
+			if !bytes.Equal(rec.Body.Bytes(), pdfBytes) || !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, "%E5%87%AD%E6%8D%AE-%E7%94%B2%E6%9D%91-2025-") {
 				t.Fatalf("%s download: %q %q", who, cd, rec.Body.String())
 			}
 		}
@@ -120,16 +121,16 @@ func TestEvidenceFiles(t *testing.T) {
 	if rec := en.page("GET", "/static/"+stored.StoredName, en.token("d"), nil, false); rec.Code != 404 {
 		t.Fatalf("stored file served statically: %d", rec.Code)
 	}
-	// Ten files at most per version.
-	for i := 2; i <= models.MaxEvidencePerVersion; i++ {
+	// The default quota of files per version.
+	for i := 2; i <= models.DefaultEvidencePerVersion; i++ {
 		if rec := en.upload(api, en.token("v1"), "p.png", pngBytes, false); rec.Code != 201 {
 			t.Fatalf("file %d: %d", i, rec.Code)
 		}
 	}
 	if rec := en.upload(api, en.token("v1"), "p.png", pngBytes, false); rec.Code != 422 {
-		t.Fatalf("eleventh file: %d", rec.Code)
+		t.Fatalf("one file over the quota: %d", rec.Code)
 	}
-	if en.storedFiles() != models.MaxEvidencePerVersion {
+	if en.storedFiles() != models.DefaultEvidencePerVersion {
 		t.Fatalf("%d files stored", en.storedFiles())
 	}
 	// After submission the version takes no more files; the page form says why.

@@ -28,6 +28,8 @@ type Handler struct {
 	Views  *views.Views
 	// FilesDir holds the evidence files, outside any served folder.
 	FilesDir string
+	// EvidenceLimits are the evidence quotas (zero fields: the defaults).
+	EvidenceLimits models.EvidenceLimits
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto count (--trust-proxy); nil trusts no one.
 	TrustedProxies []*net.IPNet

@@ -238,6 +238,7 @@ type reportPage struct {
 	Reason      string
 	StarOptions []struct{ Value, Label string }
 	Files       map[uint][]models.EvidenceFile
+	Usage       *models.EvidenceUsage // the quotas beside the upload form
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
@@ -290,6 +291,11 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	}
 	if p.Files, err = models.ListEvidence(h.db(c), models.EvidenceReport, ids); err != nil {
 		return nil, err
+	}
+	if p.Submittable {
+		if p.Usage, err = models.EvidenceUsageOf(h.db(c), h.EvidenceLimits, models.EvidenceReport, rep.Open.ID, rep.Village.Code); err != nil {
+			return nil, err
+		}
 	}
 	for i, l := range []string{"无", "一星", "二星", "三星"} {
 		p.StarOptions = append(p.StarOptions, struct{ Value, Label string }{strconv.Itoa(i), l})

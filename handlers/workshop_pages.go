@@ -80,6 +80,7 @@ func bindWorkshopForm(c echo.Context) (workshopForm, models.WorkshopInput, map[s
 type workshopPage struct {
 	Detail      *models.WorkshopDetail
 	Files       map[uint][]models.EvidenceFile
+	Usage       *models.EvidenceUsage // the quotas beside the upload form
 	Form        workshopForm
 	Editable    bool
 	Submittable bool
@@ -104,6 +105,11 @@ func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*w
 	}
 	p.Editable = u.Role == models.RoleVillage && (d.Open == nil || d.Open.Status == models.StatusDraft)
 	p.Submittable = u.Role == models.RoleVillage && d.Open != nil && d.Open.Status == models.StatusDraft
+	if p.Submittable {
+		if p.Usage, err = models.EvidenceUsageOf(h.db(c), h.EvidenceLimits, models.EvidenceWorkshop, d.Open.ID, d.Workshop.VillageCode); err != nil {
+			return nil, err
+		}
+	}
 	p.Reviewable = u.Role == models.RoleStreet && d.Open != nil && d.Open.Status == models.StatusSubmitted
 	base := d.Open
 	if base == nil && len(d.History) > 0 {

@@ -6,20 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode"
 
 	"gorm.io/gorm"
 )
 
-// Evidence limits (凭据): at most 10 files of at most 10 MB each per version.
-const (
-	MaxEvidenceBytes      = 10 << 20
-	MaxEvidencePerVersion = 10
-)
+// MaxEvidenceBytes is the largest evidence file (凭据): 10 MB.
+const MaxEvidenceBytes = 10 << 20
 
 // Kinds of versions that carry evidence.
 const (
@@ -28,8 +27,9 @@ const (
 )
 
 // EvidenceFile is a file attached to a report version or a workshop change. The
-// content is stored outside any served folder under a generated name; the original
-// name is kept for download.
+// content is stored outside any served folder under a generated name; the
+// uploader's name is kept only as display text (DisplayName), and a download gets a
+// name the server derives (EvidenceDownload.FileNames).
 type EvidenceFile struct {
 	ID           uint   `gorm:"primaryKey"`
 	Kind         string `gorm:"size:10;not null;index:idx_evidence,priority:1"`
@@ -57,17 +57,20 @@ func SniffEvidence(data []byte) (string, bool) {
 	return "", false
 }
 
-// cleanName keeps a safe display name: the base name, no control characters, at
-// most 200 characters.
+// cleanName keeps a safe display name: the base name without control, format
+// (direction marks and overrides, zero-width characters) or line-separator
+// characters and without quotes, at most 200 characters.
 func cleanName(name string) string {
+	name = strings.ToValidUTF8(name, "")
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
+		if r == '"' || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return -1
 		}
 		return r
 	}, name)
-	if !utf8.ValidString(name) || name == "." || name == "/" || name == "" {
+	name = strings.TrimSpace(name)
+	if name == "." || name == "/" || name == "" {
 		name = "file"
 	}
 	if r := []rune(name); len(r) > 200 {
@@ -76,6 +79,10 @@ func cleanName(name string) string {
 	return name
 }
 
+// DisplayName is the uploader's name of the file, as text to show (escaped) and
+// never as a file name: names stored before the rule are cleaned here too.
+func (f EvidenceFile) DisplayName() string { return cleanName(f.OriginalName) }
+
 // evidenceTarget names the open draft a file is attached to.
 type evidenceTarget struct {
 	kind      string
@@ -83,90 +90,183 @@ type evidenceTarget struct {
 	village   *Village
 }
 
-// addEvidence checks and stores one file for an open draft, in dir.
-func addEvidence(db *gorm.DB, a *Actor, dir string, t evidenceTarget, name string, data []byte) (*EvidenceFile, error) {
+// versionTable is the table of the versions of a kind.
+func (t evidenceTarget) versionTable() string {
+	if t.kind == EvidenceWorkshop {
+		return "workshop_versions"
+	}
+	return "report_versions"
+}
+
+// evidenceLockKey is the PostgreSQL advisory lock that makes the quota check and
+// the insert of an evidence file one step across instances.
+const evidenceLockKey = 727136
+
+// addEvidence checks and stores one file for an open draft, in dir, within the
+// limits; it returns the record and the usage with the file counted.
+func addEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, t evidenceTarget, name string, data []byte) (*EvidenceFile, *EvidenceUsage, error) {
+	l = l.OrDefaults()
 	if len(data) == 0 {
-		return nil, Invalid("file", "文件为空")
+		return nil, nil, Invalid("file", "文件为空")
 	}
 	if len(data) > MaxEvidenceBytes {
-		return nil, Invalid("file", "文件超过 10 MB")
+		return nil, nil, Invalid("file", "文件超过 10 MB")
 	}
 	ctype, ok := SniffEvidence(data)
 	if !ok {
-		return nil, Invalid("file", "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，不看扩展名）")
+		return nil, nil, Invalid("file", "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，不看扩展名）")
 	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sum := sha256.Sum256(data)
 	f := &EvidenceFile{Kind: t.kind, VersionID: t.versionID, VillageCode: t.village.Code, StoredName: hex.EncodeToString(b),
 		OriginalName: cleanName(name), ContentType: ctype, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: a.Name}
 	if err := PrivateDir(dir); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// The content is written (and synced) before the transaction, which stays short.
 	path := filepath.Join(dir, f.StoredName)
 	if err := WriteFileSync(path, data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var u *EvidenceUsage
 	err := db.Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&EvidenceFile{}).Where("kind = ? AND version_id = ?", t.kind, t.versionID).Count(&n).Error; err != nil {
+		// One upload at a time checks the quotas (SQLite's write transactions are
+		// serialised already), and the version stays a draft until the file is in.
+		forUpdate := ""
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", evidenceLockKey).Error; err != nil {
+				return err
+			}
+			forUpdate = " FOR UPDATE"
+		}
+		var status []string
+		if err := tx.Raw("SELECT status FROM "+t.versionTable()+" WHERE id = ?"+forUpdate, t.versionID).Scan(&status).Error; err != nil {
 			return err
 		}
-		if n >= MaxEvidencePerVersion {
-			return Invalid("file", "每个版本最多 10 个文件")
+		if len(status) != 1 || status[0] != StatusDraft {
+			return errNotDraft
+		}
+		var err error
+		if u, err = EvidenceUsageOf(tx, l, t.kind, t.versionID, t.village.Code); err != nil {
+			return err
+		}
+		if err := u.admit(f.Size); err != nil {
+			return err
 		}
 		if err := tx.Create(f).Error; err != nil {
 			return err
 		}
+		u.VersionFiles++
+		u.VillageBytes += f.Size
+		u.TotalBytes += f.Size
 		return Audit(tx, a, t.kind+".file", t.kind, itoa(int(t.versionID)), VillageScope(t.village), nil,
 			map[string]any{"file": f.OriginalName, "size": f.Size, "sha256": f.SHA256})
 	})
 	if err != nil {
 		os.Remove(path)
-		return nil, err
+		return nil, nil, err
 	}
-	return f, nil
+	return f, u, nil
 }
 
+var errNotDraft = Conflict("请先保存草稿，再上传凭据（已提交的版本不能再加文件）")
+
 // AddReportEvidence attaches a file to the village-year's open draft (the cadre).
-func AddReportEvidence(db *gorm.DB, a *Actor, dir, code string, year int, name string, data []byte) (*EvidenceFile, error) {
+func AddReportEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, code string, year int, name string, data []byte) (*EvidenceFile, *EvidenceUsage, error) {
 	v, err := reportTarget(db, a, code, year, RoleVillage)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	open, err := findOpen(db, code, year)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if open == nil || open.Status != StatusDraft {
-		return nil, Conflict("请先保存草稿，再上传凭据（已提交的版本不能再加文件）")
+		return nil, nil, errNotDraft
 	}
-	return addEvidence(db, a, dir, evidenceTarget{EvidenceReport, open.ID, v}, name, data)
+	return addEvidence(db, a, dir, l, evidenceTarget{EvidenceReport, open.ID, v}, name, data)
 }
 
 // AddWorkshopEvidence attaches a file to the workshop's open draft (the cadre).
-func AddWorkshopEvidence(db *gorm.DB, a *Actor, dir string, id uint, name string, data []byte) (*EvidenceFile, error) {
+func AddWorkshopEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, id uint, name string, data []byte) (*EvidenceFile, *EvidenceUsage, error) {
 	d, err := workshopTarget(db, a, id, RoleVillage)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if d.Open == nil || d.Open.Status != StatusDraft {
-		return nil, Conflict("请先保存草稿，再上传凭据（已提交的版本不能再加文件）")
+		return nil, nil, errNotDraft
 	}
-	return addEvidence(db, a, dir, evidenceTarget{EvidenceWorkshop, d.Open.ID, &d.Workshop.Village}, name, data)
+	return addEvidence(db, a, dir, l, evidenceTarget{EvidenceWorkshop, d.Open.ID, &d.Workshop.Village}, name, data)
+}
+
+// EvidenceDownload is a file's record with what its download name is made of.
+type EvidenceDownload struct {
+	EvidenceFile
+	VillageName string
+	Year        int  // of a report's file
+	WorkshopID  uint // of a workshop's file
 }
 
 // GetEvidence loads a file's record within the actor's scope (404 outside it).
-func GetEvidence(db *gorm.DB, a *Actor, id uint) (*EvidenceFile, error) {
-	var f EvidenceFile
-	err := db.Joins("JOIN villages ON villages.code = evidence_files.village_code").Scopes(a.Villages).
-		Where("evidence_files.id = ?", id).Take(&f).Error
+func GetEvidence(db *gorm.DB, a *Actor, id uint) (*EvidenceDownload, error) {
+	var d EvidenceDownload
+	err := db.Table("evidence_files").
+		Select("evidence_files.*, villages.name AS village_name, COALESCE(report_versions.year, 0) AS year, "+
+			"COALESCE(workshop_versions.workshop_id, 0) AS workshop_id").
+		Joins("JOIN villages ON villages.code = evidence_files.village_code").
+		Joins("LEFT JOIN report_versions ON evidence_files.kind = ? AND report_versions.id = evidence_files.version_id", EvidenceReport).
+		Joins("LEFT JOIN workshop_versions ON evidence_files.kind = ? AND workshop_versions.id = evidence_files.version_id", EvidenceWorkshop).
+		Scopes(a.Villages).Where("evidence_files.id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
-	return &f, err
+	return &d, err
+}
+
+// evidenceTypes are the served types and their extensions.
+var evidenceTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// ServedType is the content type a file is served with: its detected type, or
+// application/octet-stream for anything not allowed.
+func (d *EvidenceDownload) ServedType() string {
+	if _, ok := evidenceTypes[d.ContentType]; ok {
+		return d.ContentType
+	}
+	return "application/octet-stream"
+}
+
+// FileNames are the names a file is downloaded under, derived by the server and
+// never the uploader's: 凭据-<村>-<年度|工坊N>-<id>.<ext of the detected type>, and
+// its ASCII fallback evidence-<village code>-<year|workshopN>-<id>.<ext>.
+func (d *EvidenceDownload) FileNames() (name, ascii string) {
+	ext, ok := evidenceTypes[d.ContentType]
+	if !ok {
+		ext = ".bin"
+	}
+	village := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, d.VillageName)
+	code := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, d.VillageCode)
+	if village == "" {
+		village = code
+	}
+	what, whatASCII := strconv.Itoa(d.Year), strconv.Itoa(d.Year)
+	if d.Kind == EvidenceWorkshop {
+		what, whatASCII = "工坊"+strconv.Itoa(int(d.WorkshopID)), "workshop"+strconv.Itoa(int(d.WorkshopID))
+	}
+	return fmt.Sprintf("凭据-%s-%s-%d%s", village, what, d.ID, ext),
+		fmt.Sprintf("evidence-%s-%s-%d%s", code, whatASCII, d.ID, ext)
 }
 
 // EvidencePath is where a file's content is stored.

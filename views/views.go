@@ -43,6 +43,7 @@ var Funcs = template.FuncMap{
 	"wan":      WanGrouped,
 	"wanDelta": WanDelta,
 	"rate":     RateDelta,
+	"bytes":    models.FormatBytes,
 	// pathEscape makes a value one segment of a path (an old username may hold "/").
 	"pathEscape": url.PathEscape,
 	"wanExact":   models.FormatWanExact,
