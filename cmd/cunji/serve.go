@@ -28,10 +28,11 @@ import (
 // serverConfig is what `cunji serve` and `cunji demo` start a server with.
 type serverConfig struct {
 	addr, dbPath, filesDir string
-	proxies                []*net.IPNet // --trust-proxy: the reverse proxies
-	demo                   bool         // cunji demo: seed demo data on an empty database
-	allowDemo              bool         // cunji serve: accept a database holding demo accounts
-	ops                    opsConfig    // logs, metrics, deadlines, recount, backups (ops.go)
+	proxies                []*net.IPNet          // --trust-proxy: the reverse proxies
+	demo                   bool                  // cunji demo: seed demo data on an empty database
+	allowDemo              bool                  // cunji serve: accept a database holding demo accounts
+	ops                    opsConfig             // logs, metrics, deadlines, recount, backups (ops.go)
+	evidence               models.EvidenceLimits // the evidence quotas
 }
 
 // serve runs `cunji serve`, the production server: it never seeds demo data, and
@@ -54,9 +55,16 @@ func serveConfig(args []string) (serverConfig, error) {
 	fs.StringVar(&c.filesDir, "files", "", "folder of the evidence files (default: <db>.files beside a SQLite file, ./cunji-files for PostgreSQL); several instances must share it")
 	fs.Bool("demo", false, "removed: run `cunji demo` for the demo")
 	opsFlags(fs, &c.ops, "127.0.0.1:9090")
+	fs.IntVar(&c.evidence.PerVersion, "evidence-per-version", models.DefaultEvidencePerVersion, "evidence quota: files per report or workshop version")
+	villageMB := fs.Int64("evidence-village-mb", models.DefaultEvidenceVillageBytes>>20, "evidence quota: megabytes per village")
+	totalGB := fs.Int64("evidence-total-gb", models.DefaultEvidenceTotalBytes>>30, "evidence quota: gigabytes in all (give every instance the same quotas)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if c.evidence.PerVersion < 1 || *villageMB < 1 || *totalGB < 1 {
+		return c, errors.New("serve: the evidence quotas must be at least 1")
+	}
+	c.evidence.VillageBytes, c.evidence.TotalBytes = *villageMB<<20, *totalGB<<30
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected %q\n%s", fs.Arg(0), usage)
 	}
@@ -104,7 +112,8 @@ func runServer(c serverConfig) error {
 			c.filesDir = "cunji-files"
 		}
 	}
-	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: c.proxies, FilesDir: c.filesDir}
+	h := &handlers.Handler{DB: db, Secret: secret, Views: v, TrustedProxies: c.proxies, FilesDir: c.filesDir,
+		EvidenceLimits: c.evidence}
 	if n, err := h.ExpireStagedImports(time.Now()); err != nil {
 		return err
 	} else if n > 0 {
