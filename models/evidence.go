@@ -44,17 +44,32 @@ type EvidenceFile struct {
 	CreatedAt    time.Time
 }
 
+// evidenceTypes are the accepted types: how their content starts, and the
+// extension a download gets.
+var evidenceTypes = []struct{ magic, ctype, ext string }{
+	{"%PDF-", "application/pdf", ".pdf"},
+	{"\xFF\xD8\xFF", "image/jpeg", ".jpg"},
+	{"\x89PNG\r\n\x1a\n", "image/png", ".png"},
+}
+
 // SniffEvidence recognises PDF, JPEG and PNG by their content, never their name.
 func SniffEvidence(data []byte) (string, bool) {
-	switch {
-	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return "application/pdf", true
-	case bytes.HasPrefix(data, []byte("\xFF\xD8\xFF")):
-		return "image/jpeg", true
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png", true
+	for _, t := range evidenceTypes {
+		if bytes.HasPrefix(data, []byte(t.magic)) {
+			return t.ctype, true
+		}
 	}
 	return "", false
+}
+
+// evidenceExt is the extension of an accepted type ("" for any other).
+func evidenceExt(ctype string) string {
+	for _, t := range evidenceTypes {
+		if t.ctype == ctype {
+			return t.ext
+		}
+	}
+	return ""
 }
 
 // cleanName keeps a safe display name: the base name without control, format
@@ -226,13 +241,10 @@ func GetEvidence(db *gorm.DB, a *Actor, id uint) (*EvidenceDownload, error) {
 	return &d, err
 }
 
-// evidenceTypes are the served types and their extensions.
-var evidenceTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
 // ServedType is the content type a file is served with: its detected type, or
 // application/octet-stream for anything not allowed.
 func (d *EvidenceDownload) ServedType() string {
-	if _, ok := evidenceTypes[d.ContentType]; ok {
+	if evidenceExt(d.ContentType) != "" {
 		return d.ContentType
 	}
 	return "application/octet-stream"
@@ -242,8 +254,8 @@ func (d *EvidenceDownload) ServedType() string {
 // never the uploader's: 凭据-<村>-<年度|工坊N>-<id>.<ext of the detected type>, and
 // its ASCII fallback evidence-<village code>-<year|workshopN>-<id>.<ext>.
 func (d *EvidenceDownload) FileNames() (name, ascii string) {
-	ext, ok := evidenceTypes[d.ContentType]
-	if !ok {
+	ext := evidenceExt(d.ContentType)
+	if ext == "" {
 		ext = ".bin"
 	}
 	village := strings.Map(func(r rune) rune {
