@@ -55,6 +55,7 @@ const usage = `usage:
   cunji serve [--addr :8080] [--db cunji.db|postgres://…] [--files DIR] [--trust-proxy IP,CIDR,…] [--allow-demo]
               [--log-format text|json] [--metrics-addr 127.0.0.1:9090] [--request-timeout 30s] [--recount-every 10m]
               [--backup-dir DIR --backup-every 24h --backup-keep 14]    (docs/operations.md)
+              [--evidence-per-version 20] [--evidence-village-mb 200] [--evidence-total-gb 20]
                                               (never seeds demo data; refuses demo accounts without --allow-demo)
   cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
   cunji user passwd --db FILE --username U                                                       (password on stdin)
