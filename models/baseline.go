@@ -18,7 +18,9 @@ type BaselineTotals struct {
 // as of an instant, written straight against the tables with no help from the
 // application (no maintained tables): the latest approved version of each village
 // grouped by street and type, the same for the first year when firstYear is set
-// (the target paths start from it), the 强村公司 members and the operating 共富工坊.
+// (kept for benchmarks against the earlier roll-up, which drew target paths from
+// the first year; the roll-up no longer reads it), the 强村公司 members and the
+// operating 共富工坊.
 // It is the yardstick of the roll-up's benchmarks (the storage's physical limit for
 // the same figures) and the independent recount its tests compare with. region is
 // a district code (one index lookup per village) or a prefix of one, "" for all

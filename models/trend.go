@@ -18,8 +18,8 @@ func IsShareIndicator(ind string) bool {
 }
 
 // TrendPoint is one year of an indicator: the actual (nil before any approved
-// figure), the target path and, after the last actual year, the projection at the
-// current pace. For 经营性收入 ≥ 50万, Needed is how many more villages than today
+// figure), the target assigned for that year (nil when none: nothing is
+// interpolated) and, after the last actual year, the projection at the current pace. For 经营性收入 ≥ 50万, Needed is how many more villages than today
 // must be over the line by that year.
 type TrendPoint struct {
 	Year      int      `json:"year"`
