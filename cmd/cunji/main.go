@@ -60,8 +60,8 @@ const usage = `usage:
   cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
   cunji user passwd --db FILE --username U                                                       (password on stdin)
   cunji user disable|enable --db FILE --username U
-  cunji import villages --db FILE [--dry-run] FILE.xlsx|csv
-  cunji import reports  --db FILE [--dry-run] [--approve-reason TEXT] FILE.xlsx|csv
+  cunji import villages --db FILE [--district CODE] [--dry-run] FILE.xlsx|csv
+  cunji import reports  --db FILE [--district CODE] [--dry-run] [--approve-reason TEXT] [--unit 元|万元] FILE.xlsx|csv
   cunji seed --synthetic N --seed S --db TARGET                        (an empty database)
   cunji backup  --db FILE --out COPY          (online, consistent, mode 0600; SQLite)
   cunji restore --from COPY --db FILE         (with the server stopped; the copy is checked read-only and
