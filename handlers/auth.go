@@ -19,6 +19,9 @@ const tokenCookie = "cunji_token"
 // password change, a disabled account or a logout moves on.
 type claims struct {
 	TokenVersion int `json:"tv"`
+	// OneTime marks a session opened with a one-time password: it may set the new
+	// password without typing the one-time password again.
+	OneTime bool `json:"otp,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -27,7 +30,7 @@ func (h *Handler) IssueToken(u *models.User) (string, time.Time, error) {
 	now := time.Now()
 	exp := now.Add(TokenTTL)
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		TokenVersion: u.TokenVersion,
+		TokenVersion: u.TokenVersion, OneTime: u.MustChangePassword,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: strconv.FormatUint(uint64(u.ID), 10), IssuedAt: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp), Issuer: "cunji",
@@ -58,7 +61,15 @@ func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error
 	if err != nil || u.Disabled || u.TokenVersion != cl.TokenVersion {
 		return nil, models.ErrUnauthorized
 	}
+	c.Set(ctxOneTime, cl.OneTime && u.MustChangePassword)
 	return u, nil
+}
+
+// oneTimeSession tells whether the request's session was opened with a one-time
+// password that is still to be replaced.
+func oneTimeSession(c echo.Context) bool {
+	b, _ := c.Get(ctxOneTime).(bool)
+	return b
 }
 
 func (h *Handler) setUser(c echo.Context, u *models.User) {
@@ -232,7 +243,22 @@ func (h *Handler) setSession(c echo.Context, u *models.User) error {
 
 // PasswordPage is GET /password: choose a new password.
 func (h *Handler) PasswordPage(c echo.Context) error {
-	return h.render(c, http.StatusOK, "password", "修改密码", nil, nil)
+	return h.render(c, http.StatusOK, "password", "修改密码", passwordPage{OneTime: oneTimeSession(c)}, nil)
+}
+
+// passwordPage is the password form's data: a one-time session is not asked for
+// the current password (it was typed at the login that opened this session).
+type passwordPage struct{ OneTime bool }
+
+// changeOwnPassword changes the caller's password from the page: a one-time session
+// without the current password, any other session with it. (The API still asks for
+// the current password.)
+func (h *Handler) changeOwnPassword(c echo.Context, current, next string) error {
+	ctx := c.Request().Context()
+	if oneTimeSession(c) {
+		return h.Passwords.ReplaceOneTimePassword(ctx, h.db(c), userOf(c), next, c.RealIP())
+	}
+	return h.Passwords.ChangeOwnPassword(ctx, h.db(c), userOf(c), current, next, c.RealIP())
 }
 
 // PasswordSave is POST /password: every other session ends; this one continues
@@ -240,13 +266,14 @@ func (h *Handler) PasswordPage(c echo.Context) error {
 func (h *Handler) PasswordSave(c echo.Context) error {
 	u := userOf(c)
 	next := c.FormValue("password")
+	page := passwordPage{OneTime: oneTimeSession(c)}
 	if next != c.FormValue("confirm") {
-		return h.render(c, http.StatusUnprocessableEntity, "password", "修改密码", nil,
+		return h.render(c, http.StatusUnprocessableEntity, "password", "修改密码", page,
 			map[string]string{"form": "请修正标出的项目", "confirm": "两次输入的新密码不一致"})
 	}
-	if err := h.Passwords.ChangeOwnPassword(c.Request().Context(), h.db(c), u, c.FormValue("current"), next, c.RealIP()); err != nil {
+	if err := h.changeOwnPassword(c, c.FormValue("current"), next); err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {
-			return h.render(c, status, "password", "修改密码", nil, errs)
+			return h.render(c, status, "password", "修改密码", page, errs)
 		})
 	}
 	fresh, err := models.UserByID(h.db(c), u.ID)

@@ -48,7 +48,9 @@ type Handler struct {
 const (
 	ctxUser  = "cunji.user"
 	ctxActor = "cunji.actor"
-	ctxCSRF  = "cunji.csrf"
+	// ctxOneTime marks a session opened with a one-time password.
+	ctxOneTime = "cunji.onetime"
+	ctxCSRF    = "cunji.csrf"
 )
 
 func userOf(c echo.Context) *models.User {

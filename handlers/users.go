@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"cunji/models"
@@ -23,19 +25,52 @@ func enableUser(db *gorm.DB, a *models.Actor, username string) (string, error) {
 }
 
 type usersPage struct {
-	Users    []models.User
+	List     *models.UserPage
+	Filter   models.UserFilter
+	Scopes   []models.ScopeGroup
+	Prev     string
+	Next     string
 	Created  *models.CreatedUser
 	Form     models.UserInput
 	District bool
 }
 
+// userFilter reads the accounts list's search, filters and page from the query.
+func userFilter(c echo.Context) models.UserFilter {
+	f := models.UserFilter{Q: strings.TrimSpace(c.QueryParam("q")), Role: c.QueryParam("role"), Street: c.QueryParam("street")}
+	f.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	return f
+}
+
 func (h *Handler) renderUsers(c echo.Context, status int, p usersPage, errs map[string]string) error {
 	var err error
-	if p.Users, err = models.ListUsers(h.db(c), actorOf(c)); err != nil {
+	p.Filter = userFilter(c)
+	if p.List, err = models.ListUserPage(h.db(c), actorOf(c), p.Filter); err != nil {
 		return err
+	}
+	if p.Scopes, err = models.ScopeChoices(h.db(c), actorOf(c)); err != nil {
+		return err
+	}
+	if p.List.Page > 1 {
+		p.Prev = usersURL(p.Filter, p.List.Page-1)
+	}
+	if p.List.Page < p.List.Pages {
+		p.Next = usersURL(p.Filter, p.List.Page+1)
 	}
 	p.District = userOf(c).Role == models.RoleDistrict
 	return h.render(c, status, "users", "账号管理", p, errs)
+}
+
+// usersURL is the accounts list's address for page n with the same search and filters.
+func usersURL(f models.UserFilter, n int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Q, "role": f.Role, "street": f.Street} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	v.Set("page", strconv.Itoa(n))
+	return "/users?" + v.Encode()
 }
 
 // UserList is GET /users (street, district).

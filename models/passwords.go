@@ -155,6 +155,30 @@ func (p *Passwords) ChangeOwnPassword(ctx context.Context, db *gorm.DB, u *User,
 	if current == next {
 		return Invalid("password", "新密码不能与当前密码相同")
 	}
+	return setOwnPassword(db, u, next, ip)
+}
+
+// ReplaceOneTimePassword sets the first own password of a user who logged in with a
+// one-time password, without asking for it again: the caller vouches that the
+// session is the one that login opened (nothing is guessed here, so nothing is
+// counted). The one-time password itself is refused.
+func (p *Passwords) ReplaceOneTimePassword(ctx context.Context, db *gorm.DB, u *User, next, ip string) error {
+	if !u.MustChangePassword {
+		return ErrForbidden
+	}
+	same, err := p.matches(ctx, u.PasswordHash, next)
+	if err != nil {
+		return err
+	}
+	if same {
+		return Invalid("password", "新密码不能与一次性密码相同")
+	}
+	return setOwnPassword(db, u, next, ip)
+}
+
+// setOwnPassword stores a user's own new password, clears the one-time flag, ends
+// the user's other sessions and records the change.
+func setOwnPassword(db *gorm.DB, u *User, next, ip string) error {
 	if err := CheckPassword(u.Username, next); err != nil {
 		return err
 	}

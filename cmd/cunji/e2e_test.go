@@ -280,3 +280,23 @@ func atoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+// TestBrowserAdminPages: the district's accounts and audit pages fit a 375 px
+// screen (neither the page nor their tables scroll sideways).
+func TestBrowserAdminPages(t *testing.T) {
+	exec := chromiumPath(t)
+	bin := buildBinary(t)
+	srv := startDemo(t, bin, "--db", filepath.Join(t.TempDir(), "admin.db"))
+	base := "http://" + srv.addr
+	district := newBrowserSession(t, exec, base, "admin", context.Background())
+	district.login("district")
+	for _, p := range []struct{ name, path string }{{"users", "/users"}} {
+		district.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main table")))
+		wide, err := chromedp.Run(district.ctx, chromedp.Evaluate[string](`[document.documentElement.scrollWidth,
+			...Array.from(document.querySelectorAll("main table")).map(t => t.scrollWidth)].filter(w => w > 375).join(",")`))
+		if err != nil || wide != "" {
+			t.Errorf("%s at 375 px: wider parts %q (%v)", p.path, wide, err)
+		}
+	}
+	district.noProblems()
+}
