@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// APIAudit is GET /api/v1/audit?village=&action=&limit=&offset=.
+// APIAudit is GET /api/v1/audit?village=&actor=&action=&from=&to=&limit=&offset=.
 func (h *Handler) APIAudit(c echo.Context) error {
 	f, err := auditFilter(c)
 	if err != nil {

@@ -126,6 +126,7 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/rollup", h.RollupShow, roles(street, district))
 	pages.GET("/villages", h.VillageList, roles(street, district))
 	pages.GET("/audit", h.AuditShow, roles(street, district))
+	pages.GET("/audit/export", h.AuditExport, roles(street, district))
 	pages.GET("/oversight", h.OversightShow, roles(street, district))
 	pages.GET("/bulletin", h.BulletinShow, roles(street, district))
 	pages.GET("/export/:name", h.ExportPage, roles(street, district))

@@ -59,31 +59,59 @@ func toJSON(v any) string {
 	return string(b)
 }
 
-// AuditFilter narrows the audit log listing.
+// AuditFilter narrows the audit log listing: a village, a person (username), an
+// action, and a time range [From, To) (zero: open).
 type AuditFilter struct {
 	VillageCode string
+	Actor       string
 	Action      string
+	From, To    time.Time
 	Limit       int
 	Offset      int
 }
 
-// ListAudit returns the newest audit entries within the actor's scope and their total.
-func ListAudit(db *gorm.DB, a *Actor, f AuditFilter) ([]AuditEntry, int64, error) {
+// AuditExportRows is the most entries one export of the audit log holds.
+const AuditExportRows = 20_000
+
+// AuditRow is an audit entry with the name of its village.
+type AuditRow struct {
+	AuditEntry
+	VillageName string
+}
+
+// ListAudit returns the newest audit entries within the actor's scope that match f,
+// and their total: the filter is in SQL, one count query and one page query. A
+// negative limit asks for up to AuditExportRows entries.
+func ListAudit(db *gorm.DB, a *Actor, f AuditFilter) ([]AuditRow, int64, error) {
 	q := a.scopeCols(db.Model(&AuditEntry{}), "audit_entries.district_code", "audit_entries.street_code", "audit_entries.village_code")
 	if f.VillageCode != "" {
-		q = q.Where("village_code = ?", f.VillageCode)
+		q = q.Where("audit_entries.village_code = ?", f.VillageCode)
+	}
+	if f.Actor != "" {
+		q = q.Where("audit_entries.actor_name = ?", f.Actor)
 	}
 	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
+		q = q.Where("audit_entries.action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("audit_entries.at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("audit_entries.at < ?", f.To.UTC())
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
+	switch {
+	case f.Limit < 0:
+		f.Limit = AuditExportRows
+	case f.Limit == 0 || f.Limit > 500:
 		f.Limit = 100
 	}
-	var out []AuditEntry
-	err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&out).Error
+	var out []AuditRow
+	err := q.Select("audit_entries.*, villages.name AS village_name").
+		Joins("LEFT JOIN villages ON villages.code = audit_entries.village_code").
+		Order("audit_entries.id DESC").Limit(f.Limit).Offset(f.Offset).Scan(&out).Error
 	return out, total, err
 }

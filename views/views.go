@@ -89,8 +89,10 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d 星", n)
 	},
-	"role": RoleLabel,
-	"add":  func(a, b int) int { return a + b },
+	"role":   RoleLabel,
+	"action": models.ActionLabel,
+	"object": models.ObjectLabel,
+	"add":    func(a, b int) int { return a + b },
 	// pair bundles two values for a partial.
 	"pair":  func(r, v any) map[string]any { return map[string]any{"R": r, "V": v} },
 	"neq64": func(a, b int64) bool { return a != b },
@@ -113,31 +115,14 @@ type FormField struct{ Name, Label, Value, Error string }
 
 // StatusLabel is the Chinese name of a version's state.
 func StatusLabel(s string) string {
-	switch s {
-	case models.StatusDraft:
-		return "草稿"
-	case models.StatusSubmitted:
-		return "待审核"
-	case models.StatusApproved:
-		return "已通过"
-	case models.StatusRejected:
-		return "已退回"
+	if l := models.StatusName(s); l != "" {
+		return l
 	}
 	return "未填报"
 }
 
 // RoleLabel is the Chinese name of a role.
-func RoleLabel(r string) string {
-	switch r {
-	case models.RoleVillage:
-		return "村干部"
-	case models.RoleStreet:
-		return "街道/镇审核员"
-	case models.RoleDistrict:
-		return "区级"
-	}
-	return r
-}
+func RoleLabel(r string) string { return models.RoleName(r) }
 
 // When formats an instant in Asia/Shanghai, or "—" for none.
 func When(t any) string {

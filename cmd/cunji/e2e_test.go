@@ -290,8 +290,8 @@ func TestBrowserAdminPages(t *testing.T) {
 	base := "http://" + srv.addr
 	district := newBrowserSession(t, exec, base, "admin", context.Background())
 	district.login("district")
-	for _, p := range []struct{ name, path string }{{"users", "/users"}} {
-		district.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main table")))
+	for _, p := range []struct{ name, path string }{{"users", "/users"}, {"audit", "/audit"}} {
+		district.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		wide, err := chromedp.Run(district.ctx, chromedp.Evaluate[string](`[document.documentElement.scrollWidth,
 			...Array.from(document.querySelectorAll("main table")).map(t => t.scrollWidth)].filter(w => w > 375).join(",")`))
 		if err != nil || wide != "" {
