@@ -41,7 +41,7 @@ func TestAuditReadable(t *testing.T) {
 		name, path string
 		has, not   []string
 	}{
-		{"readable", "/audit", []string{"审核通过", "新建填报", "经营收入", "13287.50 万元", "待审核", "已通过", "甲村"},
+		{"readable", "/audit", []string{"审核通过", "新建填报", "经营收入", "1.33 亿元", "待审核", "已通过", "甲村"},
 			[]string{">report.approve<", "business_fen", "13287499300"}},
 		{"only changed fields", "/audit?action=report.approve", []string{"<th scope=\"row\">状态</th><td>待审核</td><td>已通过</td>"},
 			[]string{"<th scope=\"row\">经营收入</th>"}},
@@ -83,7 +83,7 @@ func TestAuditReadable(t *testing.T) {
 	}
 	var money, formula bool
 	for _, r := range rows[1:] {
-		if r[4] == "新建填报" && r[7] == "经营收入" && r[9] == "13287.50 万元" {
+		if r[4] == "新建填报" && r[7] == "经营收入" && r[9] == "1.33 亿元" {
 			money = true
 		}
 		if r[7] == "说明" && r[9] != "=1+2" && strings.Contains(r[9], "=1+2") {

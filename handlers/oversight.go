@@ -45,7 +45,7 @@ func showValue(ind string, r *big.Rat) string {
 	if models.IsShareIndicator(ind) {
 		return models.Ratio{R: r}.Percent()
 	}
-	return views.WanGrouped(models.Value(ind, r).(int64)) + " 万元"
+	return models.FormatMoney(models.Value(ind, r).(int64))
 }
 
 func buildTrendView(tr *models.Trend, label string) trendView {

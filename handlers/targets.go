@@ -30,7 +30,7 @@ func formatTarget(info *models.IndicatorInfo, v int64) string {
 	case "bp":
 		return strconv.FormatInt(v/100, 10) + "." + strconv.FormatInt(v%100/10, 10) + "%"
 	case "fen":
-		return models.FormatWan(v) + " 万元"
+		return models.FormatMoney(v)
 	}
 	return strconv.FormatInt(v, 10)
 }

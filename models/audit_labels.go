@@ -166,7 +166,7 @@ func auditValue(key string, v any) string {
 	case json.Number:
 		if strings.HasSuffix(last, "_fen") {
 			if n, err := x.Int64(); err == nil {
-				return FormatWan(n) + " 万元"
+				return FormatMoney(n)
 			}
 		}
 		return x.String()

@@ -163,6 +163,54 @@ func FormatWan(fen int64) string {
 	return s
 }
 
+// FenPerYi is the number of 分 in one 亿元.
+const FenPerYi int64 = 10_000_000_000
+
+// FormatMoney formats 分 for reading, with its unit: 亿元 with two decimals from
+// 1 亿 up ("144.62 亿元"), else 万元 with two decimals and thousands separators
+// ("1,234.56 万元"). Every amount a page or an export shows with its unit goes
+// through it; forms keep 万元 (FormatWanExact).
+func FormatMoney(fen int64) string {
+	abs := fen
+	if abs < 0 {
+		abs = -abs
+	}
+	// Below what would show as 10,000.00 万元, in 万元.
+	if (abs+5_000)/10_000 < FenPerYi/10_000 {
+		return FormatWanGrouped(fen) + " 万元"
+	}
+	// Two decimals of 亿元 are units of 10^8 分.
+	hundredths := (abs + 50_000_000) / 100_000_000
+	s := group(strconv.FormatInt(hundredths/100, 10)) + "." + twoDigits(hundredths%100) + " 亿元"
+	if fen < 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+// FormatWanGrouped formats 分 as 万元 with two decimals and thousands separators.
+func FormatWanGrouped(fen int64) string {
+	s := FormatWan(fen)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	return sign + group(intPart) + "." + frac
+}
+
+// group puts thousands separators into a string of digits.
+func group(digits string) string {
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // FormatWanExact formats 分 as 万元 with as many decimals as needed (at most 6), for
 // pre-filling forms without losing a 分.
 func FormatWanExact(fen int64) string {

@@ -119,3 +119,26 @@ func FuzzParseWan(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatMoney: 亿元 with two decimals from 1 亿 up, grouped 万元 below.
+func TestFormatMoney(t *testing.T) {
+	cases := []struct {
+		fen  int64
+		want string
+	}{
+		{0, "0.00 万元"},
+		{123_456_789_0, "1,234.57 万元"},
+		{9_999_994_999, "9,999.99 万元"},
+		{9_999_995_000, "1.00 亿元"},
+		{models.FenPerYi, "1.00 亿元"},
+		{14_462_113_200_00, "144.62 亿元"},
+		{150_000_000_000_00, "1,500.00 亿元"},
+		{-25_000_000_000, "-2.50 亿元"},
+		{-3_500_000, "-3.50 万元"},
+	}
+	for _, tc := range cases {
+		if got := models.FormatMoney(tc.fen); got != tc.want {
+			t.Errorf("FormatMoney(%d) = %q, want %q", tc.fen, got, tc.want)
+		}
+	}
+}

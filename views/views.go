@@ -47,6 +47,7 @@ var Funcs = template.FuncMap{
 	// pathEscape makes a value one segment of a path (an old username may hold "/").
 	"pathEscape": url.PathEscape,
 	"wanExact":   models.FormatWanExact,
+	"money":      models.FormatMoney,
 	"pct":        func(r models.Ratio) string { return r.Percent() },
 	// target shows an assigned share target, or says none is assigned.
 	"target": func(r models.Ratio) string {
@@ -218,20 +219,6 @@ func RateDelta(r models.Ratio) string {
 	return s
 }
 
-// WanGrouped formats 分 as 万元 with two decimals and thousands separators.
-func WanGrouped(fen int64) string {
-	s := models.FormatWan(fen)
-	sign := ""
-	if s[0] == '-' {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return sign + b.String() + "." + frac
-}
+// WanGrouped formats 分 as 万元 with two decimals and thousands separators (the
+// number only, for columns whose header names the unit).
+func WanGrouped(fen int64) string { return models.FormatWanGrouped(fen) }
