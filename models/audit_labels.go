@@ -36,6 +36,11 @@ var AuditActions = []struct{ Code, Label string }{
 	{"company.update", "修改强村公司"},
 	{"company.members", "修改股东村"},
 	{"company.year", "填报公司年度经营"},
+	{"company.dissolved", "强村公司注销"},
+	{"company.restored", "强村公司恢复存续"},
+	{"title.name", "命名称号"},
+	{"title.revoke", "撤销称号"},
+	{"year.close", "关闭年度"},
 	{"target.set", "设定目标"},
 	{"window.set", "设定填报期"},
 	{"window.exception", "单村延期"},
@@ -73,6 +78,9 @@ var auditFields = map[string]string{
 	"scope_code": "范围", "indicator": "指标", "value": "值", "recorded_at": "记录时间",
 	"opens": "开始", "closes": "截止", "until": "延期至", "yellow_band": "黄色区间（百分点）",
 	"rows": "行数", "count": "条数", "mode": "方式",
+	"title": "称号", "level": "等级", "document_no": "文号", "on": "日期", "kind": "类别", "migrated": "迁移而来",
+	"recorded_by": "记录人", "revokes_id": "撤销的命名", "company_id": "公司", "closed_at": "关闭时间", "closed_by": "关闭人",
+	"built_on": "建成日期", "closed_on": "停运日期",
 }
 
 // ActionLabel is the Chinese name of an audit action, or the code if it has none.
@@ -233,7 +241,8 @@ func snake(s string) string {
 
 // objectNames are the Chinese names of the kinds of audited objects.
 var objectNames = map[string]string{"report": "填报", "workshop": "共富工坊", "company": "强村公司", "user": "账号",
-	"village": "村", "target": "目标", "window": "填报期", "setting": "设置", "district": "全区"}
+	"village": "村", "target": "目标", "window": "填报期", "setting": "设置", "district": "全区",
+	"title": "称号", "year": "年度"}
 
 // ObjectLabel is the Chinese name of a kind of audited object, or the kind itself.
 func ObjectLabel(kind string) string {
