@@ -233,7 +233,7 @@ func TestPageRoleMatrix(t *testing.T) {
 		"save": {"POST", r2, saveForm}, "submit": {"POST", r2 + "/submit", nil},
 		"withdraw": {"POST", r1 + "/withdraw", url.Values{"version": {"2"}}},
 		"approve":  {"POST", r1 + "/approve", nil}, "reject": {"POST", r1 + "/reject", url.Values{"reason": {"不符"}}},
-		"bulk":  {"POST", "/queue/approve", url.Values{"item": {seeds.FixA1 + "/2025/2"}}},
+		"bulk":  {"POST", "/queue/approve", url.Values{"item": {seeds.FixA1 + "/2025/2"}, "confirm": {"1"}}},
 		"queue": {"GET", "/queue", nil}, "rollup": {"GET", "/rollup?year=2025", nil}, "list": {"GET", "/villages", nil},
 		"audit": {"GET", "/audit", nil}, "vnew": {"GET", "/villages/new", nil},
 		"vcreate": {"POST", "/villages/new", url.Values{"code": {"331002002299"}, "name": {"新村"}, "street_code": {"331002002"},

@@ -15,6 +15,16 @@ type queuePage struct {
 	Items     []models.QueueItem
 	Workshops []models.WorkshopQueueItem
 	Results   []models.BulkResult
+	// Left is how many reports wait in the queue.
+	Left int
+}
+
+// queueConfirm is the list a bulk approval shows before it approves anything.
+type queueConfirm struct {
+	Items []models.QueueItem
+	// Skipped counts the selected items that are not in the officer's queue (another
+	// street's, already reviewed, or a newer version submitted since).
+	Skipped int
 }
 
 func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queuePage, error) {
@@ -23,6 +33,7 @@ func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queueP
 	if p.Items, err = models.ListQueue(h.db(c), actorOf(c)); err != nil {
 		return p, err
 	}
+	p.Left = len(p.Items)
 	p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c))
 	return p, err
 }
@@ -37,7 +48,9 @@ func (h *Handler) QueueShow(c echo.Context) error {
 }
 
 // QueueApprove is POST /queue/approve: approve the selected reports at once. Each
-// item is "code/year/version"; each is approved on its own and reported back.
+// item is "code/year/version". Without confirm=1 nothing is approved: the answer
+// lists the selected items of the officer's queue with a 确认通过 button; with it,
+// each is approved on its own and reported back.
 func (h *Handler) QueueApprove(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
@@ -59,6 +72,31 @@ func (h *Handler) QueueApprove(c echo.Context) error {
 	if len(items) == 0 {
 		return redirectFlash(c, "/queue", "!请先勾选要通过的报表")
 	}
+	if len(items) > models.MaxBulkApprove || c.FormValue("confirm") == "1" {
+		return h.queueApproveNow(c, items)
+	}
+	queue, err := models.ListQueue(h.db(c), actorOf(c))
+	if err != nil {
+		return err
+	}
+	chosen := map[models.BulkResult]bool{}
+	for _, it := range items {
+		chosen[it] = true
+	}
+	var p queueConfirm
+	for _, q := range queue {
+		if chosen[models.BulkResult{VillageCode: q.Version.VillageCode, Year: q.Version.Year, Expected: q.Version.Version}] {
+			p.Items = append(p.Items, q)
+		}
+	}
+	p.Skipped = len(chosen) - len(p.Items)
+	if len(p.Items) == 0 {
+		return redirectFlash(c, "/queue", "!所选报表已不在待审核队列中")
+	}
+	return h.render(c, http.StatusOK, "queue_confirm", "确认批量通过", p, nil)
+}
+
+func (h *Handler) queueApproveNow(c echo.Context, items []models.BulkResult) error {
 	results, err := models.ApproveMany(h.db(c), actorOf(c), items)
 	if err != nil {
 		return h.pageError(c, err, func(status int, errs map[string]string) error {

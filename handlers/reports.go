@@ -239,6 +239,8 @@ type reportPage struct {
 	StarOptions []struct{ Value, Label string }
 	Files       map[uint][]models.EvidenceFile
 	Usage       *models.EvidenceUsage // the quotas beside the upload form
+	// QueueLeft is how many reports wait in the street officer's queue.
+	QueueLeft int64
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
@@ -259,6 +261,11 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Submittable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusDraft
 	p.Withdrawable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
 	p.Reviewable = u.Role == models.RoleStreet && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
+	if u.Role == models.RoleStreet {
+		if _, p.QueueLeft, err = models.QueueNext(h.db(c), actorOf(c)); err != nil {
+			return nil, err
+		}
+	}
 	base := rep.Open
 	if base == nil {
 		base = p.Last
@@ -437,7 +444,7 @@ func (h *Handler) ReportWithdraw(c echo.Context) error {
 
 // ReportApprove is POST /villages/:code/reports/:year/approve (page).
 func (h *Handler) ReportApprove(c echo.Context) error {
-	return h.pageTransition(c, "已审核通过", func(a *models.Actor, code string, year int, v *int) error {
+	return h.reviewTransition(c, "已审核通过", func(a *models.Actor, code string, year int, v *int) error {
 		_, err := models.Approve(h.db(c), a, code, year, v)
 		h.Metrics.approvedOne("report", err)
 		return err
@@ -446,13 +453,35 @@ func (h *Handler) ReportApprove(c echo.Context) error {
 
 // ReportReject is POST /villages/:code/reports/:year/reject (page).
 func (h *Handler) ReportReject(c echo.Context) error {
-	return h.pageTransition(c, "已退回", func(a *models.Actor, code string, year int, v *int) error {
+	return h.reviewTransition(c, "已退回", func(a *models.Actor, code string, year int, v *int) error {
 		_, err := models.Reject(h.db(c), a, code, year, v, c.FormValue("reason"))
 		return err
 	})
 }
 
+// reviewTransition is a street officer's decision on one report: it answers with the
+// next report of the queue (oldest submitted first), or the queue when none is left.
+func (h *Handler) reviewTransition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error) error {
+	return h.transition(c, done, act, func(code string, year int) error {
+		next, left, err := models.QueueNext(h.db(c), actorOf(c))
+		if err != nil {
+			return err
+		}
+		if next == nil {
+			return redirectFlash(c, "/queue", done+"；全部处理完毕")
+		}
+		return redirectFlash(c, reportURL(next.VillageCode, next.Year),
+			fmt.Sprintf("%s；下一份：%s %d 年（待审核 %d 份）", done, next.Village.Name, next.Year, left))
+	})
+}
+
 func (h *Handler) pageTransition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error) error {
+	return h.transition(c, done, act, func(code string, year int) error {
+		return redirectFlash(c, reportURL(code, year), done)
+	})
+}
+
+func (h *Handler) transition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error, after func(string, int) error) error {
 	year, err := pathYear(c)
 	if err != nil {
 		return err
@@ -467,5 +496,5 @@ func (h *Handler) pageTransition(c echo.Context, done string, act func(*models.A
 			return h.rerenderReport(c, status, code, year, nil, c.FormValue("reason"), errs)
 		})
 	}
-	return redirectFlash(c, reportURL(code, year), done)
+	return after(code, year)
 }

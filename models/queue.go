@@ -120,3 +120,23 @@ func ListWorkshopQueue(db *gorm.DB, a *Actor) ([]WorkshopQueueItem, error) {
 	}
 	return out, err
 }
+
+// QueueNext is the oldest submitted version in the actor's scope (nil when none is
+// left) and how many submitted versions are left in all.
+func QueueNext(db *gorm.DB, a *Actor) (*ReportVersion, int64, error) {
+	q := func() *gorm.DB {
+		return db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
+			Scopes(a.Villages).Where("report_versions.status = ?", StatusSubmitted)
+	}
+	var n int64
+	if err := q().Count(&n).Error; err != nil || n == 0 {
+		return nil, 0, err
+	}
+	var next ReportVersion
+	err := q().Select("report_versions.*").Preload("Village").
+		Order("report_versions.submitted_at, report_versions.id").Limit(1).Take(&next).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	return &next, n, nil
+}
