@@ -226,6 +226,8 @@ type reportPage struct {
 	Submittable  bool
 	Reviewable   bool
 	Withdrawable bool
+	// DividendFlag: the 强村公司 dividends of the year exceed the open version's 投资收益.
+	DividendFlag string
 	// Openness is the year's reporting state for the cadre (closed, not open yet).
 	Openness models.Openness
 	// FromLastYear: the form is pre-filled with last year's approved figures.
@@ -289,6 +291,11 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Preview = preview{models.FormatWan(base.OperatingFen), models.FormatWan(base.TotalFen), base.Meets50w()}
 	if rep.Open != nil {
 		p.Diff = diffRows(rep.Approved, rep.Open, rep.LastYear, rep.Rejected)
+		if rep.Open.Status == models.StatusSubmitted {
+			if p.DividendFlag, err = models.DividendFlagOf(h.db(c), rep.Open); err != nil {
+				return nil, err
+			}
+		}
 	} else {
 		p.Figures = models.Compare(rep.Approved, rep.LastYear)
 	}

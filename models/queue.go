@@ -14,6 +14,9 @@ type QueueItem struct {
 	Approved *ReportVersion
 	// LastYear is the village's last approved version of the year before, or nil.
 	LastYear *ReportVersion
+	// DividendFlag says when the village's 强村公司 dividends of the year exceed the
+	// submitted 投资收益 (see DividendFlag); "" otherwise.
+	DividendFlag string
 }
 
 // Changes compares every amount of the submitted version with last year's
@@ -58,10 +61,16 @@ func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 	for i := range approved {
 		last[reportKey(approved[i].VillageCode, approved[i].Year)] = &approved[i]
 	}
+	// The dividends of every queued village-year, in one query.
+	divs, err := DividendsReceived(db, subs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]QueueItem, len(subs))
 	for i, s := range subs {
 		out[i] = QueueItem{Version: s, Village: s.Village, Approved: last[reportKey(s.VillageCode, s.Year)],
-			LastYear: last[reportKey(s.VillageCode, s.Year-1)]}
+			LastYear:     last[reportKey(s.VillageCode, s.Year-1)],
+			DividendFlag: DividendFlag(divs[reportKey(s.VillageCode, s.Year)], s.InvestmentFen)}
 	}
 	return out, nil
 }

@@ -45,7 +45,21 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 		{"椒江飞地抱团投资有限公司", "资产经营型", []string{"331002005", "331002009", "331002101"}, 9},
 		{"三甲海虹联合强村有限公司", "社会服务型", []string{"331002005", "331002009"}, 6},
 	}
-	for _, p := range plans {
+	// The least 投资收益 each village reported for a year: a dividend fits inside it.
+	var invRows []struct {
+		VillageCode string
+		Year        int
+		Least       int64
+	}
+	if err := tx.Model(&models.ReportVersion{}).Select("village_code, year, MIN(investment_fen) AS least").
+		Group("village_code, year").Scan(&invRows).Error; err != nil {
+		return err
+	}
+	leastInvest, paid := map[string]int64{}, map[string]int64{}
+	for _, r := range invRows {
+		leastInvest[fmt.Sprintf("%s/%d", r.VillageCode, r.Year)] = r.Least
+	}
+	for pi, p := range plans {
 		c := models.Company{DistrictCode: DistrictCode, Name: "椒江区" + p.name + "（演示）", CreditCode: demoCreditCode(rng),
 			Model: p.model, FoundedOn: founded.Format("2006-01-02"), RegisteredCapitalFen: int64(500+rng.IntN(4500)) * 1_000_000,
 			Version: 1, CreatedAt: models.SeedEpoch, UpdatedAt: models.SeedEpoch}
@@ -71,8 +85,26 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 				return err
 			}
 			per := profit * 6 / 10 / int64(len(members))
-			for _, m := range members {
-				if err := tx.Create(&models.CompanyDividend{CompanyID: c.ID, Year: y, VillageCode: m.VillageCode, DividendFen: per}).Error; err != nil {
+			for k, m := range members {
+				// A village's dividend is booked in its 投资收益, so it fits inside what
+				// it reported (at most 90% of it; none when that is not positive) —
+				// except two deliberate cases for the reviewer's flag: 12 万元 more
+				// than reported.
+				// A village in two companies shares that room between them.
+				div, key := per, fmt.Sprintf("%s/%d", m.VillageCode, y)
+				inv, reported := leastInvest[key]
+				switch {
+				case k == 0 && ((pi == 0 && y == 2025) || (pi == 4 && y == 2024)):
+					div = max(inv, 0) + 12_000_000
+				case !reported:
+				case div > inv*9/10-paid[key]:
+					div = inv*9/10 - paid[key]
+				}
+				if div <= 0 {
+					continue
+				}
+				paid[key] += div
+				if err := tx.Create(&models.CompanyDividend{CompanyID: c.ID, Year: y, VillageCode: m.VillageCode, DividendFen: div}).Error; err != nil {
 					return err
 				}
 			}
