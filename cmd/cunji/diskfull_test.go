@@ -121,20 +121,11 @@ func TestDiskFullSQLite(t *testing.T) {
 	if err := models.VerifyCopy(db); err != nil {
 		t.Fatalf("after the refused save: %v", err)
 	}
-	req, _ := http.NewRequest("GET", "http://"+s.addr+"/api/v1/villages/"+village+"/reports/2027", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
+	open, err := openDraft(http.DefaultClient, s.addr, tok, village)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep struct {
-		Open *struct {
-			Version     int
-			BusinessFen int64 `json:"business_fen"`
-		}
-	}
-	json.NewDecoder(res.Body).Decode(&rep)
-	res.Body.Close()
+	rep := struct{ Open *openVersion }{open}
 	if rep.Open == nil || rep.Open.Version != acked || rep.Open.BusinessFen != amount {
 		t.Fatalf("stored after the refused save: %+v, acknowledged version %d with %d", rep.Open, acked, amount)
 	}

@@ -92,20 +92,11 @@ func checkAcked(t *testing.T, addr string, ws []*writer) {
 		if w.errors5 > 0 {
 			t.Errorf("%s saw %d answers of 5xx", w.village, w.errors5)
 		}
-		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/villages/"+w.village+"/reports/2027", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
+		open, err := openDraft(http.DefaultClient, addr, tok, w.village)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rep struct {
-			Open *struct {
-				Version     int
-				BusinessFen int64 `json:"business_fen"`
-			}
-		}
-		json.NewDecoder(res.Body).Decode(&rep)
-		res.Body.Close()
+		rep := struct{ Open *openVersion }{open}
 		if w.acked == 0 {
 			continue
 		}

@@ -79,22 +79,12 @@ func (w *faultWriter) run(stop <-chan struct{}, lastOK *atomic.Int64, wg *sync.W
 	}
 }
 
-type openVersion struct {
-	Version     int
-	BusinessFen int64 `json:"business_fen"`
-}
-
 func (w *faultWriter) read(client *http.Client) *openVersion {
-	req, _ := http.NewRequest("GET", "http://"+w.server.addr+"/api/v1/villages/"+w.village+"/reports/2027", nil)
-	req.Header.Set("Authorization", "Bearer "+w.tok)
-	res, err := client.Do(req)
+	open, err := openDraft(client, w.server.addr, w.tok, w.village)
 	if err != nil {
 		return nil
 	}
-	defer res.Body.Close()
-	var rep struct{ Open *openVersion }
-	json.NewDecoder(res.Body).Decode(&rep)
-	return rep.Open
+	return open
 }
 
 // freeVillages are n villages with no open 2027 report in a demo database.
