@@ -19,7 +19,8 @@ type VillageFigures struct {
 	AssetsFen    int64  `json:"assets_fen"`
 	StarRating   int    `json:"star_rating"`
 	HemeiBuilt   bool   `json:"hemei_built"`
-	// PrevOperatingFen is the previous year's approved 经营性收入 (the 预警名单 only).
+	// PrevOperatingFen is the previous year's approved 经营性收入 as of the same
+	// instant (the 冲刺名单 and 预警名单; nil when that year has no approved figures).
 	PrevOperatingFen *int64 `json:"prev_operating_fen,omitempty"`
 }
 
@@ -60,7 +61,33 @@ func SprintList(db *gorm.DB, a *Actor, year int, asOf time.Time) ([]VillageFigur
 			out = append(out, v)
 		}
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	before, err := previousOperating(db, a, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if p, ok := before[out[i].Code]; ok {
+			out[i].PrevOperatingFen = &p
+		}
+	}
 	return out, nil
+}
+
+// previousOperating maps each village of the scope to its approved 经营性收入 of the
+// year before year, as of asOf.
+func previousOperating(db *gorm.DB, a *Actor, year int, asOf time.Time) (map[string]int64, error) {
+	prev, err := approvedFigures(db, a, year-1, asOf)
+	if err != nil {
+		return nil, err
+	}
+	before := make(map[string]int64, len(prev))
+	for _, p := range prev {
+		before[p.Code] = p.OperatingFen
+	}
+	return before, nil
 }
 
 // SlippingList is the 预警名单: villages over 50万 in the previous year's approved
@@ -73,13 +100,9 @@ func SlippingList(db *gorm.DB, a *Actor, year int, asOf time.Time) ([]VillageFig
 	if err != nil {
 		return nil, err
 	}
-	prev, err := approvedFigures(db, a, year-1, asOf)
+	before, err := previousOperating(db, a, year, asOf)
 	if err != nil {
 		return nil, err
-	}
-	before := map[string]int64{}
-	for _, p := range prev {
-		before[p.Code] = p.OperatingFen
 	}
 	var out []VillageFigures
 	for _, v := range cur {

@@ -308,3 +308,32 @@ func TestAsOfReproducible(t *testing.T) {
 		t.Fatalf("as_of figures changed:\nthen  %s\nagain %s", then, again)
 	}
 }
+
+// TestSprintListLastYear: the 冲刺名单 carries each village's approved 经营性收入 of
+// the year before (issue 14: its 上年 column was always "—"), and none where that
+// year has no approved figures.
+func TestSprintListLastYear(t *testing.T) {
+	db, ac := setup(t)
+	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2024, op(60_000_000))
+	approved(t, db, ac["v1"], ac["s1"], seeds.FixA1, 2025, op(45_000_000))
+	approved(t, db, ac["v4"], ac["s2"], seeds.FixB1, 2024, op(30_000_000))
+	approved(t, db, ac["v4"], ac["s2"], seeds.FixB1, 2025, op(40_000_000))
+	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2025, op(41_000_000)) // nothing in 2024
+	sprint, err := models.SprintList(db, ac["d"], 2025, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{seeds.FixA1: 60_000_000, seeds.FixB1: 30_000_000}
+	if len(sprint) != 3 {
+		t.Fatalf("sprint = %+v", sprint)
+	}
+	for _, v := range sprint {
+		w, ok := want[v.Code]
+		switch {
+		case !ok && v.PrevOperatingFen != nil:
+			t.Errorf("%s: 上年 %d, want none", v.Code, *v.PrevOperatingFen)
+		case ok && (v.PrevOperatingFen == nil || *v.PrevOperatingFen != w):
+			t.Errorf("%s: 上年 %v, want %d", v.Code, v.PrevOperatingFen, w)
+		}
+	}
+}
