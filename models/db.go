@@ -104,7 +104,19 @@ func withCustomPlans(dsn string) string {
 
 // lockKey is the PostgreSQL advisory lock that serialises start-up work (migrations,
 // first seeding) between instances of one deployment.
-const lockKey = 727135
+const lockKey int32 = 727135
+
+// advisoryXactLock takes, on PostgreSQL, the transaction-scoped advisory lock key for
+// this deployment: the key paired with the schema the tables live in, so that the
+// instances of one deployment exclude each other while deployments in other schemas of
+// the same database (and the test suites, one schema each) do not wait on each other.
+// On SQLite it does nothing: its write transactions already exclude each other.
+func advisoryXactLock(tx *gorm.DB, key int32) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", key).Error
+}
 
 // WithLock runs fn in one transaction holding the deployment-wide start-up lock
 // (on PostgreSQL a transaction-scoped advisory lock; SQLite's write transactions
@@ -112,10 +124,8 @@ const lockKey = 727135
 // and seed one after the other.
 func WithLock(db *gorm.DB, fn func(*gorm.DB) error) error {
 	return db.Transaction(func(tx *gorm.DB) error {
-		if db.Dialector.Name() == "postgres" {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lockKey).Error; err != nil {
-				return err
-			}
+		if err := advisoryXactLock(tx, lockKey); err != nil {
+			return err
 		}
 		return fn(tx)
 	})

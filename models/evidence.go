@@ -115,7 +115,7 @@ func (t evidenceTarget) versionTable() string {
 
 // evidenceLockKey is the PostgreSQL advisory lock that makes the quota check and
 // the insert of an evidence file one step across instances.
-const evidenceLockKey = 727136
+const evidenceLockKey int32 = 727136
 
 // addEvidence checks and stores one file for an open draft, in dir, within the
 // limits; it returns the record and the usage with the file counted.
@@ -151,10 +151,10 @@ func addEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, t evidence
 		// One upload at a time checks the quotas (SQLite's write transactions are
 		// serialised already), and the version stays a draft until the file is in.
 		forUpdate := ""
+		if err := advisoryXactLock(tx, evidenceLockKey); err != nil {
+			return err
+		}
 		if tx.Dialector.Name() == "postgres" {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", evidenceLockKey).Error; err != nil {
-				return err
-			}
 			forUpdate = " FOR UPDATE"
 		}
 		var status []string
