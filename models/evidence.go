@@ -195,7 +195,7 @@ func AddReportEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, code
 	if err != nil {
 		return nil, nil, err
 	}
-	open, err := findOpen(db, code, year)
+	open, err := reports.open(db, reportSeries(v, year))
 	if err != nil {
 		return nil, nil, err
 	}

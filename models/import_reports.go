@@ -200,6 +200,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		return res, nil
 	}
 	var write []ReportVersion
+	var latest []*Workflow
 	for _, rv := range out {
 		key := reportKey(rv.VillageCode, rv.Year)
 		ap := approvedOf[key]
@@ -212,35 +213,21 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		default:
 			res.New++
 		}
-		var lastWF Workflow
+		var prev *Workflow
 		if l := lastOf[key]; l != nil {
-			lastWF = l.Workflow
+			prev = &l.Workflow
 		}
-		rv.Workflow = newDraft(&lastWF, a)
-		write = append(write, rv)
+		write, latest = append(write, rv), append(latest, prev)
 	}
 	if dryRun || len(write) == 0 {
 		return res, nil
 	}
 	err = db.Transaction(func(tx *gorm.DB) error {
-		at := now()
-		for i := range write {
-			w := &write[i].Workflow
-			submitChange(a, "report").apply(w, at)
-			if mode.Approve {
-				approveChange(a, "report").apply(w, at)
-			}
-		}
-		if err := tx.Omit("Village").CreateInBatches(write, 500).Error; err != nil {
+		if err := reports.record(tx, a, now(), mode.Approve, write, latest); err != nil {
 			if isUniqueViolation(err) {
 				return Conflict("导入期间有村提交了新的版本，请重新检查后再导入")
 			}
 			return err
-		}
-		if mode.Approve {
-			if err := upsertCurrent(tx, write...); err != nil {
-				return err
-			}
 		}
 		action := "import.reports.submit"
 		if mode.Approve {

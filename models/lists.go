@@ -27,9 +27,7 @@ type VillageFigures struct {
 // approvedFigures lists the villages of the scope active in year that have an
 // approved version as of asOf, with its figures, by street and code.
 func approvedFigures(db *gorm.DB, a *Actor, year int, asOf time.Time) ([]VillageFigures, error) {
-	latest := db.Model(&ReportVersion{}).Select("village_code, MAX(seq) AS seq").
-		Where("year = ? AND status = ? AND reviewed_at <= ?", year, StatusApproved, asOf).
-		Group("village_code")
+	latest := reports.latestApproved(db, &asOf).Where("year = ?", year)
 	q := villagesAsOf(db, asOf).
 		Select(`villages.code, villages.name, villages.street_code, streets.name AS street_name, villages.type,
 			r.operating_fen, r.total_fen, r.assets_fen, r.star_rating, r.hemei_built`).

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -153,15 +152,7 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 			rep.LastYear = &rows[i]
 		}
 	}
-	for i := range rep.History {
-		h := &rep.History[i]
-		if h.IsOpen() && rep.Open == nil {
-			rep.Open = h
-		}
-		if h.Status == StatusApproved && rep.Approved == nil {
-			rep.Approved = h
-		}
-	}
+	rep.Approved, rep.Open = current(rep.History)
 	if rep.Open != nil && len(rep.History) > 1 && rep.History[0].ID == rep.Open.ID && rep.History[1].Status == StatusRejected {
 		rep.Rejected = &rep.History[1]
 	}
@@ -187,20 +178,33 @@ func reportTarget(db *gorm.DB, a *Actor, code string, year int, role string) (*V
 	return v, nil
 }
 
-func findOpen(tx *gorm.DB, code string, year int) (*ReportVersion, error) {
-	var r ReportVersion
-	err := tx.Where("village_code = ? AND year = ? AND status IN ?", code, year, []string{StatusDraft, StatusSubmitted}).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
+// reports is the series of a village-year's report versions.
+var reports = &series[ReportVersion, *ReportVersion]{
+	kind: "report", keys: []string{"village_code", "year"},
+	edits: []string{"star_rating", "hemei_built", "business_fen", "contract_fen", "investment_fen", "subsidy_fen",
+		"other_fen", "assets_fen", "operating_fen", "total_fen", "note"},
+	busy:        "报表已提交，正在等待街道审核，不能修改",
+	startAction: "report.create",
+	audit:       func(r *ReportVersion) any { return versionAudit(r) },
+	approved:    func(tx *gorm.DB, vs []ReportVersion) error { return upsertCurrent(tx, vs...) },
+}
+
+func (r *ReportVersion) rowID() uint { return r.ID }
+
+// asNewRow makes a copy of a version a new row: the derived fields are derived again
+// when the input is applied.
+func (r *ReportVersion) asNewRow() {
+	r.ID, r.CreatedAt, r.UpdatedAt, r.Village = 0, time.Time{}, time.Time{}, Village{}
+}
+
+// reportSeries names the village-year's report series.
+func reportSeries(v *Village, year int) seriesKey {
+	return seriesKey{values: []any{v.Code, year}, object: reportKey(v.Code, year), scope: VillageScope(v)}
 }
 
 // SaveDraft edits the village-year's open draft, creating it (pre-filled from the
-// latest version) when there is none. Only the village's cadre may.
+// latest version: the approved figures, or a rejected version being corrected) when
+// there is none. Only the village's cadre may.
 func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
 	v, err := reportTarget(db, a, code, year, RoleVillage)
 	if err != nil {
@@ -209,73 +213,8 @@ func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*R
 	if err := heldTitlesOnly(db, code, year, &in); err != nil {
 		return nil, err
 	}
-	var out ReportVersion
-	err = db.Transaction(func(tx *gorm.DB) error {
-		open, err := findOpen(tx, code, year)
-		if err != nil {
-			return err
-		}
-		if open != nil && open.Status == StatusSubmitted {
-			return Conflict("报表已提交，正在等待街道审核，不能修改")
-		}
-		if open == nil {
-			if in.Version != 0 {
-				return errStale
-			}
-			return createDraft(tx, a, v, year, in, &out)
-		}
-		if in.Version != open.Version {
-			return errStale
-		}
-		before := *open
-		out = *open
-		if err := in.apply(&out); err != nil {
-			return err
-		}
-		out.Version = open.Version + 1
-		res := tx.Model(&ReportVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, StatusDraft).
-			Select("star_rating", "hemei_built", "business_fen", "contract_fen", "investment_fen", "subsidy_fen",
-				"other_fen", "assets_fen", "operating_fen", "total_fen", "note", "version", "updated_at").
-			Updates(&out)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return errStale
-		}
-		return Audit(tx, a, "report.edit", "report", reportKey(code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-func createDraft(tx *gorm.DB, a *Actor, v *Village, year int, in ReportInput, out *ReportVersion) error {
-	var last ReportVersion
-	err := tx.Where("village_code = ? AND year = ?", v.Code, year).Order("seq DESC").Take(&last).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return err
-	}
-	// Version numbers grow across the whole report, so a number never names two
-	// different versions. Pre-fill from the latest version: the approved figures, or a rejected version
-	// being corrected.
-	*out = ReportVersion{
-		VillageCode: v.Code, Year: year, Workflow: newDraft(&last.Workflow, a),
-		StarRating: last.StarRating, HemeiBuilt: last.HemeiBuilt, BusinessFen: last.BusinessFen,
-		ContractFen: last.ContractFen, InvestmentFen: last.InvestmentFen, SubsidyFen: last.SubsidyFen,
-		OtherFen: last.OtherFen, AssetsFen: last.AssetsFen, Note: last.Note,
-	}
-	if err := in.apply(out); err != nil {
-		return err
-	}
-	if err := tx.Create(out).Error; err != nil {
-		if isUniqueViolation(err) {
-			return errStale
-		}
-		return err
-	}
-	return Audit(tx, a, "report.create", "report", reportKey(v.Code, year), VillageScope(v), nil, versionAudit(out))
+	first := func() ReportVersion { return ReportVersion{VillageCode: code, Year: year} }
+	return reports.save(db, a, reportSeries(v, year), in.Version, first, in.apply)
 }
 
 // Submit sends the open draft for review. Only the village's cadre may. A non-nil
@@ -288,7 +227,7 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 	if err := checkWindow(db, v, year, time.Now()); err != nil {
 		return nil, err
 	}
-	return transition(db, a, v, year, version, submitChange(a, "report"))
+	return reports.submit(db, a, reportSeries(v, year), version)
 }
 
 // Withdraw takes the submitted version back to a draft while the street has not
@@ -299,7 +238,7 @@ func Withdraw(db *gorm.DB, a *Actor, code string, year int, version *int) (*Repo
 	if err != nil {
 		return nil, err
 	}
-	return transition(db, a, v, year, version, withdrawChange("report"))
+	return reports.withdraw(db, a, reportSeries(v, year), version)
 }
 
 // Approve approves the submitted version. Only an officer of the village's street may.
@@ -308,7 +247,7 @@ func Approve(db *gorm.DB, a *Actor, code string, year int, version *int) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	return transition(db, a, v, year, version, approveChange(a, "report"))
+	return reports.approve(db, a, reportSeries(v, year), version)
 }
 
 // Reject rejects the submitted version with a non-empty reason. Only an officer of
@@ -318,39 +257,7 @@ func Reject(db *gorm.DB, a *Actor, code string, year int, version *int, reason s
 	if err != nil {
 		return nil, err
 	}
-	if reason, err = checkReason(reason); err != nil {
-		return nil, err
-	}
-	return transition(db, a, v, year, version, rejectChange(a, "report", reason))
-}
-
-// transition moves the village-year's open version by ch and writes the audit entry.
-func transition(db *gorm.DB, a *Actor, v *Village, year int, version *int, ch stateChange) (*ReportVersion, error) {
-	var out ReportVersion
-	err := db.Transaction(func(tx *gorm.DB) error {
-		open, err := findOpen(tx, v.Code, year)
-		if err != nil {
-			return err
-		}
-		if open == nil {
-			return Conflict(wrongStateMessage(ch))
-		}
-		before := *open
-		out = *open
-		if err := moveState(tx, &out, out.ID, &out.Workflow, version, ch); err != nil {
-			return err
-		}
-		if out.Status == StatusApproved {
-			if err := upsertCurrent(tx, out); err != nil {
-				return err
-			}
-		}
-		return Audit(tx, a, ch.action, "report", reportKey(v.Code, year), VillageScope(v), versionAudit(&before), versionAudit(&out))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return reports.reject(db, a, reportSeries(v, year), version, reason)
 }
 
 func reportKey(code string, year int) string {

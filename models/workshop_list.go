@@ -26,7 +26,7 @@ type WorkshopRow struct {
 // ListWorkshops lists the workshops of the actor's scope with their latest approved
 // version (those never approved are listed as pending).
 func ListWorkshops(db *gorm.DB, a *Actor, f WorkshopFilter) ([]WorkshopRow, error) {
-	latest := db.Model(&WorkshopVersion{}).Select("workshop_id, MAX(seq) AS seq").Where("status = ?", StatusApproved).Group("workshop_id")
+	latest := workshops.latestApproved(db, nil)
 	q := db.Table("workshops").
 		Select(`workshops.id AS workshop_id, workshops.village_code, villages.name AS village_name, streets.name AS street_name,
 			COALESCE(wv.name, '') AS name, COALESCE(wv.type, '') AS type, COALESCE(wv.state, '') AS state,

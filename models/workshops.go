@@ -180,18 +180,10 @@ func GetWorkshop(db *gorm.DB, a *Actor, id uint) (*WorkshopDetail, error) {
 		return nil, err
 	}
 	d := &WorkshopDetail{Workshop: w}
-	if err := db.Where("workshop_id = ?", id).Order("seq DESC").Find(&d.History).Error; err != nil {
+	if d.History, err = workshops.history(db, workshopSeries(&w)); err != nil {
 		return nil, err
 	}
-	for i := range d.History {
-		h := &d.History[i]
-		if h.IsOpen() && d.Open == nil {
-			d.Open = h
-		}
-		if h.Status == StatusApproved && d.Approved == nil {
-			d.Approved = h
-		}
-	}
+	d.Approved, d.Open = current(d.History)
 	return d, nil
 }
 
@@ -231,15 +223,12 @@ func CreateWorkshop(db *gorm.DB, a *Actor, code string, in WorkshopInput) (*Work
 	}
 	var w Workshop
 	err = db.Transaction(func(tx *gorm.DB) error {
-		w = Workshop{VillageCode: code}
+		w = Workshop{VillageCode: code, Village: *v}
 		if err := tx.Omit("Village").Create(&w).Error; err != nil {
 			return err
 		}
 		ver.WorkshopID = w.ID
-		if err := tx.Create(&ver).Error; err != nil {
-			return err
-		}
-		return Audit(tx, a, "workshop.create", "workshop", itoa(int(w.ID)), VillageScope(v), nil, ver)
+		return workshops.insert(tx, a, workshopSeries(&w), "workshop.create", &ver)
 	})
 	if err != nil {
 		return nil, err
@@ -259,6 +248,26 @@ func workshopTarget(db *gorm.DB, a *Actor, id uint, role string) (*WorkshopDetai
 	return d, nil
 }
 
+// workshops is the series of a workshop's versions.
+var workshops = &series[WorkshopVersion, *WorkshopVersion]{
+	kind: "workshop", keys: []string{"workshop_id"},
+	edits: []string{"name", "type", "partner", "owner", "state", "employed", "low_income_employed",
+		"avg_income_increase_fen", "note", "founded_on", "closed_on"},
+	busy:        "变更已提交，正在等待街道审核，不能修改",
+	startAction: "workshop.edit",
+	audit:       func(v *WorkshopVersion) any { return *v },
+	moveAudit:   func(v *WorkshopVersion) any { return v.Workflow },
+}
+
+func (w *WorkshopVersion) rowID() uint { return w.ID }
+
+func (w *WorkshopVersion) asNewRow() { w.ID, w.CreatedAt, w.UpdatedAt = 0, time.Time{}, time.Time{} }
+
+// workshopSeries names a workshop's series (w.Village is loaded).
+func workshopSeries(w *Workshop) seriesKey {
+	return seriesKey{values: []any{w.ID}, object: itoa(int(w.ID)), scope: villageScopeOf(w)}
+}
+
 // SaveWorkshopDraft edits the workshop's open draft, creating one from the latest
 // version when there is none. Only the village's cadre may.
 func SaveWorkshopDraft(db *gorm.DB, a *Actor, id uint, in WorkshopInput) (*WorkshopVersion, error) {
@@ -266,100 +275,11 @@ func SaveWorkshopDraft(db *gorm.DB, a *Actor, id uint, in WorkshopInput) (*Works
 	if err != nil {
 		return nil, err
 	}
-	var out WorkshopVersion
-	err = db.Transaction(func(tx *gorm.DB) error {
-		open, err := openWorkshopVersion(tx, id)
-		if err != nil {
-			return err
-		}
-		if open != nil && open.Status == StatusSubmitted {
-			return Conflict("变更已提交，正在等待街道审核，不能修改")
-		}
-		if open == nil {
-			if in.Version != 0 {
-				return errStale
-			}
-			var last WorkshopVersion
-			if err := tx.Where("workshop_id = ?", id).Order("seq DESC").Take(&last).Error; err != nil {
-				return err
-			}
-			out = last
-			out.ID, out.Workflow, out.CreatedAt, out.UpdatedAt = 0, newDraft(&last.Workflow, a), time.Time{}, time.Time{}
-			if err := in.apply(&out); err != nil {
-				return err
-			}
-			if err := tx.Create(&out).Error; err != nil {
-				if isUniqueViolation(err) {
-					return errStale
-				}
-				return err
-			}
-			return Audit(tx, a, "workshop.edit", "workshop", itoa(int(id)), villageScopeOf(&d.Workshop), nil, out)
-		}
-		if in.Version != open.Version {
-			return errStale
-		}
-		before := *open
-		out = *open
-		if err := in.apply(&out); err != nil {
-			return err
-		}
-		out.Version = open.Version + 1
-		res := tx.Model(&WorkshopVersion{}).Where("id = ? AND version = ? AND status = ?", open.ID, open.Version, StatusDraft).
-			Select("name", "type", "partner", "owner", "state", "employed", "low_income_employed",
-				"avg_income_increase_fen", "note", "version", "updated_at").Updates(&out)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return errStale
-		}
-		return Audit(tx, a, "workshop.edit", "workshop", itoa(int(id)), villageScopeOf(&d.Workshop), before, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return workshops.save(db, a, workshopSeries(&d.Workshop), in.Version, nil, in.apply)
 }
 
 func villageScopeOf(w *Workshop) AuditScope {
 	return AuditScope{District: w.Village.DistrictCode, Street: w.Village.StreetCode, Village: w.VillageCode}
-}
-
-func openWorkshopVersion(tx *gorm.DB, id uint) (*WorkshopVersion, error) {
-	var v WorkshopVersion
-	err := tx.Where("workshop_id = ? AND status IN ?", id, []string{StatusDraft, StatusSubmitted}).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-// workshopTransition moves the workshop's open version by ch, with its audit entry.
-func workshopTransition(db *gorm.DB, a *Actor, d *WorkshopDetail, version *int, ch stateChange) (*WorkshopVersion, error) {
-	var out WorkshopVersion
-	err := db.Transaction(func(tx *gorm.DB) error {
-		open, err := openWorkshopVersion(tx, d.Workshop.ID)
-		if err != nil {
-			return err
-		}
-		if open == nil {
-			return Conflict(wrongStateMessage(ch))
-		}
-		before := *open
-		out = *open
-		if err := moveState(tx, &out, out.ID, &out.Workflow, version, ch); err != nil {
-			return err
-		}
-		return Audit(tx, a, ch.action, "workshop", itoa(int(d.Workshop.ID)), villageScopeOf(&d.Workshop), before.Workflow, out.Workflow)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // SubmitWorkshop sends the workshop's draft for review (the village's cadre).
@@ -368,7 +288,7 @@ func SubmitWorkshop(db *gorm.DB, a *Actor, id uint, version *int) (*WorkshopVers
 	if err != nil {
 		return nil, err
 	}
-	return workshopTransition(db, a, d, version, submitChange(a, "workshop"))
+	return workshops.submit(db, a, workshopSeries(&d.Workshop), version)
 }
 
 // ApproveWorkshop approves the submitted change (an officer of the street).
@@ -377,7 +297,7 @@ func ApproveWorkshop(db *gorm.DB, a *Actor, id uint, version *int) (*WorkshopVer
 	if err != nil {
 		return nil, err
 	}
-	return workshopTransition(db, a, d, version, approveChange(a, "workshop"))
+	return workshops.approve(db, a, workshopSeries(&d.Workshop), version)
 }
 
 // RejectWorkshop rejects the submitted change with a reason (an officer of the street).
@@ -386,10 +306,7 @@ func RejectWorkshop(db *gorm.DB, a *Actor, id uint, version *int, reason string)
 	if err != nil {
 		return nil, err
 	}
-	if reason, err = checkReason(reason); err != nil {
-		return nil, err
-	}
-	return workshopTransition(db, a, d, version, rejectChange(a, "workshop", reason))
+	return workshops.reject(db, a, workshopSeries(&d.Workshop), version, reason)
 }
 
 // SetWorkshopStar records the district's star evaluation (星级评定), 0–5, with its date.

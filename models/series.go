@@ -1,0 +1,402 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// A series is the versions of one thing a village keeps and its street approves —
+// a village-year's report, a workshop, an indicator's value for a village-year —
+// and the one rule they share (docs/domain.md, "Versions and approval"):
+//
+//   - a version is draft → submitted → approved, or submitted → rejected with a
+//     reason; a submitted version may be withdrawn to a draft before review;
+//   - at most one version of a series is open (draft or submitted), guarded by a
+//     partial unique index on each table as well as here;
+//   - every edit and every move names the optimistic version number it saw; a stale
+//     number changes nothing and answers 409. Version numbers grow across the whole
+//     series, so a number never names two different versions;
+//   - a new draft starts from the latest version (the approved figures, or the
+//     rejected version it corrects);
+//   - the version that counts is the latest approved one (highest seq approved), and
+//     as of an instant T the latest approved by T;
+//   - every edit and move writes its audit entry in the same transaction.
+//
+// One series value describes one kind of version: its table (through V), the
+// columns that name one series, the columns a draft edit writes and what the audit
+// log keeps. The checks of who may act (scope, role, year) stay with the callers.
+type series[V any, P versioned[V]] struct {
+	// kind is the audit object type and the prefix of the audit actions.
+	kind string
+	// keys are the columns that name one series ("village_code", "year").
+	keys []string
+	// edits are the columns a draft edit writes (besides version and updated_at).
+	edits []string
+	// busy is the conflict message for an edit of a submitted version.
+	busy string
+	// startAction is the audit action of a draft started from the latest version.
+	startAction string
+	// audit is what the audit log keeps of a version on an edit, and moveAudit on a
+	// state change (nil: audit).
+	audit, moveAudit func(P) any
+	// approved runs in the transaction that approves versions, with them (the
+	// report's maintained current table and roll-up cells).
+	approved func(tx *gorm.DB, vs []V) error
+}
+
+// versioned is a pointer to a version row: its workflow (promoted from the
+// embedded Workflow), its id, and a way to make a copy a new row.
+type versioned[V any] interface {
+	*V
+	flow() *Workflow
+	rowID() uint
+	asNewRow()
+}
+
+func (w *Workflow) flow() *Workflow { return w }
+
+// seriesKey names one series: the values of the series' key columns, in order, and
+// the audit entry's object key and scope.
+type seriesKey struct {
+	values []any
+	object string
+	scope  AuditScope
+}
+
+// where narrows q to the versions of series k.
+func (s *series[V, P]) where(q *gorm.DB, k seriesKey) *gorm.DB {
+	for i, col := range s.keys {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: col}, Value: k.values[i]})
+	}
+	return q
+}
+
+// open is the series' open version (draft or submitted), nil when none.
+func (s *series[V, P]) open(tx *gorm.DB, k seriesKey) (P, error) {
+	return s.take(s.where(tx, k).Where("status IN ?", []string{StatusDraft, StatusSubmitted}))
+}
+
+// latest is the series' latest version whatever its state, nil when none.
+func (s *series[V, P]) latest(tx *gorm.DB, k seriesKey) (P, error) {
+	return s.take(s.where(tx, k).Order("seq DESC"))
+}
+
+// asOf is the version that counts at t: the latest approved by t, nil when none.
+func (s *series[V, P]) asOf(db *gorm.DB, k seriesKey, t time.Time) (P, error) {
+	return s.take(s.where(db, k).Where("status = ? AND reviewed_at <= ?", StatusApproved, t).Order("seq DESC"))
+}
+
+func (s *series[V, P]) take(q *gorm.DB) (P, error) {
+	var v V
+	err := q.Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// history is every version of the series, newest first.
+func (s *series[V, P]) history(db *gorm.DB, k seriesKey) ([]V, error) {
+	var out []V
+	err := s.where(db, k).Order("seq DESC").Find(&out).Error
+	return out, err
+}
+
+// current picks, from a history newest first, the latest approved version and the
+// open one (nil when none).
+func current[V any, P versioned[V]](history []V) (approved, open P) {
+	for i := range history {
+		v := P(&history[i])
+		if v.flow().IsOpen() && open == nil {
+			open = v
+		}
+		if v.flow().Status == StatusApproved && approved == nil {
+			approved = v
+		}
+	}
+	return approved, open
+}
+
+// latestApproved is, per series, its key columns and the seq of its latest approved
+// version (approved by asOf when asOf is not nil), for a join: the "latest approved
+// counts" rule as one subquery. Callers narrow it further with Where.
+func (s *series[V, P]) latestApproved(db *gorm.DB, asOf *time.Time) *gorm.DB {
+	cols := strings.Join(s.keys, ", ")
+	q := db.Model(new(V)).Select(cols+", MAX(seq) AS seq").Where("status = ?", StatusApproved).Group(cols)
+	if asOf != nil {
+		q = q.Where("reviewed_at <= ?", *asOf)
+	}
+	return q
+}
+
+// save edits the series' open draft with edit, which applies the input and
+// validates the result. With no open version it starts a draft from the latest
+// version, or from first() when the series has none (nil first: not found).
+// expected is the version number the editor saw (0 for a new draft).
+func (s *series[V, P]) save(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
+	var out V
+	err := db.Transaction(func(tx *gorm.DB) error {
+		open, err := s.open(tx, k)
+		if err != nil {
+			return err
+		}
+		if open != nil && open.flow().Status == StatusSubmitted {
+			return Conflict(s.busy)
+		}
+		if open == nil {
+			if expected != 0 {
+				return errStale
+			}
+			return s.start(tx, a, k, first, edit, &out)
+		}
+		if expected != open.flow().Version {
+			return errStale
+		}
+		before := *open
+		out = *open
+		if err := edit(&out); err != nil {
+			return err
+		}
+		wf := P(&out).flow()
+		wf.Version = open.flow().Version + 1
+		res := tx.Model(new(V)).Where("id = ? AND version = ? AND status = ?", open.rowID(), open.flow().Version, StatusDraft).
+			Select(append(append([]string{}, s.edits...), "version", "updated_at")).Updates(P(&out))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		return Audit(tx, a, s.kind+".edit", s.kind, k.object, k.scope, s.audit(&before), s.audit(&out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// start creates a new draft following the latest version (a copy of it), or the
+// first version from first().
+func (s *series[V, P]) start(tx *gorm.DB, a *Actor, k seriesKey, first func() V, edit func(P) error, out *V) error {
+	last, err := s.latest(tx, k)
+	if err != nil {
+		return err
+	}
+	var prev Workflow
+	switch {
+	case last != nil:
+		*out = *last
+		P(out).asNewRow()
+		prev = *last.flow()
+	case first != nil:
+		*out = first()
+	default:
+		return ErrNotFound
+	}
+	*P(out).flow() = newDraft(&prev, a)
+	if err := edit(out); err != nil {
+		return err
+	}
+	action := s.startAction
+	if last == nil {
+		action = s.kind + ".create"
+	}
+	return s.insert(tx, a, k, action, out)
+}
+
+// insert writes a new draft and its audit entry; a concurrent draft of the same
+// series (the unique seq or one-open index) is a stale edit.
+func (s *series[V, P]) insert(tx *gorm.DB, a *Actor, k seriesKey, action string, v *V) error {
+	if err := tx.Omit(clause.Associations).Create(v).Error; err != nil {
+		if isUniqueViolation(err) {
+			return errStale
+		}
+		return err
+	}
+	return Audit(tx, a, action, s.kind, k.object, k.scope, nil, s.audit(v))
+}
+
+// submit sends the open draft for review.
+func (s *series[V, P]) submit(db *gorm.DB, a *Actor, k seriesKey, expected *int) (P, error) {
+	return s.move(db, a, k, expected, submitChange(a, s.kind))
+}
+
+// withdraw takes the submitted version back to a draft before review (撤回).
+func (s *series[V, P]) withdraw(db *gorm.DB, a *Actor, k seriesKey, expected *int) (P, error) {
+	return s.move(db, a, k, expected, withdrawChange(s.kind))
+}
+
+// approve approves the submitted version: from now on it is the one that counts.
+func (s *series[V, P]) approve(db *gorm.DB, a *Actor, k seriesKey, expected *int) (P, error) {
+	return s.move(db, a, k, expected, approveChange(a, s.kind))
+}
+
+// reject rejects the submitted version with a reason (checked and trimmed here).
+func (s *series[V, P]) reject(db *gorm.DB, a *Actor, k seriesKey, expected *int, reason string) (P, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	return s.move(db, a, k, expected, rejectChange(a, s.kind, reason))
+}
+
+// move moves the series' open version by ch, runs the approval hook when it
+// approves, and writes the audit entry, in one transaction.
+func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, ch stateChange) (P, error) {
+	var out V
+	err := db.Transaction(func(tx *gorm.DB) error {
+		open, err := s.open(tx, k)
+		if err != nil {
+			return err
+		}
+		if open == nil {
+			return Conflict(wrongStateMessage(ch))
+		}
+		before := *open
+		out = *open
+		if err := moveState(tx, P(&out), expected, ch); err != nil {
+			return err
+		}
+		if P(&out).flow().Status == StatusApproved && s.approved != nil {
+			if err := s.approved(tx, []V{out}); err != nil {
+				return err
+			}
+		}
+		ma := s.moveAudit
+		if ma == nil {
+			ma = s.audit
+		}
+		return Audit(tx, a, ch.action, s.kind, k.object, k.scope, ma(&before), ma(&out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// record writes new versions that enter already submitted — approved too when
+// approve is set (an import with the district's reason, a figure the district
+// enters itself) — each following its series' latest version (latest[i], nil when
+// none), and runs the approval hook. The caller writes the audit entries. A
+// concurrent version of one of the series is a unique violation.
+func (s *series[V, P]) record(tx *gorm.DB, a *Actor, at time.Time, approve bool, vs []V, latest []*Workflow) error {
+	for i := range vs {
+		prev := Workflow{}
+		if latest[i] != nil {
+			prev = *latest[i]
+		}
+		w := P(&vs[i]).flow()
+		*w = newDraft(&prev, a)
+		submitChange(a, s.kind).apply(w, at)
+		if approve {
+			approveChange(a, s.kind).apply(w, at)
+		}
+	}
+	if err := tx.Omit(clause.Associations).CreateInBatches(vs, 500).Error; err != nil {
+		return err
+	}
+	if approve && s.approved != nil {
+		return s.approved(tx, vs)
+	}
+	return nil
+}
+
+// newDraft is the workflow of a new draft following the latest version: the next
+// sequence number, and a version number that grows across the whole series, so
+// that a number never names two different versions.
+func newDraft(last *Workflow, a *Actor) Workflow {
+	return Workflow{Seq: last.Seq + 1, Status: StatusDraft, Version: last.Version + 1, CreatedByID: a.UserID}
+}
+
+// stateChange is a move of the workflow from one state to another.
+type stateChange struct {
+	from, action string
+	apply        func(w *Workflow, at time.Time)
+}
+
+func submitChange(a *Actor, kind string) stateChange {
+	return stateChange{StatusDraft, kind + ".submit", func(w *Workflow, at time.Time) {
+		w.Status, w.SubmittedAt, w.SubmittedBy = StatusSubmitted, &at, a.Name
+	}}
+}
+
+func approveChange(a *Actor, kind string) stateChange {
+	return stateChange{StatusSubmitted, kind + ".approve", func(w *Workflow, at time.Time) {
+		w.Status, w.ReviewedAt, w.ReviewerID, w.Reviewer = StatusApproved, &at, &a.UserID, a.Name
+	}}
+}
+
+func rejectChange(a *Actor, kind, reason string) stateChange {
+	return stateChange{StatusSubmitted, kind + ".reject", func(w *Workflow, at time.Time) {
+		w.Status, w.ReviewedAt, w.ReviewerID, w.Reviewer, w.RejectReason = StatusRejected, &at, &a.UserID, a.Name, reason
+	}}
+}
+
+// withdrawChange takes a submitted version back to a draft before anyone reviewed
+// it: the submission's time and author are cleared, the version stays the same row.
+func withdrawChange(kind string) stateChange {
+	return stateChange{StatusSubmitted, kind + ".withdraw", func(w *Workflow, _ time.Time) {
+		w.Status, w.SubmittedAt, w.SubmittedBy = StatusDraft, nil, ""
+	}}
+}
+
+// checkReason validates a rejection reason and returns it trimmed.
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", Invalid("reason", "请填写退回理由")
+	case utf8.RuneCountInString(reason) > MaxReasonChars || BadText(reason):
+		return "", Invalid("reason", "退回理由最多 500 字")
+	}
+	return reason, nil
+}
+
+// workflowColumns are the columns a state change writes.
+var workflowColumns = []string{"status", "version", "submitted_at", "submitted_by", "reviewed_at", "reviewer_id",
+	"reviewer", "reject_reason", "updated_at"}
+
+// moveState applies ch to the open row, in tx, guarded by the expected version (nil:
+// any) and by the row's id, version and state in the UPDATE itself, so that of two
+// concurrent moves exactly one succeeds.
+func moveState[V any, P versioned[V]](tx *gorm.DB, row P, expected *int, ch stateChange) error {
+	wf := row.flow()
+	if wf.Status != ch.from {
+		return Conflict(wrongStateMessage(ch))
+	}
+	if expected != nil && *expected != wf.Version {
+		return errStale
+	}
+	old := wf.Version
+	ch.apply(wf, now())
+	wf.Version = old + 1
+	res := tx.Model(new(V)).Where("id = ? AND version = ? AND status = ?", row.rowID(), old, ch.from).
+		Select(workflowColumns).Updates(row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return errStale
+	}
+	return nil
+}
+
+func wrongStateMessage(ch stateChange) string {
+	switch {
+	case ch.from == StatusDraft:
+		return "没有可提交的草稿（可能已提交或已审核）"
+	case strings.HasSuffix(ch.action, ".withdraw"):
+		return "没有可撤回的提交（尚未提交，或街道已审核）"
+	}
+	return "没有待审核的版本（可能已被审核）"
+}
+
+var errStale = Conflict("数据已被他人修改（版本号已过期），请刷新后重试")
