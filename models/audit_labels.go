@@ -38,6 +38,15 @@ var AuditActions = []struct{ Code, Label string }{
 	{"company.year", "填报公司年度经营"},
 	{"company.dissolved", "强村公司注销"},
 	{"company.restored", "强村公司恢复存续"},
+	{"indicator.define", "定义指标"},
+	{"indicator.change", "修改指标定义"},
+	{"indicator_value.create", "新建指标填报"},
+	{"indicator_value.edit", "修改指标填报"},
+	{"indicator_value.submit", "提交指标填报"},
+	{"indicator_value.withdraw", "撤回指标填报"},
+	{"indicator_value.approve", "指标填报审核通过"},
+	{"indicator_value.reject", "指标填报审核退回"},
+	{"indicator_value.enter", "录入指标值（即时生效）"},
 	{"title.name", "命名称号"},
 	{"title.revoke", "撤销称号"},
 	{"year.close", "关闭年度"},
@@ -81,6 +90,8 @@ var auditFields = map[string]string{
 	"title": "称号", "level": "等级", "document_no": "文号", "on": "日期", "kind": "类别", "migrated": "迁移而来",
 	"recorded_by": "记录人", "revokes_id": "撤销的命名", "company_id": "公司", "closed_at": "关闭时间", "closed_by": "关闭人",
 	"built_on": "建成日期", "closed_on": "停运日期",
+	"unit": "单位", "entered_by": "填报方", "rollup": "汇总方式", "plan": "规划指标", "wording": "说明",
+	"indicator_id": "指标编号", "valid_from": "生效时间", "valid_to": "失效时间",
 }
 
 // ActionLabel is the Chinese name of an audit action, or the code if it has none.

@@ -282,6 +282,64 @@ func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, c
 	return &out, nil
 }
 
+// enter writes a new version approved on entry, for a figure its approver enters
+// itself (a district's naming list, a street's own count): from the latest version
+// (or first() when none), edited by edit, naming the latest version's number
+// (expected; 0 when none). A series with an open version is a conflict.
+func (s *series[V, P]) enter(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
+	var out V
+	err := db.Transaction(func(tx *gorm.DB) error {
+		open, err := s.open(tx, k)
+		if err != nil {
+			return err
+		}
+		if open != nil {
+			return Conflict(s.busy)
+		}
+		last, err := s.latest(tx, k)
+		if err != nil {
+			return err
+		}
+		var prev *Workflow
+		switch {
+		case last != nil:
+			out, prev = *last, last.flow()
+			P(&out).asNewRow()
+		case first != nil:
+			out = first()
+		default:
+			return ErrNotFound
+		}
+		seen := 0
+		if prev != nil {
+			seen = prev.Version
+		}
+		if expected != seen {
+			return errStale
+		}
+		if err := edit(&out); err != nil {
+			return err
+		}
+		vs := []V{out}
+		if err := s.record(tx, a, now(), true, vs, []*Workflow{prev}); err != nil {
+			if isUniqueViolation(err) {
+				return errStale
+			}
+			return err
+		}
+		out = vs[0]
+		var before any
+		if last != nil {
+			before = s.audit(last)
+		}
+		return Audit(tx, a, s.kind+".enter", s.kind, k.object, k.scope, before, s.audit(&out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // record writes new versions that enter already submitted — approved too when
 // approve is set (an import with the district's reason, a figure the district
 // enters itself) — each following its series' latest version (latest[i], nil when

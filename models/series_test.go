@@ -110,7 +110,51 @@ func seriesCases() []*seriesCase {
 		}
 		return d.Open.Version
 	}
-	return []*seriesCase{report, shop}
+	ind := &seriesCase{name: "indicator", kind: "indicator_value"}
+	ind.start = func(t *testing.T, db *gorm.DB, ac map[string]*models.Actor) int {
+		defineIndicator(t, db, ac["d"], "ecommerce_shops", models.KindCount, models.EnteredByVillage, models.RollupSum)
+		put := func(code string) func(version, n int) (int, error) {
+			return func(version, n int) (int, error) {
+				val := int64(n)
+				return ver(models.SaveIndicatorValue(db, ac["v1"], code, seeds.FixA1, year, models.ValueInput{Value: &val, Version: version}))
+			}
+		}
+		ind.save = put("ecommerce_shops")
+		ind.submit = func(v *int) (int, error) {
+			return ver(models.SubmitIndicatorValue(db, ac["v1"], "ecommerce_shops", seeds.FixA1, year, v))
+		}
+		ind.approve = func(v *int) (int, error) {
+			return ver(models.ApproveIndicatorValue(db, ac["s1"], "ecommerce_shops", seeds.FixA1, year, v))
+		}
+		ind.reject = func(v *int, reason string) (int, error) {
+			return ver(models.RejectIndicatorValue(db, ac["s1"], "ecommerce_shops", seeds.FixA1, year, v, reason))
+		}
+		ind.counts = func(t *testing.T) (int, string) {
+			s, err := models.GetIndicatorValue(db, ac["d"], "ecommerce_shops", seeds.FixA1, year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, o := -1, ""
+			if s.Approved != nil {
+				a = int(s.Approved.Value)
+			}
+			if s.Open != nil {
+				o = s.Open.Status
+			}
+			return a, o
+		}
+		ind.versions = func() int64 {
+			var n int64
+			db.Model(&models.IndicatorValue{}).Where("village_code = ? AND year = ?", seeds.FixA1, year).Count(&n)
+			return n
+		}
+		v, err := ind.save(0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	return []*seriesCase{report, shop, ind}
 }
 
 // ver is the version number of what a series function returned.
@@ -122,6 +166,8 @@ func ver(v any, err error) (int, error) {
 	case *models.ReportVersion:
 		return x.Version, nil
 	case *models.WorkshopVersion:
+		return x.Version, nil
+	case *models.IndicatorValue:
 		return x.Version, nil
 	}
 	return 0, errors.New("unknown version type")

@@ -229,6 +229,13 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 	verr := &ValidationError{}
 	info := IndicatorOf(ind)
 	if info == nil {
+		// An indicator of the district's catalogue.
+		var err error
+		if info, err = catalogueInfo(db, a.DistrictCode, ind); err != nil {
+			return nil, err
+		}
+	}
+	if info == nil {
 		verr.Add("indicator", "未知指标")
 	}
 	if scope != a.DistrictCode {
