@@ -179,7 +179,7 @@ func (h *Handler) AuthLogin(c echo.Context) error {
 
 // LoginPage is GET /login.
 func (h *Handler) LoginPage(c echo.Context) error {
-	return h.render(c, http.StatusOK, "login", "登录", "", nil)
+	return h.render(c, http.StatusOK, "login", "登录", loginPage{}, nil)
 }
 
 // LoginSubmit is POST /login: on success the token goes into an HttpOnly cookie.
@@ -187,11 +187,11 @@ func (h *Handler) LoginSubmit(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	u, err := h.login(c, username, c.FormValue("password"))
 	if errors.Is(err, models.ErrUnauthorized) {
-		return h.render(c, http.StatusUnauthorized, "login", "登录", username, map[string]string{"form": "用户名或密码错误，或账号已停用"})
+		return h.render(c, http.StatusUnauthorized, "login", "登录", loginPage{Username: username}, map[string]string{"form": "用户名或密码错误，或账号已停用"})
 	}
 	var te *models.ThrottledError
 	if errors.As(err, &te) {
-		return h.render(c, http.StatusTooManyRequests, "login", "登录", username, map[string]string{"form": te.Error()})
+		return h.render(c, http.StatusTooManyRequests, "login", "登录", loginPage{Username: username}, map[string]string{"form": te.Error()})
 	}
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func (h *Handler) LoginSubmit(c echo.Context) error {
 	if err := h.setSession(c, u); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, takeNext(c))
 }
 
 // Logout is POST /logout: it ends every session of the user (the token version
@@ -218,16 +218,14 @@ func clearCookie(c echo.Context, name string) {
 	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-// Home sends each role to its starting page.
+// Home is each role's starting page: what waits for them (待办), each item a link
+// to where it is done.
 func (h *Handler) Home(c echo.Context) error {
-	u := userOf(c)
-	switch u.Role {
-	case models.RoleVillage:
-		return c.Redirect(http.StatusSeeOther, "/villages/"+u.VillageCode)
-	case models.RoleStreet:
-		return c.Redirect(http.StatusSeeOther, "/queue")
+	t, err := models.TodoOf(h.db(c), actorOf(c), time.Now())
+	if err != nil {
+		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/rollup")
+	return h.render(c, http.StatusOK, "home", "待办", t, nil)
 }
 
 // setSession puts a fresh token for u into the session cookie.

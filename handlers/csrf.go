@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
+
+	"cunji/models"
 
 	"github.com/labstack/echo/v4"
 )
@@ -41,6 +44,7 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		token := h.csrfToken(id, session)
 		c.Set(ctxCSRF, token)
+		c.Set(ctxBrowser, id)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -50,6 +54,12 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			sent = c.Request().PostFormValue(csrfFormField)
 		}
 		if !hmac.Equal([]byte(sent), []byte(token)) {
+			// The browser dropped an expired session cookie, so the form's token no
+			// longer matches: without a valid session nothing can be done anyway, and
+			// the login page (which keeps the way back to the form) is the answer.
+			if sent != "" && c.Path() != "/login" && !h.validSession(c, session) {
+				return models.ErrUnauthorized
+			}
 			return echo.NewHTTPError(http.StatusForbidden, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 		}
 		return next(c)
@@ -78,4 +88,13 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// validSession tells whether a session cookie's token still opens a session.
+func (h *Handler) validSession(c echo.Context, session string) bool {
+	if session == "" {
+		return false
+	}
+	_, err := h.userFromToken(c, session)
+	return !errors.Is(err, models.ErrUnauthorized)
 }

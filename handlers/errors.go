@@ -102,8 +102,8 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		_ = c.JSON(status, APIError{Error: body})
 		return
 	}
-	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
-		_ = c.Redirect(http.StatusSeeOther, "/login")
+	if status == http.StatusUnauthorized {
+		h.toLogin(c)
 		return
 	}
 	title := map[int]string{400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "未找到",

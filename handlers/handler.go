@@ -51,6 +51,8 @@ const (
 	// ctxOneTime marks a session opened with a one-time password.
 	ctxOneTime = "cunji.onetime"
 	ctxCSRF    = "cunji.csrf"
+	// ctxBrowser is the browser id the CSRF token is made from.
+	ctxBrowser = "cunji.browser"
 )
 
 func userOf(c echo.Context) *models.User {
@@ -116,6 +118,11 @@ func takeFlash(c echo.Context) (string, string) {
 	kind := "ok"
 	if len(msg) > 0 && msg[0] == '!' {
 		kind, msg = "error", msg[1:]
+	}
+	// '+' marks a report form saved on the server: the page lets the browser drop
+	// the copy of the typing it kept.
+	if len(msg) > 0 && msg[0] == '+' {
+		kind, msg = "ok saved", msg[1:]
 	}
 	return msg, kind
 }

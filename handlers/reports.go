@@ -243,6 +243,8 @@ type reportPage struct {
 	Usage       *models.EvidenceUsage // the quotas beside the upload form
 	// QueueLeft is how many reports wait in the street officer's queue.
 	QueueLeft int64
+	// Steps is the status stepper: 草稿 → 已提交 → 已通过/已退回.
+	Steps []step
 }
 
 func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPage, error) {
@@ -251,6 +253,7 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	if len(rep.History) > 0 {
 		p.Last = &rep.History[0]
 	}
+	p.Steps = stepsOf(rep, p.Last)
 	var err error
 	if u.Role == models.RoleVillage {
 		// A closed year (or one not open yet) shows its figures, not a form.
@@ -391,9 +394,9 @@ func (h *Handler) ReportSave(c echo.Context) error {
 				return h.rerenderReport(c, status, code, year, nil, "", errs)
 			})
 		}
-		return redirectFlash(c, reportURL(code, year), "已保存并提交，等待街道审核")
+		return redirectFlash(c, reportURL(code, year), "+已保存并提交，等待街道审核")
 	}
-	return redirectFlash(c, reportURL(code, year), "草稿已保存")
+	return redirectFlash(c, reportURL(code, year), "+草稿已保存")
 }
 
 // pageError re-renders the form for validation errors (422) and conflicts (409);

@@ -33,6 +33,8 @@ func (h *Handler) Echo() *echo.Echo {
 	e.StaticFS("/static", h.staticFS())
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)
+	// The service worker lives at the root so that its scope is the whole site.
+	e.GET("/sw.js", h.ServiceWorker)
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })
 
 	// JSON API v1, described by docs/openapi.json: Bearer token only.

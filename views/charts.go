@@ -46,10 +46,24 @@ type Bar struct {
 
 func esc(s string) string { return html.EscapeString(s) }
 
+// Each chart is drawn twice: wide for a screen and for print, narrow for a phone,
+// where a 640-unit drawing would shrink its labels to about 6 px. The narrow one is
+// 320 units wide, so at 375 px (about 320 px of card) its labels keep their 12–13 px.
+// CSS shows one of them (.chart-wide, .chart-narrow).
+const narrowW = 320.0
+
+func both(wide, narrow string) template.HTML {
+	return template.HTML(`<div class="chart-wide">` + wide + `</div><div class="chart-narrow">` + narrow + `</div>`)
+}
+
 // HBarChart draws horizontal bars on a 0–100% scale with a vertical target line.
 func HBarChart(title string, bars []Bar, line float64, lineLabel string) template.HTML {
-	const w, labelW, rowH, top = 640.0, 110.0, 26.0, 28.0
-	plotW := w - labelW - 70
+	return both(hbars(title, bars, line, lineLabel, 640, 110), hbars(title, bars, line, lineLabel, narrowW, 78))
+}
+
+func hbars(title string, bars []Bar, line float64, lineLabel string, w, labelW float64) string {
+	const rowH, top = 26.0, 28.0
+	plotW := w - labelW - 62
 	h := top + rowH*float64(len(bars)) + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, esc(title))
@@ -72,14 +86,14 @@ func HBarChart(title string, bars []Bar, line float64, lineLabel string) templat
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle" font-size="12" fill="%s">%s</text>`, x, top-10, colTarget, esc(lineLabel))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
 }
 
 // ColumnChart draws vertical columns of counts with their labels below.
+// On a phone the columns lie down: a dozen columns in 320 units leave no room
+// for their labels.
 func ColumnChart(title string, bars []Bar) template.HTML {
-	const w, h, left, bottom, top = 640.0, 240.0, 10.0, 40.0, 20.0
-	n := float64(len(bars))
-	if n == 0 {
+	if len(bars) == 0 {
 		return ""
 	}
 	max := 0.0
@@ -91,6 +105,17 @@ func ColumnChart(title string, bars []Bar) template.HTML {
 	if max == 0 {
 		max = 1
 	}
+	lying := make([]Bar, len(bars))
+	for i, br := range bars {
+		lying[i] = br
+		lying[i].Value = br.Value / max
+	}
+	return both(columns(title, bars, max), hbars(title, lying, 0, "", narrowW, 78))
+}
+
+func columns(title string, bars []Bar, max float64) string {
+	const w, h, left, bottom, top = 640.0, 240.0, 10.0, 40.0, 20.0
+	n := float64(len(bars))
 	slot := (w - 2*left) / n
 	plotH := h - bottom - top
 	var b strings.Builder
@@ -105,11 +130,11 @@ func ColumnChart(title string, bars []Bar) template.HTML {
 		}
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, x+slot*0.15, top+plotH-bh, slot*0.7, bh, fill)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="12" fill="#1d2733">%s</text>`, x+slot/2, top+plotH-bh-4, esc(br.Text))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="11" fill="#475467">%s</text>`, x+slot/2, h-bottom+16, esc(br.Label))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="12" fill="#475467">%s</text>`, x+slot/2, h-bottom+16, esc(br.Label))
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-left, top+plotH, top+plotH, colMuted)
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
 }
 
 // Series is one line of a line chart; a nil value is a gap.
@@ -123,10 +148,18 @@ type Series struct {
 // LineChart draws series over labelled x positions (years) on a 0–max scale, with
 // a legend; yText formats the axis.
 func LineChart(title string, xs []string, series []Series, max float64, yText func(float64) string) template.HTML {
-	const w, h, left, right, top, bottom = 640.0, 260.0, 70.0, 20.0, 20.0, 56.0
 	if max <= 0 {
 		max = 1
 	}
+	return both(lines(title, xs, series, max, yText, 640, 260, 150, 0), lines(title, xs, series, max, yText, narrowW, 200, 0, 20))
+}
+
+// lines draws a line chart w wide with a plot h high; the legend's entries stand
+// legendDX apart on one line, or legendDY apart one under the other.
+func lines(title string, xs []string, series []Series, max float64, yText func(float64) string, w, plotHigh, legendDX, legendDY float64) string {
+	const left, right, top = 70.0, 20.0, 20.0
+	bottom := 56.0 + legendDY*float64(max0(len(series)-1))
+	h := plotHigh + bottom - 56
 	plotW, plotH := w-left-right, h-top-bottom
 	xAt := func(i int) float64 {
 		if len(xs) < 2 {
@@ -142,7 +175,7 @@ func LineChart(title string, xs []string, series []Series, max float64, yText fu
 		v := max * float64(k) / 4
 		y := yAt(v)
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#e4e8ee"/>`, left, w-right, y, y)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" font-size="11" fill="#475467">%s</text>`, left-6, y+4, esc(yText(v)))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" font-size="12" fill="#475467">%s</text>`, left-6, y+4, esc(yText(v)))
 	}
 	for i, x := range xs {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle" font-size="12" fill="#475467">%s</text>`, xAt(i), top+plotH+18, esc(x))
@@ -169,13 +202,24 @@ func LineChart(title string, xs []string, series []Series, max float64, yText fu
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>`, x, y, s.Colour)
 		}
 		flush()
-		lx := left + float64(si)*150
-		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="%s" stroke-width="2.5"%s/>`, lx, lx+24, h-12, h-12, s.Colour,
+		lx := left + float64(si)*legendDX
+		ly := h - 12 - legendDY*float64(len(series)-1-si)
+		if legendDY > 0 {
+			lx = 10
+		}
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="%s" stroke-width="2.5"%s/>`, lx, lx+24, ly, ly, s.Colour,
 			map[bool]string{true: ` stroke-dasharray="6 4"`, false: ""}[s.Dashed])
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="12" fill="#1d2733">%s</text>`, lx+30, h-8, esc(s.Name))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="12" fill="#1d2733">%s</text>`, lx+30, ly+4, esc(s.Name))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
+}
+
+func max0(n int) int {
+	if n < 0 {
+		return 0
+	}
+	return n
 }
 
 func clamp01(v float64) float64 {

@@ -45,14 +45,24 @@ type browserSession struct {
 }
 
 func newBrowserSession(t *testing.T, exec, base, name string, parent context.Context) *browserSession {
+	return newSizedSession(t, exec, base, name, parent, 375, 812, true)
+}
+
+// newSizedSession is a tab of w×h CSS pixels: a phone (touch, mobile viewport) or
+// a desktop screen.
+func newSizedSession(t *testing.T, exec, base, name string, parent context.Context, w, h int64, phone bool) *browserSession {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exec), chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(375, 812))
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(int(w), int(h)))
 	actx, cancelA := chromedp.NewExecAllocator(parent, opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelA() })
 	b := &browserSession{t: t, ctx: ctx, base: base, shots: t.ArtifactDir(), name: name}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile)); err != nil {
+	emulate := chromedp.EmulateViewport(w, h)
+	if phone {
+		emulate = chromedp.EmulateViewport(w, h, chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(ctx, emulate); err != nil {
 		t.Fatal(err)
 	}
 	messages := chromedp.Console(ctx)
@@ -88,7 +98,7 @@ func newBrowserSession(t *testing.T, exec, base, name string, parent context.Con
 // do runs actions, then takes a screenshot named after the step.
 func (b *browserSession) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s: %s: %v", b.name, what, err)
@@ -117,7 +127,7 @@ func (b *browserSession) login(user string) {
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), "cunji-demo"),
 		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("header.top .who")),
+		chromedp.WaitReady(chromedp.CSS("header.top .who")),
 	)
 }
 

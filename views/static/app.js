@@ -16,9 +16,9 @@
     var h = (f + 5000n) / 10000n, r = (h % 100n).toString();
     return (neg && h !== 0n ? "-" : "") + (h / 100n).toString() + "." + (r.length < 2 ? "0" + r : r);
   }
-  var form = document.getElementById("report-form");
+  var form = document.getElementById("report-form"), update = null;
   if (form) {
-    var update = function () {
+    update = function () {
       var v = {};
       form.querySelectorAll("[data-money]").forEach(function (i) { v[i.dataset.money] = fen(i.value); });
       var parts = ["business", "contract", "investment"], ok = true, op = 0n;
@@ -44,6 +44,90 @@
     form.addEventListener("input", update);
     // A figure pre-filled from last year stops being marked once the cadre changes it.
     form.addEventListener("input", function (e) { if (e.target.classList) e.target.classList.remove("from-last"); });
+  }
+  // Typing is never lost: the report form's values are kept in this browser
+  // (localStorage, per user, village, year and version) while the cadre types,
+  // brought back with a notice after an expired session, a dropped network or a
+  // closed tab, and dropped once the server confirms a save (.flash.saved).
+  var keepEl = document.querySelector("h1[data-keep]");
+  var keep = keepEl && keepEl.dataset.keep ? keepEl.dataset.keep.split("|") : null;
+  if (keep && keep.length === 4) {
+    var prefix = "cunji:form:" + keep.slice(0, 3).join(":") + ":", key = prefix + keep[3];
+    var store = null;
+    try { store = window.localStorage; store.getItem(key); } catch (e) { store = null; }
+    var drop = function (all) {
+      if (!store) return;
+      for (var i = store.length - 1; i >= 0; i--) {
+        var k = store.key(i);
+        if (all ? k.indexOf(prefix) === 0 : k === key) store.removeItem(k);
+      }
+    };
+    if (document.querySelector(".flash.saved")) drop(true);
+    if (form) {
+      var status = document.getElementById("keep-status"), pending = null;
+      var fields = function () {
+        return Array.prototype.filter.call(form.elements, function (e) {
+          return e.name && e.name !== "csrf" && e.name !== "version" && e.name !== "action" && e.type !== "file";
+        });
+      };
+      var values = function () { var o = {}; fields().forEach(function (e) { o[e.name] = e.value; }); return o; };
+      var say = function (msg, bad) { status.textContent = msg; status.hidden = false; status.className = "keep" + (bad ? " bad" : ""); };
+      var kept = null;
+      try { kept = store && JSON.parse(store.getItem(key) || "null"); } catch (e) { kept = null; }
+      if (kept && kept.v) {
+        var server = values(), differs = Object.keys(kept.v).some(function (k) { return k in server && server[k] !== kept.v[k]; });
+        if (!differs) drop(false);
+        else {
+          fields().forEach(function (e) {
+            if (e.name in kept.v && e.value !== kept.v[e.name]) { e.value = kept.v[e.name]; e.classList.remove("from-last"); }
+          });
+          if (update) update();
+          var n = document.createElement("div");
+          n.className = "notice restored";
+          n.setAttribute("role", "alert");
+          var at = new Date(kept.at || Date.now());
+          n.innerHTML = "<p>已恢复您 " + ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2) +
+            " 在本机填写、<b>尚未保存</b>的内容。请核对后点「保存草稿」或「保存并提交审核」。</p>";
+          var discard = document.createElement("button");
+          discard.type = "button";
+          discard.textContent = "放弃本机内容";
+          discard.addEventListener("click", function () {
+            drop(false);
+            fields().forEach(function (e) { if (e.name in server) e.value = server[e.name]; });
+            if (update) update();
+            n.remove();
+          });
+          n.appendChild(discard);
+          form.parentNode.insertBefore(n, form);
+        }
+      }
+      form.addEventListener("input", function () {
+        try {
+          store.setItem(key, JSON.stringify({ v: values(), at: Date.now() }));
+          say(navigator.onLine ? "已在本机保留您填写的内容，尚未保存到系统。" : "没有网络：内容已保留在本机，尚未保存。");
+        } catch (e) { say("本浏览器不能在本机保留内容，请尽快保存。", true); }
+      });
+      form.addEventListener("submit", function (ev) {
+        if (navigator.onLine !== false) return;
+        ev.preventDefault();
+        pending = ev.submitter || null;
+        say("没有网络，尚未保存。内容已保留在本机；网络恢复后会自动再保存一次（请不要关闭本页）。", true);
+      });
+      window.addEventListener("offline", function () { say("网络已断开：内容保留在本机，尚未保存。", true); });
+      window.addEventListener("online", function () {
+        if (!pending) { say("网络已恢复，请点保存。"); return; }
+        var b = pending;
+        pending = null;
+        say("网络已恢复，正在保存……");
+        if (form.requestSubmit) form.requestSubmit(b); else b.click();
+      });
+    }
+  }
+  // The service worker keeps visited report forms for a dropped network; on the
+  // login page (after a logout) the kept pages of the last person go.
+  if ("serviceWorker" in navigator && window.caches) {
+    if (document.querySelector("header.top .who")) navigator.serviceWorker.register("/sw.js").catch(function () {});
+    else caches.delete("cunji-pages-v1").catch(function () {});
   }
   // Focus the first field in error, so keyboard and screen-reader users land on it.
   var bad = document.querySelector("[aria-invalid=true]");
@@ -71,6 +155,8 @@
       xhr.send(new FormData(f));
     });
   });
+  // A table that scrolls sideways can be scrolled from the keyboard too.
+  document.querySelectorAll(".scroll:not([tabindex])").forEach(function (d) { d.tabIndex = 0; });
   var all = document.getElementById("check-all");
   if (all) all.addEventListener("change", function () {
     document.querySelectorAll("input[name=item]").forEach(function (c) { c.checked = all.checked; });
