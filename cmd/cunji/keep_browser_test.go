@@ -185,5 +185,5 @@ func TestBrowserTypingKept(t *testing.T) {
 	if v, n := value(), kept(); v != "42.5" || n != 0 {
 		t.Fatalf("after the network returned: %q on the form, %d kept copies (want 42.5, 0)", v, n)
 	}
-	cadre.noProblems("ERR_INTERNET_DISCONNECTED", "ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_FAILED", "status of 401", "status of 503", "Failed to fetch")
+	cadre.noProblems("ERR_INTERNET_DISCONNECTED", "ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_FAILED", "ERR_SOCKET_NOT_CONNECTED", "favicon.ico", "status of 401", "status of 503", "Failed to fetch")
 }
