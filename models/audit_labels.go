@@ -55,6 +55,8 @@ var AuditActions = []struct{ Code, Label string }{
 	{"window.exception", "单村延期"},
 	{"setting.last_year", "开放新年度"},
 	{"setting.yellow_band", "设定预警区间"},
+	{"setting.weak_line", "设定薄弱村线"},
+	{"setting.strong_line", "设定强村线"},
 	{"user.create", "新建账号"},
 	{"user.disable", "停用/启用账号"},
 	{"user.reset", "重置密码"},

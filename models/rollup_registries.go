@@ -6,19 +6,24 @@ import (
 	"gorm.io/gorm"
 )
 
-// addRegistries adds the 强村公司 and 共富工坊 figures (docs/domain.md, "Roll-ups") to the groups.
-// Companies and member villages are distinct counts per group (a company with
-// members in two streets counts once in each and once in the total).
-func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {
+// memberAt is a member village of a 强村公司 in a year, as the register stood at the
+// source's instant: the membership covers the year and the company was active then.
+type memberAt struct {
+	CompanyID   uint
+	VillageCode string
+	VillageName string
+	StreetCode  string
+	Type        string
+	ShareMicro  int64
+}
+
+// companyMembersAt lists the member villages of the scope (narrowed to street when
+// set), active in year, of the companies active at the source's instant. The roll-up
+// counts them and the reports upward list them: one definition for both.
+func companyMembersAt(db *gorm.DB, a *Actor, street string, year int, src source) ([]memberAt, error) {
 	asOf := src.asOf
-	var members []struct {
-		CompanyID   uint
-		VillageCode string
-		StreetCode  string
-		Type        string
-	}
 	q := src.villages(db).
-		Select("cm.company_id, cm.village_code, villages.street_code, villages.type").
+		Select("cm.company_id, cm.village_code, villages.name AS village_name, villages.street_code, villages.type, cm.share_micro").
 		Joins("JOIN company_members cm ON cm.village_code = villages.code").
 		Joins("JOIN companies c ON c.id = cm.company_id").
 		Where("cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)", asOf, asOf).
@@ -29,7 +34,102 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
 	}
-	if err := q.Scan(&members).Error; err != nil {
+	var out []memberAt
+	err := q.Order("cm.company_id, villages.street_code, cm.village_code").Scan(&out).Error
+	return out, err
+}
+
+// workshopAt is a 共富工坊 of the scope at the end of a year, from its latest approved
+// version as of the source's instant (its dates, name and type) and, for a workshop
+// without dates, its latest approved version as of the year's end.
+type workshopAt struct {
+	ID          uint
+	VillageCode string
+	VillageName string
+	StreetCode  string
+	Type        string // the village's type
+	Name        string
+	Kind        string // the workshop's type
+	FoundedOn   *time.Time
+	ClosedOn    *time.Time
+	StarLevel   int
+	AvgFen      int64
+	// Built: founded on or before the year's end; Operating: in 运营 at its end.
+	Built, Operating bool
+	// Employed and Low are the people employed and, of them, low-income (the
+	// version that counts for the year).
+	Employed, Low int64
+}
+
+// workshopsAtYearEnd lists the workshops of the scope (narrowed to street when set)
+// hosted by villages active in year, each with an approved version as of the
+// source's instant, built and operating as the roll-up counts them.
+func workshopsAtYearEnd(db *gorm.DB, a *Actor, street string, year int, src source) ([]workshopAt, error) {
+	asOf := src.asOf
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	cutoff := end
+	if asOf.Before(cutoff) {
+		cutoff = asOf
+	}
+	var shops []struct {
+		ID, StarLevel                              uint
+		VillageCode, VillageName, StreetCode, Type string
+		Name, Kind                                 string
+		FoundedOn, ClosedOn                        *time.Time
+		AvgFen                                     int64
+		AState                                     string
+		AEmployed                                  int64
+		ALow                                       int64
+		BID                                        *uint
+		BState                                     *string
+		BEmployed                                  *int64
+		BLow                                       *int64
+	}
+	latest := func(alias string) string {
+		return `LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.id = (SELECT w2.id FROM workshop_versions w2
+			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
+	}
+	wq := src.villages(db).
+		Select(`w.id, villages.code AS village_code, villages.name AS village_name, villages.street_code, villages.type,
+			wa.name, wa.type AS kind, w.star_level, wa.avg_income_increase_fen AS avg_fen,
+			wa.founded_on, wa.closed_on, wa.state AS a_state,
+			wa.employed AS a_employed, wa.low_income_employed AS a_low, wb.id AS b_id, wb.state AS b_state,
+			wb.employed AS b_employed, wb.low_income_employed AS b_low`).
+		Joins("JOIN workshops w ON w.village_code = villages.code").
+		// One index lookup per workshop of the scope for each latest approved version.
+		Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
+		Where("wa.id IS NOT NULL").Scopes(a.Villages)
+	wq = activeIn(wq, year)
+	if street != "" {
+		wq = wq.Where("villages.street_code = ?", street)
+	}
+	if err := wq.Order("villages.street_code, villages.code, w.id").Scan(&shops).Error; err != nil {
+		return nil, err
+	}
+	out := make([]workshopAt, len(shops))
+	for i, w := range shops {
+		o := workshopAt{ID: w.ID, VillageCode: w.VillageCode, VillageName: w.VillageName, StreetCode: w.StreetCode, Type: w.Type,
+			Name: w.Name, Kind: w.Kind, FoundedOn: w.FoundedOn, ClosedOn: w.ClosedOn, StarLevel: int(w.StarLevel), AvgFen: w.AvgFen}
+		if w.FoundedOn != nil {
+			o.Built = w.FoundedOn.Before(end)
+			o.Operating = o.Built && (w.ClosedOn == nil || !w.ClosedOn.Before(end)) && w.AState != "筹建"
+			o.Employed, o.Low = w.AEmployed, w.ALow
+		} else if w.BID != nil {
+			o.Built = *w.BState != "筹建"
+			o.Operating = *w.BState == "运营"
+			o.Employed, o.Low = *w.BEmployed, *w.BLow
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// addRegistries adds the 强村公司 and 共富工坊 figures (docs/domain.md, "Roll-ups") to the groups.
+// Companies and member villages are distinct counts per group (a company with
+// members in two streets counts once in each and once in the total).
+func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {
+	members, err := companyMembersAt(db, a, street, year, src)
+	if err != nil {
 		return err
 	}
 	type set map[any]bool
@@ -61,58 +161,11 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 			count(f, s[0], s[1], m.CompanyID, m.VillageCode)
 		}
 	}
-	// Workshops: each one's latest approved version as of asOf (its dates, its
-	// state now) and as of the year's end (for a workshop without dates: built when
-	// approved by then and past 筹建, operating if 运营 then).
-	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
-	cutoff := end
-	if asOf.Before(cutoff) {
-		cutoff = asOf
-	}
-	var shops []struct {
-		StreetCode string
-		Type       string
-		FoundedOn  *time.Time
-		ClosedOn   *time.Time
-		AState     string
-		AEmployed  int64
-		ALow       int64
-		BID        *uint
-		BState     *string
-		BEmployed  *int64
-		BLow       *int64
-	}
-	latest := func(alias string) string {
-		return `LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.id = (SELECT w2.id FROM workshop_versions w2
-			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
-	}
-	wq := src.villages(db).
-		Select(`villages.street_code, villages.type, wa.founded_on, wa.closed_on, wa.state AS a_state,
-			wa.employed AS a_employed, wa.low_income_employed AS a_low, wb.id AS b_id, wb.state AS b_state,
-			wb.employed AS b_employed, wb.low_income_employed AS b_low`).
-		Joins("JOIN workshops w ON w.village_code = villages.code").
-		// One index lookup per workshop of the scope for each latest approved version.
-		Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
-		Where("wa.id IS NOT NULL").Scopes(a.Villages)
-	wq = activeIn(wq, year)
-	if street != "" {
-		wq = wq.Where("villages.street_code = ?", street)
-	}
-	if err := wq.Scan(&shops).Error; err != nil {
+	shops, err := workshopsAtYearEnd(db, a, street, year, src)
+	if err != nil {
 		return err
 	}
 	for _, w := range shops {
-		var built, operating bool
-		var employed, low int64
-		if w.FoundedOn != nil {
-			built = w.FoundedOn.Before(end)
-			operating = built && (w.ClosedOn == nil || !w.ClosedOn.Before(end)) && w.AState != "筹建"
-			employed, low = w.AEmployed, w.ALow
-		} else if w.BID != nil {
-			built = *w.BState != "筹建"
-			operating = *w.BState == "运营"
-			employed, low = *w.BEmployed, *w.BLow
-		}
 		targets := []*Figures{&g.total}
 		if i, ok := si[w.StreetCode]; ok {
 			targets = append(targets, &g.streets[i])
@@ -121,13 +174,13 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 			targets = append(targets, &g.types[i])
 		}
 		for _, f := range targets {
-			if built {
+			if w.Built {
 				f.WorkshopsBuilt++
 			}
-			if operating {
+			if w.Operating {
 				f.Workshops++
-				f.WorkshopEmployed += employed
-				f.WorkshopLowIncomeEmployed += low
+				f.WorkshopEmployed += w.Employed
+				f.WorkshopLowIncomeEmployed += w.Low
 			}
 		}
 	}

@@ -60,6 +60,9 @@ type titleState struct {
 	held     Held
 	newStars [4]int64
 	newHemei int64
+	// star and hemei are the namings in force at the year's end (nil when none):
+	// the 星级 naming whose level is held and the first 和美 naming not revoked.
+	star, hemei *TitleEntry
 }
 
 func foldTitles(entries []TitleEntry, y int) titleState {
@@ -87,6 +90,9 @@ func foldTitles(entries []TitleEntry, y int) titleState {
 			}
 		case TitleHemei:
 			st.held.Hemei = true
+			if st.hemei == nil || e.Year < st.hemei.Year {
+				st.hemei = e
+			}
 			if e.Year == y {
 				st.newHemei++
 			}
@@ -94,6 +100,7 @@ func foldTitles(entries []TitleEntry, y int) titleState {
 	}
 	if star != nil {
 		st.held.Star = star.Level
+		st.star = star
 	}
 	return st
 }
@@ -129,15 +136,41 @@ func HeldTitles(db *gorm.DB, code string, y int, at time.Time) (Held, error) {
 // the villages of the scope active in year holding each title at its end (as of
 // the source's instant) and the namings of the year.
 func addTitles(db *gorm.DB, a *Actor, street string, year int, src source, g *groups, si, ti map[string]int) error {
-	// One statement: the register entries (recorded by the instant) of the scope's
-	// villages active in the year, with each village's street and type.
+	return foldScopeTitles(db, a, street, year, src, func(v scopeTitles, st titleState) {
+		targets := []*Figures{&g.total}
+		if k, ok := si[v.StreetCode]; ok {
+			targets = append(targets, &g.streets[k])
+		}
+		if k, ok := ti[v.Type]; ok {
+			targets = append(targets, &g.types[k])
+		}
+		for _, f := range targets {
+			f.addTitles(st)
+		}
+	})
+}
+
+// scopeTitles is a village of a scope with a title register entry.
+type scopeTitles struct {
+	VillageCode string
+	VillageName string
+	StreetCode  string
+	Type        string
+}
+
+// foldScopeTitles reads, in one statement, the register entries (recorded by the
+// source's instant) of the scope's villages active in year, with each village's
+// name, street and type, and calls each with every village's titles at the year's
+// end. The roll-up counts them and the reports upward list them.
+func foldScopeTitles(db *gorm.DB, a *Actor, street string, year int, src source, each func(scopeTitles, titleState)) error {
 	var rows []struct {
 		TitleEntry
-		StreetCode string
-		Type       string
+		VillageName string
+		StreetCode  string
+		Type        string
 	}
 	q := src.villages(db).
-		Select("t.*, villages.street_code, villages.type").
+		Select("t.*, villages.name AS village_name, villages.street_code, villages.type").
 		Joins("JOIN title_entries t ON t.village_code = villages.code").
 		Where("t.recorded_at <= ? AND (t.kind = ? OR t.year <= ?)", src.asOf, TitleRevoked, year).
 		Scopes(a.Villages)
@@ -145,7 +178,7 @@ func addTitles(db *gorm.DB, a *Actor, street string, year int, src source, g *gr
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
 	}
-	if err := q.Order("t.village_code, t.id").Scan(&rows).Error; err != nil {
+	if err := q.Order("villages.street_code, t.village_code, t.id").Scan(&rows).Error; err != nil {
 		return err
 	}
 	for i := 0; i < len(rows); {
@@ -154,17 +187,8 @@ func addTitles(db *gorm.DB, a *Actor, street string, year int, src source, g *gr
 		for ; j < len(rows) && rows[j].VillageCode == rows[i].VillageCode; j++ {
 			es = append(es, rows[j].TitleEntry)
 		}
-		st := foldTitles(es, year)
-		targets := []*Figures{&g.total}
-		if k, ok := si[rows[i].StreetCode]; ok {
-			targets = append(targets, &g.streets[k])
-		}
-		if k, ok := ti[rows[i].Type]; ok {
-			targets = append(targets, &g.types[k])
-		}
-		for _, f := range targets {
-			f.addTitles(st)
-		}
+		r := rows[i]
+		each(scopeTitles{VillageCode: r.VillageCode, VillageName: r.VillageName, StreetCode: r.StreetCode, Type: r.Type}, foldTitles(es, year))
 		i = j
 	}
 	return nil

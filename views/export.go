@@ -28,6 +28,9 @@ type Table struct {
 	Year       int
 	AsOf       time.Time
 	InProgress bool
+	// Notes are further label–value lines of what the figures are (a line the
+	// district set, say), stated after the scope, year and as_of.
+	Notes [][2]string
 }
 
 // FileName is the download's name without extension: the table's name and, for a
@@ -49,13 +52,13 @@ func (t *Table) About() [][2]string {
 	if t.InProgress {
 		state = "进行中（临时数，不作三色预警）"
 	}
-	return [][2]string{
+	return append([][2]string{
 		{"标题", t.Title},
 		{"范围", t.Scope + "（" + t.ScopeCode + "）"},
 		{"年度", strconv.Itoa(t.Year) + " 年度，" + state},
 		{"截至（as_of）", t.AsOf.UTC().Format(time.RFC3339Nano) + "（北京时间 " + t.AsOf.In(models.Shanghai).Format("2006-01-02 15:04:05") + "）"},
 		{"口径", "仅统计街道审核通过的数据，每村取该年度截至上述时间最新通过的版本；以同一 as_of 再次导出，数字不变"},
-	}
+	}, t.Notes...)
 }
 
 // sheetName is a worksheet name from the title: without the 截至 part (the instant
@@ -220,4 +223,38 @@ func WriteXLSX(w io.Writer, t *Table) error {
 		}
 	}
 	return f.Write(w)
+}
+
+// PageCell is a table cell as a page shows it: money in 万元 (亿元 from 1 亿), a
+// share as a percentage, nothing as "—".
+func PageCell(v any) string {
+	switch c := v.(type) {
+	case Yuan:
+		return models.FormatMoney(int64(c))
+	case models.Ratio:
+		if c.R == nil {
+			return "—"
+		}
+		return c.Percent()
+	case nil:
+		return "—"
+	case string:
+		if c == "" {
+			return "—"
+		}
+		return c
+	}
+	return fmt.Sprint(v)
+}
+
+// PageHeader is a column title as a page shows it: money carries its own unit.
+func PageHeader(h string) string { return strings.Replace(h, "（元）", "", 1) }
+
+// IsNumber reports whether a cell is a number (right-aligned on a page).
+func IsNumber(v any) bool {
+	switch v.(type) {
+	case int, int64, Yuan, models.Ratio:
+		return true
+	}
+	return false
 }

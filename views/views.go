@@ -98,6 +98,9 @@ var Funcs = template.FuncMap{
 	"pair":  func(r, v any) map[string]any { return map[string]any{"R": r, "V": v} },
 	"neq64": func(a, b int64) bool { return a != b },
 	"share": models.FormatShare,
+	"cell":  PageCell,
+	"head":  PageHeader,
+	"isnum": IsNumber,
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
