@@ -15,17 +15,31 @@ func adminUserJSON(u *models.User) map[string]any {
 	return j
 }
 
-// APIUserList is GET /api/v1/users: the accounts the caller manages.
+// APIUserList is GET /api/v1/users?q=&role=&street=&limit=&offset=: the accounts the
+// caller manages that match, in a stable order; total counts every match. Without
+// limit every match is returned (as before paging).
 func (h *Handler) APIUserList(c echo.Context) error {
-	list, err := models.ListUsers(h.db(c), actorOf(c))
+	f := models.UserFilter{Q: c.QueryParam("q"), Role: c.QueryParam("role"), Street: c.QueryParam("street")}
+	limit, err := queryInt(c, "limit", 0)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset", 0)
+	if err != nil {
+		return err
+	}
+	if limit < 0 || offset < 0 {
+		return models.Invalid("limit", "limit 与 offset 不能为负数")
+	}
+	list, total, err := models.ListUserRange(h.db(c), actorOf(c), f, limit, offset)
 	if err != nil {
 		return err
 	}
 	out := make([]map[string]any, len(list))
 	for i := range list {
-		out[i] = adminUserJSON(&list[i])
+		out[i] = adminUserJSON(&list[i].User)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out, "total": len(out)})
+	return c.JSON(http.StatusOK, map[string]any{"users": out, "total": total})
 }
 
 // APIUserCreate is POST /api/v1/users {"username","name","role","scope","phone"}:

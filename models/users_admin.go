@@ -26,16 +26,6 @@ func (a *Actor) usersInScope(q *gorm.DB) *gorm.DB {
 	return q.Where("1 = 0")
 }
 
-// ListUsers lists the accounts the actor manages.
-func ListUsers(db *gorm.DB, a *Actor) ([]User, error) {
-	if a.Role == RoleVillage {
-		return nil, ErrForbidden
-	}
-	var out []User
-	err := a.usersInScope(db.Model(&User{})).Order("role, street_code, village_code, username").Find(&out).Error
-	return out, err
-}
-
 // managedUser loads an account the actor manages: 404 outside the scope, 403 for a
 // cadre (who manages nobody). Nobody manages their own account here.
 func managedUser(db *gorm.DB, a *Actor, username string) (*User, error) {

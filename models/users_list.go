@@ -33,12 +33,8 @@ type UserPage struct {
 	Pages int
 }
 
-// ListUserPage lists one page of the accounts the actor manages that match f, with
-// the filter in SQL: one count query and one page query.
-func ListUserPage(db *gorm.DB, a *Actor, f UserFilter) (*UserPage, error) {
-	if a.Role == RoleVillage {
-		return nil, ErrForbidden
-	}
+// filteredUsers is the accounts the actor manages that match f, filtered in SQL.
+func filteredUsers(db *gorm.DB, a *Actor, f UserFilter) *gorm.DB {
 	q := a.usersInScope(db.Model(&User{}))
 	if s := strings.TrimSpace(f.Q); s != "" {
 		like := "%" + escapeLike(s) + "%"
@@ -50,18 +46,54 @@ func ListUserPage(db *gorm.DB, a *Actor, f UserFilter) (*UserPage, error) {
 	if f.Street != "" {
 		q = q.Where("users.street_code = ?", f.Street)
 	}
-	p := &UserPage{Page: f.Page}
-	if err := q.Count(&p.Total).Error; err != nil {
-		return nil, err
+	return q
+}
+
+// userRows reads a range of the matches (limit 0: all from offset), with the names
+// of their street and village, in one stable order.
+func userRows(q *gorm.DB, limit, offset int) ([]UserRow, error) {
+	if limit <= 0 {
+		limit = -1
 	}
-	p.Pages = int((p.Total + UsersPerPage - 1) / UsersPerPage)
-	p.Page = min(max(p.Page, 1), max(p.Pages, 1))
+	var rows []UserRow
 	err := q.Select("users.*, streets.name AS street_name, villages.name AS village_name").
 		Joins("LEFT JOIN streets ON streets.code = users.street_code").
 		Joins("LEFT JOIN villages ON villages.code = users.village_code").
 		Order("users.role, users.street_code, users.village_code, users.username").
-		Limit(UsersPerPage).Offset((p.Page - 1) * UsersPerPage).Scan(&p.Rows).Error
+		Limit(limit).Offset(offset).Scan(&rows).Error
+	return rows, err
+}
+
+// ListUserPage lists one page of the accounts the actor manages that match f, with
+// the filter in SQL: one count query and one page query.
+func ListUserPage(db *gorm.DB, a *Actor, f UserFilter) (*UserPage, error) {
+	if a.Role == RoleVillage {
+		return nil, ErrForbidden
+	}
+	p := &UserPage{Page: f.Page}
+	if err := filteredUsers(db, a, f).Count(&p.Total).Error; err != nil {
+		return nil, err
+	}
+	p.Pages = int((p.Total + UsersPerPage - 1) / UsersPerPage)
+	p.Page = min(max(p.Page, 1), max(p.Pages, 1))
+	var err error
+	p.Rows, err = userRows(filteredUsers(db, a, f), UsersPerPage, (p.Page-1)*UsersPerPage)
 	return p, err
+}
+
+// ListUserRange lists the accounts the actor manages that match f from offset on, at
+// most limit of them (0: all), with the number of all matches: one count query and
+// one range query. The API pages its list with it.
+func ListUserRange(db *gorm.DB, a *Actor, f UserFilter, limit, offset int) ([]UserRow, int64, error) {
+	if a.Role == RoleVillage {
+		return nil, 0, ErrForbidden
+	}
+	var total int64
+	if err := filteredUsers(db, a, f).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	rows, err := userRows(filteredUsers(db, a, f), limit, offset)
+	return rows, total, err
 }
 
 // ScopeGroup is one street with its villages, for picking an account's scope by name.
