@@ -97,34 +97,6 @@ type ImportProblem struct {
 	Message string `json:"message"`
 }
 
-// checkHeader finds the header (the first non-blank row) and checks it names the
-// expected columns in order. It returns the index of the first data row.
-func checkHeader(rows [][]string, want []string) (int, []ImportProblem) {
-	h := 0
-	for h < len(rows) && blankRow(rows[h]) {
-		h++
-	}
-	if h == len(rows) {
-		return 0, []ImportProblem{{Row: 1, Column: "", Message: ErrSheetEmpty.Error()}}
-	}
-	var probs []ImportProblem
-	got := rows[h]
-	for i, w := range want {
-		cell := ""
-		if i < len(got) {
-			cell = strings.ReplaceAll(got[i], " ", "")
-		}
-		if cell != w {
-			msg := fmt.Sprintf("表头第 %d 列应为“%s”，实际为%s", i+1, w, quoteCell(cell))
-			if cell == "" {
-				msg += "（可能是合并单元格或缺列，请使用模板）"
-			}
-			probs = append(probs, ImportProblem{Row: h + 1, Column: w, Message: msg})
-		}
-	}
-	return h + 1, probs
-}
-
 // cell is a row's i-th cell or "".
 func cell(r []string, i int) string {
 	if i < len(r) {

@@ -93,8 +93,18 @@ func ResetPassword(db *gorm.DB, a *Actor, username string) (string, error) {
 	return pw, err
 }
 
-// UserImportHeader is the header row of the bulk account sheet.
+// UserImportHeader is the header row of the bulk account sheet's template.
 var UserImportHeader = []string{"用户名", "姓名", "角色", "范围代码", "手机"}
+
+// UserColumns are the fields of the bulk account sheet, found by the same header
+// finder as the other imports: below title rows, by their usual names, in any order.
+var UserColumns = []SheetColumn{
+	{Key: "username", Label: "用户名", Names: []string{"用户名", "账号", "帐号", "登录名", "登录账号", "用户账号"}, Required: true},
+	{Key: "name", Label: "姓名", Names: []string{"姓名", "名字", "使用人", "联系人"}, Required: true},
+	{Key: "role", Label: "角色", Names: []string{"角色", "账号类型", "用户类型", "层级"}, Required: true},
+	{Key: "scope", Label: "范围代码", Names: []string{"范围代码", "范围", "所属范围", "单位代码", "区划代码", "统计用区划代码", "村代码", "街道代码"}, Required: true},
+	{Key: "phone", Label: "手机", Names: []string{"手机", "手机号", "手机号码", "联系电话", "电话"}},
+}
 
 // UserSheetRows is the most rows a bulk account sheet may have, header included:
 // a district's every account fits; a larger list is imported in parts.
@@ -123,17 +133,18 @@ func BulkCreateUsers(db *gorm.DB, a *Actor, rows [][]string) ([]CreatedUser, []I
 	if len(rows) > UserSheetRows {
 		return nil, []ImportProblem{{UserSheetRows + 1, "", fmt.Sprintf("账号表最多 %d 行（含表头），请分成几个文件导入", UserSheetRows)}}, nil
 	}
-	start, probs := checkHeader(rows, UserImportHeader)
+	l, probs := findHeader(rows, UserColumns, UnitYuan)
 	if len(probs) > 0 {
 		return nil, probs, nil
 	}
+	start := l.start
 	var users []*User
 	var inputs []UserInput
 	var failed error
 	rowOf := map[string]int{}
 	count := eachDataRow(rows, start, &probs, func(n int, r []string, bad func(col, msg string)) {
-		in := UserInput{Username: cell(r, 0), Name: cell(r, 1), Role: roleCodes[strings.ToLower(cell(r, 2))], Scope: cell(r, 3),
-			Phone: cell(r, 4), Password: OneTimePassword(), OneTime: true}
+		in := UserInput{Username: l.get(r, "username"), Name: l.get(r, "name"), Role: roleCodes[strings.ToLower(l.get(r, "role"))],
+			Scope: l.get(r, "scope"), Phone: l.get(r, "phone"), Password: OneTimePassword(), OneTime: true}
 		if p := rowOf[in.Username]; p != 0 {
 			bad("用户名", fmt.Sprintf("与第 %d 行重复", p))
 			return
