@@ -305,5 +305,8 @@ func (h *Handler) UsersImport(c echo.Context) error {
 		}
 		return h.renderUsers(c, http.StatusUnprocessableEntity, usersPage{}, map[string]string{"form": msg})
 	}
+	if c.FormValue("output") == "handout" {
+		return h.renderHandout(c, created)
+	}
 	return sendTable(c, usersTable(created), "xlsx")
 }

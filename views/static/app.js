@@ -162,3 +162,6 @@
     document.querySelectorAll("input[name=item]").forEach(function (c) { c.checked = all.checked; });
   });
 })();
+
+// A button marked data-print prints the page (the handout of new accounts).
+document.querySelectorAll("button[data-print]").forEach(b => b.addEventListener("click", () => window.print()));
