@@ -23,9 +23,13 @@ const reads = ops.filter((o) => o.method === "GET" && allowed(o) && jsonAnswer(o
 const scoped = role !== "district";
 
 // Path variables: an object in the caller's scope; the variation swaps in one outside.
+// Under /indicators, {code} is an indicator's code (the district's, seen by every role)
+// and {village} the village.
+const codeFor = (path) => (path.startsWith("/indicators") ? "{{indicatorCode}}" : "{{villageCode}}");
 const inScope = [
   { key: "code", value: "{{villageCode}}" }, { key: "year", value: "{{year}}" },
   { key: "username", value: "{{otherUser}}" }, { key: "kind", value: "{{kind}}" },
+  { key: "village", value: "{{villageCode}}" },
 ];
 const idFor = (path) => (path.startsWith("/workshops") ? "{{workshopId}}" : path.startsWith("/companies") ? "{{companyId}}" : "{{fileId}}");
 const outsideFor = (path) => (path.startsWith("/workshops") ? "{{otherWorkshopId}}" : path.startsWith("/companies") ? "{{otherCompanyId}}" : "{{otherFileId}}");
@@ -82,7 +86,8 @@ for (const o of reads) {
   });
 }
 for (const o of ops) {
-  const vars = inScope.map((v) => (v.key === "kind" ? { key: "kind", value: kindFor(o.path) } : v));
+  const vars = inScope.map((v) => (v.key === "kind" ? { key: "kind", value: kindFor(o.path) }
+    : v.key === "code" ? { key: "code", value: codeFor(o.path) } : v));
   vars.push({ key: "id", value: idFor(o.path) });
   if (onlyIn(o.path, vars).length > 0) {
     config.overwrites.push({ openApiOperation: o.key, overwriteRequestPathVariables: onlyIn(o.path, vars) });
@@ -91,14 +96,18 @@ for (const o of ops) {
 // Out-of-scope reads: for a village or a street, each read of one object (a path
 // with a code or an id) is asked again for an object of another street: 404.
 if (scoped) {
-  for (const o of reads.filter((o) => /\{(code|id)\}/.test(o.path) && !o.path.startsWith("/files"))) {
+  // An indicator's definition and its list of values are the district's, seen by all:
+  // only one village's value is outside a caller's scope.
+  const objectRead = (p) => (p.startsWith("/indicators") ? p.includes("{village}") : /\{(code|id)\}/.test(p) && !p.startsWith("/files"));
+  for (const o of reads.filter((o) => objectRead(o.path))) {
     config.tests.variationTests.push({
       openApiOperation: o.key,
       variations: [{
         name: "outside the caller's scope",
         openApiResponse: "4XX",
         overwrites: [{ overwriteRequestPathVariables: onlyIn(o.path, [
-          { key: "code", value: "{{otherVillageCode}}" }, { key: "year", value: "{{year}}" },
+          { key: "code", value: o.path.startsWith("/indicators") ? "{{indicatorCode}}" : "{{otherVillageCode}}" },
+          { key: "village", value: "{{otherVillageCode}}" }, { key: "year", value: "{{year}}" },
           { key: "id", value: outsideFor(o.path) }, { key: "kind", value: kindFor(o.path) },
         ]) }],
         tests: {

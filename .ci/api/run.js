@@ -52,6 +52,11 @@ function runNewman(collection, env, reportFile) {
     name: "接口测试强村公司", credit_code: "91350100M000100Y43", model: "资产经营型", founded_on: "2023-01-01",
     registered_capital_fen: 100000000, members: [{ village_code: village, share: 100, from_year: 2023 }],
   });
+  // An indicator of the catalogue that cadres enter, for the /indicators paths.
+  const indicator = await call("POST", "/indicators", district, {
+    code: "api_test_yesno", name: "接口测试指标", kind: "yesno", unit: "", entered_by: "village",
+    from_year: 2023, rollup: "count_yes",
+  });
   const others = (await call("GET", `/workshops?street=${otherStreet}`, district)).workshops;
   let otherCompanyId = 0;
   for (const c of (await call("GET", "/companies", district)).companies) {
@@ -77,7 +82,7 @@ function runNewman(collection, env, reportFile) {
     const summary = await runNewman(coll, {
       baseUrl: base, bearerToken: token, villageCode: village, otherVillageCode: others[0].village_code, year,
       workshopId, otherWorkshopId: others[0].id, companyId: company.id, otherCompanyId, fileId: 999999, otherFileId: 999998,
-      otherUser, scopeVillage: r.scopeVillage, scopeStreet: r.scopeStreet,
+      otherUser, scopeVillage: r.scopeVillage, scopeStreet: r.scopeStreet, indicatorCode: indicator.code || "api_test_yesno",
     }, path.join(work, `newman-${r.role}.json`));
     const s = summary.run.stats;
     const f = summary.run.failures.length;
