@@ -374,10 +374,9 @@ func (h *Handler) ReportSave(c echo.Context) error {
 		return err
 	}
 	code, a := c.Param("code"), actorOf(c)
-	// Scope first: a village outside it is 404 before any validation.
-	if _, err := a.FindVillage(h.db(c), code); err != nil {
-		return err
-	}
+	// The scope is checked inside the save itself; a form with errors re-renders the
+	// report, which is 404 outside the scope: nothing is validated for a village the
+	// cadre may not see.
 	form, in, errs := bindReportForm(c)
 	if len(errs) > 0 {
 		return h.rerenderReport(c, http.StatusUnprocessableEntity, code, year, &form, "", errs)

@@ -23,19 +23,30 @@ func (h *Handler) APIReportShow(c echo.Context) error {
 	return c.JSON(http.StatusOK, toReportJSON(rep))
 }
 
-// reportRequest reads a village-year of the caller's scope (404 outside it, before
-// the body is even read) and the JSON body.
+// reportRequest reads a village-year and the JSON body. The scope is checked by the
+// model inside the change itself; a body refused before that answers 404 all the
+// same when the village is outside the caller's scope (see outOfScope).
 func (h *Handler) reportRequest(c echo.Context, allowEmpty bool) (*models.Actor, string, int, map[string]json.RawMessage, error) {
 	year, err := pathYear(c)
 	if err != nil {
 		return nil, "", 0, nil, err
 	}
 	code, a := c.Param("code"), actorOf(c)
-	if _, err := a.FindVillage(h.db(c), code); err != nil {
-		return nil, "", 0, nil, err
-	}
 	m, err := decodeObject(c.Request().Body, allowEmpty)
-	return a, code, year, m, err
+	return a, code, year, m, h.outOfScope(c, code, err)
+}
+
+// outOfScope turns an error found before the model ran (a malformed body, a field
+// of the wrong type) into 404 when the village is outside the caller's scope, so
+// that such a request learns nothing; nil stays nil and costs no statement.
+func (h *Handler) outOfScope(c echo.Context, code string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, serr := actorOf(c).Scope().VillageByCode(h.db(c), code); serr != nil {
+		return serr
+	}
+	return err
 }
 
 // APIReportSave is PUT /api/v1/villages/:code/reports/:year.
@@ -46,7 +57,7 @@ func (h *Handler) APIReportSave(c echo.Context) error {
 	}
 	in, err := bindReportJSON(m)
 	if err != nil {
-		return err
+		return h.outOfScope(c, code, err)
 	}
 	r, err := models.SaveDraft(h.db(c), a, code, year, in)
 	if err != nil {
@@ -93,13 +104,13 @@ func (h *Handler) apiTransition(c echo.Context, act func(*models.Actor, string, 
 	}
 	v, err := versionField(m)
 	if err != nil {
-		return err
+		return h.outOfScope(c, code, err)
 	}
 	body := map[string]any{}
 	if raw, ok := m["reason"]; ok {
 		var s string
 		if jerr := json.Unmarshal(raw, &s); jerr != nil {
-			return models.Invalid("reason", "退回理由须为文字")
+			return h.outOfScope(c, code, models.Invalid("reason", "退回理由须为文字"))
 		}
 		body["reason"] = s
 	}

@@ -83,7 +83,7 @@ type AuditRow struct {
 // and their total: the filter is in SQL, one count query and one page query. A
 // negative limit asks for up to AuditExportRows entries.
 func ListAudit(db *gorm.DB, a *Actor, f AuditFilter) ([]AuditRow, int64, error) {
-	q := a.scopeCols(db.Model(&AuditEntry{}), "audit_entries.district_code", "audit_entries.street_code", "audit_entries.village_code")
+	q := a.Scope().Audit(db.Model(&AuditEntry{}))
 	if f.VillageCode != "" {
 		q = q.Where("audit_entries.village_code = ?", f.VillageCode)
 	}

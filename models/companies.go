@@ -70,18 +70,6 @@ func (m *CompanyMember) ActiveIn(y int) bool {
 	return m.FromYear <= y && (m.UntilYear == nil || *m.UntilYear >= y)
 }
 
-// companiesInScope restricts a companies query to the actor's scope: the district's
-// own companies; for a street or a village, those it holds a share in now.
-func (a *Actor) companiesInScope(db *gorm.DB, q *gorm.DB) *gorm.DB {
-	if a.Role == RoleDistrict {
-		return q.Where("companies.district_code = ?", a.DistrictCode)
-	}
-	members := db.Table("company_members").Select("company_members.company_id").
-		Joins("JOIN villages ON villages.code = company_members.village_code").
-		Where("company_members.removed_at IS NULL").Scopes(a.Villages)
-	return q.Where("companies.id IN (?)", members)
-}
-
 // CompanyFilter narrows the company list.
 type CompanyFilter struct {
 	Street string
@@ -90,7 +78,7 @@ type CompanyFilter struct {
 
 // ListCompanies lists the companies in the actor's scope.
 func ListCompanies(db *gorm.DB, a *Actor, f CompanyFilter) ([]Company, error) {
-	q := a.companiesInScope(db, db.Model(&Company{}))
+	q := a.Scope().Companies(db.Model(&Company{}))
 	if f.Model != "" {
 		q = q.Where("companies.model = ?", f.Model)
 	}
@@ -123,7 +111,7 @@ type MemberView struct {
 // GetCompany loads a company within the actor's scope.
 func GetCompany(db *gorm.DB, a *Actor, id uint) (*CompanyDetail, error) {
 	var c Company
-	err := a.companiesInScope(db, db.Model(&Company{})).Where("companies.id = ?", id).Take(&c).Error
+	err := a.Scope().Companies(db.Model(&Company{})).Where("companies.id = ?", id).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

@@ -234,7 +234,7 @@ func GetEvidence(db *gorm.DB, a *Actor, id uint) (*EvidenceDownload, error) {
 		Joins("JOIN villages ON villages.code = evidence_files.village_code").
 		Joins("LEFT JOIN report_versions ON evidence_files.kind = ? AND report_versions.id = evidence_files.version_id", EvidenceReport).
 		Joins("LEFT JOIN workshop_versions ON evidence_files.kind = ? AND workshop_versions.id = evidence_files.version_id", EvidenceWorkshop).
-		Scopes(a.Villages).Where("evidence_files.id = ?", id).Take(&d).Error
+		Scopes(a.Scope().Villages).Where("evidence_files.id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

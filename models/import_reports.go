@@ -112,7 +112,7 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		res.Units[labelOf(cols, k)] = u
 	}
 	var villages []Village
-	if err := db.Where("district_code = ?", a.DistrictCode).Find(&villages).Error; err != nil {
+	if err := a.Scope().Villages(db.Model(&Village{})).Find(&villages).Error; err != nil {
 		return nil, err
 	}
 	vmap := map[string]*Village{}
@@ -124,11 +124,11 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		return nil, err
 	}
 	// The latest version, and the latest approved one, of every village-year.
-	lastOf, err := latestVersions(db, a.DistrictCode, "")
+	lastOf, err := latestVersions(db, a.Scope(), "")
 	if err != nil {
 		return nil, err
 	}
-	approvedOf, err := latestVersions(db, a.DistrictCode, StatusApproved)
+	approvedOf, err := latestVersions(db, a.Scope(), StatusApproved)
 	if err != nil {
 		return nil, err
 	}
@@ -279,11 +279,11 @@ func sameFigures(a, b *ReportVersion) bool {
 }
 
 // latestVersions gives the latest version (of a status, when given) of every
-// village-year of a district, in one query, keyed by village-year.
-func latestVersions(db *gorm.DB, district, status string) (map[string]*ReportVersion, error) {
+// village-year of the scope, in one query, keyed by village-year.
+func latestVersions(db *gorm.DB, sc Scope, status string) (map[string]*ReportVersion, error) {
 	ids := db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
 		Joins("JOIN villages ON villages.code = report_versions.village_code").
-		Where("villages.district_code = ?", district)
+		Scopes(sc.Villages)
 	if status != "" {
 		ids = ids.Where("report_versions.status = ?", status)
 	}

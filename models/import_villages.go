@@ -67,16 +67,17 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 	}
 	res.Ignored = lay.ignored
 	var streets []Street
-	if err := db.Where("district_code = ?", a.DistrictCode).Find(&streets).Error; err != nil {
+	if err := a.Scope().Streets(db.Model(&Street{})).Find(&streets).Error; err != nil {
 		return nil, err
 	}
-	known, byName := map[string]bool{}, map[string]string{}
+	known, byName, districtOf := map[string]bool{}, map[string]string{}, map[string]string{}
 	for _, s := range streets {
 		known[s.Code] = true
 		byName[s.Name] = s.Code
+		districtOf[s.Code] = s.DistrictCode
 	}
 	var existing []Village
-	if err := db.Where("district_code = ?", a.DistrictCode).Find(&existing).Error; err != nil {
+	if err := a.Scope().Villages(db.Model(&Village{})).Find(&existing).Error; err != nil {
 		return nil, err
 	}
 	old := map[string]*Village{}
@@ -86,10 +87,11 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 	seen := map[string]int{}
 	var parsed []Village
 	res.Rows = eachDataRow(rows, lay.start, &res.Problems, func(n int, r []string, bad func(col, msg string)) {
-		v := Village{Code: lay.get(r, "code"), Name: lay.get(r, "name"), StreetCode: lay.get(r, "street_code"), Type: lay.get(r, "type"), DistrictCode: a.DistrictCode}
+		v := Village{Code: lay.get(r, "code"), Name: lay.get(r, "name"), StreetCode: lay.get(r, "street_code"), Type: lay.get(r, "type")}
 		if c, ok := byName[v.StreetCode]; ok && !known[v.StreetCode] {
 			v.StreetCode = c
 		}
+		v.DistrictCode = districtOf[v.StreetCode] // the street's: a region imports into its districts
 		switch {
 		case !isDigits(v.Code, 12):
 			bad("村代码", "须为 12 位数字")

@@ -34,7 +34,7 @@ func approvedFigures(db *gorm.DB, a *Actor, year int, asOf time.Time) ([]Village
 		Joins("JOIN streets ON streets.code = villages.street_code").
 		Joins("JOIN (?) la ON la.village_code = villages.code", latest).
 		Joins("JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq", year).
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	var out []VillageFigures
 	err := activeIn(q, year).Order("villages.street_code, villages.code").Scan(&out).Error
 	return out, err
@@ -181,11 +181,11 @@ func Completeness(db *gorm.DB, a *Actor, year int) ([]CompletenessRow, *Complete
 		return nil, nil, err
 	}
 	var vs []Village
-	if err := activeIn(a.Villages(db.Model(&Village{})), year).Find(&vs).Error; err != nil {
+	if err := activeIn(a.Scope().Villages(db.Model(&Village{})), year).Find(&vs).Error; err != nil {
 		return nil, nil, err
 	}
 	var versions []ReportVersion
-	inScope := a.Villages(db.Model(&Village{}).Select("villages.code"))
+	inScope := a.Scope().Villages(db.Model(&Village{}).Select("villages.code"))
 	if err := db.Select("village_code, seq, status").Where("year = ? AND village_code IN (?)", year, inScope).
 		Order("village_code, seq").Find(&versions).Error; err != nil {
 		return nil, nil, err

@@ -38,7 +38,7 @@ func (q QueueItem) OperatingChange() Change {
 func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 	var subs []ReportVersion
 	err := db.Joins("JOIN villages ON villages.code = report_versions.village_code").
-		Scopes(a.Villages).
+		Scopes(a.Scope().Villages).
 		Where("report_versions.status = ?", StatusSubmitted).
 		Preload("Village").Preload("Village.Street").
 		Order("report_versions.submitted_at, report_versions.id").Find(&subs).Error
@@ -51,7 +51,7 @@ func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 	err = db.Where("status = ? AND id IN (?)", StatusApproved,
 		db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
 			Joins("JOIN villages ON villages.code = report_versions.village_code").
-			Scopes(a.Villages).
+			Scopes(a.Scope().Villages).
 			Where("report_versions.status = ?", StatusApproved).
 			Group("report_versions.village_code, report_versions.year")).Find(&approved).Error
 	if err != nil {
@@ -120,7 +120,7 @@ func ListWorkshopQueue(db *gorm.DB, a *Actor) ([]WorkshopQueueItem, error) {
 		VillageName string
 	}
 	err := db.Table("workshop_versions").Select("workshop_versions.*, villages.name AS village_name").
-		Joins("JOIN villages ON villages.code = workshop_versions.village_code").Scopes(a.Villages).
+		Joins("JOIN villages ON villages.code = workshop_versions.village_code").Scopes(a.Scope().Villages).
 		Where("workshop_versions.status = ?", StatusSubmitted).
 		Order("workshop_versions.submitted_at, workshop_versions.id").Scan(&rows).Error
 	out := make([]WorkshopQueueItem, len(rows))
@@ -133,19 +133,21 @@ func ListWorkshopQueue(db *gorm.DB, a *Actor) ([]WorkshopQueueItem, error) {
 // QueueNext is the oldest submitted version in the actor's scope (nil when none is
 // left) and how many submitted versions are left in all.
 func QueueNext(db *gorm.DB, a *Actor) (*ReportVersion, int64, error) {
-	q := func() *gorm.DB {
-		return db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
-			Scopes(a.Villages).Where("report_versions.status = ?", StatusSubmitted)
+	// One statement: the oldest submitted version, its village's name and the
+	// count of all of them (a window over the same rows).
+	var row struct {
+		ReportVersion
+		NextVillageName string
+		QueueTotal      int64
 	}
-	var n int64
-	if err := q().Count(&n).Error; err != nil || n == 0 {
+	err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
+		Scopes(a.Scope().Villages).Where("report_versions.status = ?", StatusSubmitted).
+		Select("report_versions.*, villages.name AS next_village_name, COUNT(*) OVER () AS queue_total").
+		Order("report_versions.submitted_at, report_versions.id").Limit(1).Scan(&row).Error
+	if err != nil || row.ID == 0 {
 		return nil, 0, err
 	}
-	var next ReportVersion
-	err := q().Select("report_versions.*").Preload("Village").
-		Order("report_versions.submitted_at, report_versions.id").Limit(1).Take(&next).Error
-	if err != nil {
-		return nil, 0, err
-	}
-	return &next, n, nil
+	next := row.ReportVersion
+	next.Village = Village{Code: next.VillageCode, Name: row.NextVillageName}
+	return &next, row.QueueTotal, nil
 }

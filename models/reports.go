@@ -159,10 +159,11 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	return rep, nil
 }
 
-// reportTarget loads the village in scope, checks the role and the year: 404 before
-// 403 before 422, so that nothing outside the scope leaks.
+// reportTarget loads the village in scope (one statement, without its street),
+// checks the role and the year: 404 before 403 before 422, so that nothing outside
+// the scope leaks.
 func reportTarget(db *gorm.DB, a *Actor, code string, year int, role string) (*Village, error) {
-	v, err := a.FindVillage(db, code)
+	v, err := a.Scope().VillageByCode(db, code)
 	if err != nil {
 		return nil, err
 	}

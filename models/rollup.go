@@ -148,7 +148,7 @@ func pending(db *gorm.DB, a *Actor, street string, year int, src source) (Pendin
 			COALESCE(SUM(CASE WHEN r.submitted_at IS NULL OR r.submitted_at > ? THEN 1 ELSE 0 END), 0) AS draft`, at, at).
 		Joins("JOIN report_versions r ON r.village_code = villages.code").
 		Where("r.year = ? AND r.created_at <= ? AND (r.reviewed_at IS NULL OR r.reviewed_at > ?)", year, at, at).
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
@@ -221,7 +221,7 @@ func (s source) villages(db *gorm.DB) *gorm.DB {
 func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]aggRow, error) {
 	if src.now {
 		// The cells kept current by every approval and master-data change.
-		q := a.scopeCols(db.Model(&RollupCell{}), "rollup_cells.district_code", "rollup_cells.street_code", "rollup_cells.street_code").
+		q := a.Scope().Cells(db.Model(&RollupCell{})).
 			Where("year = ?", year)
 		if street != "" {
 			q = q.Where("street_code = ?", street)
@@ -253,7 +253,7 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 			SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END) AS hemei,
 			COALESCE(SUM(r.total_fen), 0) AS total_fen,
 			COALESCE(SUM(r.operating_fen), 0) AS oper_fen,
-			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).Scopes(a.Villages)
+			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)

@@ -29,7 +29,7 @@ func companyMembersAt(db *gorm.DB, a *Actor, street string, year int, src source
 		Where("cm.added_at <= ? AND (cm.removed_at IS NULL OR cm.removed_at > ?)", asOf, asOf).
 		Where("cm.from_year <= ? AND (cm.until_year IS NULL OR cm.until_year >= ?)", year, year).
 		Where("c.created_at <= ? AND "+companyActiveAt, asOf, asOf, asOf).
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
@@ -98,7 +98,7 @@ func workshopsAtYearEnd(db *gorm.DB, a *Actor, street string, year int, src sour
 		Joins("JOIN workshops w ON w.village_code = villages.code").
 		// One index lookup per workshop of the scope for each latest approved version.
 		Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
-		Where("wa.id IS NOT NULL").Scopes(a.Villages)
+		Where("wa.id IS NOT NULL").Scopes(a.Scope().Villages)
 	wq = activeIn(wq, year)
 	if street != "" {
 		wq = wq.Where("villages.street_code = ?", street)

@@ -240,7 +240,9 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 	}
 	if scope != a.DistrictCode {
 		var n int64
-		db.Model(&Street{}).Where("code = ? AND district_code = ?", scope, a.DistrictCode).Count(&n)
+		if err := a.Scope().Streets(db.Model(&Street{})).Where("streets.code = ?", scope).Count(&n).Error; err != nil {
+			return nil, err
+		}
 		if n == 0 {
 			verr.Add("scope_code", "范围须为本区或本区的街道")
 		}

@@ -173,7 +173,7 @@ func foldScopeTitles(db *gorm.DB, a *Actor, street string, year int, src source,
 		Select("t.*, villages.name AS village_name, villages.street_code, villages.type").
 		Joins("JOIN title_entries t ON t.village_code = villages.code").
 		Where("t.recorded_at <= ? AND (t.kind = ? OR t.year <= ?)", src.asOf, TitleRevoked, year).
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
@@ -348,7 +348,7 @@ type TitleFilter struct {
 // ListTitles lists the register entries of the actor's villages, in the order
 // they were recorded.
 func ListTitles(db *gorm.DB, a *Actor, f TitleFilter) ([]TitleEntry, error) {
-	q := db.Model(&TitleEntry{}).Joins("JOIN villages ON villages.code = title_entries.village_code").Scopes(a.Villages)
+	q := db.Model(&TitleEntry{}).Joins("JOIN villages ON villages.code = title_entries.village_code").Scopes(a.Scope().Villages)
 	if f.Village != "" {
 		q = q.Where("title_entries.village_code = ?", f.Village)
 	}

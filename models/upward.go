@@ -69,7 +69,7 @@ func upwardStart(db *gorm.DB, a *Actor, q UpwardQuery) (*upward, error) {
 // readFigures adds the scope's active villages and the approved figures of the year
 // and of the year before.
 func (u *upward) readFigures(db *gorm.DB, a *Actor, q UpwardQuery) error {
-	vq := u.src.villages(db).Select("villages.code, villages.name, villages.street_code, villages.type").Scopes(a.Villages)
+	vq := u.src.villages(db).Select("villages.code, villages.name, villages.street_code, villages.type").Scopes(a.Scope().Villages)
 	vq = activeIn(vq, q.Year)
 	if q.Street != "" {
 		vq = vq.Where("villages.street_code = ?", q.Street)

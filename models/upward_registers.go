@@ -41,7 +41,7 @@ func UpwardTitleHolders(db *gorm.DB, a *Actor, q UpwardQuery) (*TitleHolders, er
 	}
 	r := &TitleHolders{Year: q.Year, AsOf: q.AsOf.UTC(), Holders: []TitleHolder{}}
 	var count int64
-	vq := u.src.villages(db).Scopes(a.Villages)
+	vq := u.src.villages(db).Scopes(a.Scope().Villages)
 	vq = activeIn(vq, q.Year)
 	if q.Street != "" {
 		vq = vq.Where("villages.street_code = ?", q.Street)

@@ -101,7 +101,7 @@ func checkNewUser(db *gorm.DB, a *Actor, in UserInput) (*User, error) {
 	}
 	// A code that does not exist and one outside the actor's scope answer alike:
 	// nobody learns what exists beyond their scope.
-	inScope := a == nil || u.DistrictCode == a.DistrictCode && (a.Role != RoleStreet || u.StreetCode == a.StreetCode)
+	inScope := a == nil || a.Scope().Holds(u.DistrictCode, u.StreetCode, u.VillageCode)
 	if !found || !inScope {
 		verr.Add("scope", "范围代码不存在或不在您的权限范围内")
 	}

@@ -14,16 +14,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// usersInScope restricts a users query to the accounts the actor manages: the
-// district's every account; a street officer's, the cadres of its villages.
-func (a *Actor) usersInScope(q *gorm.DB) *gorm.DB {
-	switch a.Role {
-	case RoleDistrict:
-		return q.Where("users.district_code = ?", a.DistrictCode)
-	case RoleStreet:
-		return q.Where("users.role = ? AND users.street_code = ?", RoleVillage, a.StreetCode)
+// ListUsers lists the accounts the actor manages.
+func ListUsers(db *gorm.DB, a *Actor) ([]User, error) {
+	if a.Role == RoleVillage {
+		return nil, ErrForbidden
 	}
-	return q.Where("1 = 0")
+	var out []User
+	err := a.Scope().Users(db.Model(&User{})).Order("role, street_code, village_code, username").Find(&out).Error
+	return out, err
 }
 
 // managedUser loads an account the actor manages: 404 outside the scope, 403 for a
@@ -33,7 +31,7 @@ func managedUser(db *gorm.DB, a *Actor, username string) (*User, error) {
 		return nil, ErrForbidden
 	}
 	var u User
-	err := a.usersInScope(db.Model(&User{})).Where("users.username = ?", username).Take(&u).Error
+	err := a.Scope().Users(db.Model(&User{})).Where("users.username = ?", username).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

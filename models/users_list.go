@@ -35,7 +35,7 @@ type UserPage struct {
 
 // filteredUsers is the accounts the actor manages that match f, filtered in SQL.
 func filteredUsers(db *gorm.DB, a *Actor, f UserFilter) *gorm.DB {
-	q := a.usersInScope(db.Model(&User{}))
+	q := a.Scope().Users(db.Model(&User{}))
 	if s := strings.TrimSpace(f.Q); s != "" {
 		like := "%" + escapeLike(s) + "%"
 		q = q.Where("(users.username LIKE ? ESCAPE '\\' OR users.name LIKE ? ESCAPE '\\')", like, like)
@@ -110,7 +110,7 @@ func ScopeChoices(db *gorm.DB, a *Actor) ([]ScopeGroup, error) {
 		return nil, err
 	}
 	var villages []Village
-	if err := a.Villages(db.Model(&Village{})).Where("villages.active_until IS NULL").
+	if err := a.Scope().Villages(db.Model(&Village{})).Where("villages.active_until IS NULL").
 		Order("villages.street_code, villages.code").Find(&villages).Error; err != nil {
 		return nil, err
 	}

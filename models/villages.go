@@ -22,7 +22,7 @@ type VillageFilter struct {
 // ListVillages lists the villages of the actor's scope matching f, ordered by code,
 // with the total number of matches.
 func ListVillages(db *gorm.DB, a *Actor, f VillageFilter) ([]Village, int64, error) {
-	q := a.Villages(db.Model(&Village{}))
+	q := a.Scope().Villages(db.Model(&Village{}))
 	if f.Street != "" {
 		q = q.Where("villages.street_code = ?", f.Street)
 	}
@@ -190,7 +190,7 @@ func applyVillage(db *gorm.DB, a *Actor, v *Village, in VillageInput) error {
 	}
 	if in.StreetCode != nil {
 		var s Street
-		err := db.Where("code = ? AND district_code = ?", strings.TrimSpace(*in.StreetCode), a.DistrictCode).Take(&s).Error
+		err := a.Scope().Streets(db.Model(&Street{})).Where("streets.code = ?", strings.TrimSpace(*in.StreetCode)).Take(&s).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			verr.Add("street_code", "街道代码不存在或不属于本区")
@@ -280,14 +280,14 @@ func VillageYears(db *gorm.DB, code string) ([]YearFigures, error) {
 // ListStreets lists the streets of the actor's scope, by code.
 func ListStreets(db *gorm.DB, a *Actor) ([]Street, error) {
 	var out []Street
-	err := a.Streets(db.Model(&Street{})).Order("code").Find(&out).Error
+	err := a.Scope().Streets(db.Model(&Street{})).Order("code").Find(&out).Error
 	return out, err
 }
 
 // YearStatus gives, for the villages of the actor's scope, their latest approved
 // version of year (as of now) and their open version, keyed by village code.
 func YearStatus(db *gorm.DB, a *Actor, year int) (approved, open map[string]*ReportVersion, err error) {
-	inScope := a.Villages(db.Model(&Village{}).Select("villages.code"))
+	inScope := a.Scope().Villages(db.Model(&Village{}).Select("villages.code"))
 	var ap []ReportVersion
 	err = db.Where("id IN (?)", db.Model(&ReportVersion{}).Select("MAX(id)").
 		Where("year = ? AND status = ? AND village_code IN (?)", year, StatusApproved, inScope).

@@ -37,7 +37,7 @@ func ListWorkshops(db *gorm.DB, a *Actor, f WorkshopFilter) ([]WorkshopRow, erro
 		Joins("LEFT JOIN (?) la ON la.workshop_id = workshops.id", latest).
 		Joins("LEFT JOIN workshop_versions wv ON wv.workshop_id = la.workshop_id AND wv.seq = la.seq").
 		Joins("LEFT JOIN workshop_versions op ON op.workshop_id = workshops.id AND op.status IN ('draft', 'submitted')").
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	if f.Street != "" {
 		q = q.Where("villages.street_code = ?", f.Street)
 	}

@@ -171,7 +171,7 @@ func (d *WorkshopDetail) Name() string {
 // GetWorkshop loads a workshop within the actor's scope.
 func GetWorkshop(db *gorm.DB, a *Actor, id uint) (*WorkshopDetail, error) {
 	var w Workshop
-	err := db.Joins("JOIN villages ON villages.code = workshops.village_code").Scopes(a.Villages).
+	err := db.Joins("JOIN villages ON villages.code = workshops.village_code").Scopes(a.Scope().Villages).
 		Preload("Village").Preload("Village.Street").Where("workshops.id = ?", id).Take(&w).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
