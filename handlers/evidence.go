@@ -64,12 +64,9 @@ func (h *Handler) upload(c echo.Context) (*models.EvidenceFile, *models.Evidence
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
-		return nil, nil, err
-	}
 	name, data, err := readUpload(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, h.outOfScope(c, c.Param("code"), err)
 	}
 	return models.AddReportEvidence(h.db(c), a, h.FilesDir, h.EvidenceLimits, c.Param("code"), year, name, data)
 }

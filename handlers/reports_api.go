@@ -43,9 +43,16 @@ func (h *Handler) outOfScope(c echo.Context, code string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if _, serr := actorOf(c).Scope().VillageByCode(h.db(c), code); serr != nil {
+	if serr := h.villageInScope(c, code); serr != nil {
 		return serr
 	}
+	return err
+}
+
+// villageInScope is nil when the village is inside the caller's scope, ErrNotFound
+// otherwise (one statement).
+func (h *Handler) villageInScope(c echo.Context, code string) error {
+	_, err := actorOf(c).Scope().VillageByCode(h.db(c), code)
 	return err
 }
 

@@ -67,12 +67,9 @@ func (h *Handler) APIVillageCreate(c echo.Context) error {
 // APIVillageUpdate is PUT /api/v1/villages/:code (district).
 func (h *Handler) APIVillageUpdate(c echo.Context) error {
 	a := actorOf(c)
-	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
-		return err
-	}
 	in, err := bindVillageJSON(c)
 	if err != nil {
-		return err
+		return h.outOfScope(c, c.Param("code"), err)
 	}
 	in.Code = c.Param("code")
 	v, err := models.UpdateVillage(h.db(c), a, in)

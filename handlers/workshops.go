@@ -154,7 +154,7 @@ func (h *Handler) WorkshopShow(c echo.Context) error {
 
 // WorkshopNewForm is GET /villages/:code/workshops/new (the village's cadre).
 func (h *Handler) WorkshopNewForm(c echo.Context) error {
-	if _, err := actorOf(c).FindVillage(h.db(c), c.Param("code")); err != nil {
+	if err := h.villageInScope(c, c.Param("code")); err != nil {
 		return err
 	}
 	p := &workshopPage{New: true, Editable: true, Form: workshopFormOf(nil), Types: models.WorkshopTypes,
@@ -165,15 +165,15 @@ func (h *Handler) WorkshopNewForm(c echo.Context) error {
 // WorkshopCreate is POST /villages/:code/workshops/new.
 func (h *Handler) WorkshopCreate(c echo.Context) error {
 	code := c.Param("code")
-	if _, err := actorOf(c).FindVillage(h.db(c), code); err != nil {
-		return err
-	}
 	form, in, errs := bindWorkshopForm(c)
 	rerender := func(status int, errs map[string]string) error {
 		p := &workshopPage{New: true, Editable: true, Form: form, Types: models.WorkshopTypes, States: models.WorkshopStates, VillageCode: code}
 		return h.render(c, status, "workshop", "登记共富工坊", p, errs)
 	}
 	if len(errs) > 0 {
+		if err := h.villageInScope(c, code); err != nil {
+			return err // nothing is validated for a village outside the scope
+		}
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}

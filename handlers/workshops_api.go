@@ -78,17 +78,14 @@ func (h *Handler) APIVillageWorkshops(c echo.Context) error {
 // APIWorkshopCreate is POST /api/v1/villages/:code/workshops (the village's cadre).
 func (h *Handler) APIWorkshopCreate(c echo.Context) error {
 	a := actorOf(c)
-	if _, err := a.FindVillage(h.db(c), c.Param("code")); err != nil {
-		return err
-	}
 	m, err := decodeObject(c.Request().Body, false)
 	if err != nil {
-		return err
+		return h.outOfScope(c, c.Param("code"), err)
 	}
 	b := newBinder(m)
 	in := bindWorkshop(b)
 	if err := b.err(); err != nil {
-		return err
+		return h.outOfScope(c, c.Param("code"), err)
 	}
 	d, err := models.CreateWorkshop(h.db(c), a, c.Param("code"), in)
 	if err != nil {
