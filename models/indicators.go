@@ -619,7 +619,7 @@ func ListIndicatorValues(db *gorm.DB, a *Actor, code string, year int, street st
 		Joins("LEFT JOIN indicator_values iv ON iv.indicator_id = ? AND iv.village_code = la.village_code AND iv.year = ? AND iv.seq = la.seq", d.ID, year).
 		Joins("LEFT JOIN indicator_values op ON op.indicator_id = ? AND op.village_code = villages.code AND op.year = ? AND op.status IN ?",
 			d.ID, year, []string{StatusDraft, StatusSubmitted}).
-		Scopes(a.Villages)
+		Scopes(a.Scope().Villages)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
 	}
@@ -664,7 +664,7 @@ func ListIndicatorQueue(db *gorm.DB, a *Actor) ([]IndicatorQueueItem, error) {
 		Select(`indicator_values.*, indicators.code AS indicator_code, indicators.name AS indicator_name,
 			indicators.kind, indicators.unit, villages.name AS village_name`).
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
-		Joins("JOIN villages ON villages.code = indicator_values.village_code").Scopes(a.Villages).
+		Joins("JOIN villages ON villages.code = indicator_values.village_code").Scopes(a.Scope().Villages).
 		Where("indicator_values.status = ?", StatusSubmitted).
 		Order("indicator_values.submitted_at, indicator_values.id").Scan(&rows).Error
 	out := make([]IndicatorQueueItem, len(rows))

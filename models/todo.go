@@ -62,7 +62,7 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 	switch a.Role {
 	case RoleVillage:
 		// The latest version of each open year: none, a draft or a rejection waits.
-		err := db.Table("villages").Scopes(a.Villages).
+		err := db.Table("villages").Scopes(a.Scope().Villages).
 			Select("w.year AS year, w.closes AS closes, COALESCE(rv.status, '') AS status, COALESCE(rv.reject_reason, '') AS reason").
 			Joins(openWindows, at, at, at).
 			Joins(`LEFT JOIN report_versions rv ON rv.village_code = villages.code AND rv.year = w.year
@@ -72,10 +72,10 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 		return t, err
 	case RoleStreet:
 		if err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
-			Scopes(a.Villages).Where("report_versions.status = ?", StatusSubmitted).Count(&t.Queue).Error; err != nil {
+			Scopes(a.Scope().Villages).Where("report_versions.status = ?", StatusSubmitted).Count(&t.Queue).Error; err != nil {
 			return nil, err
 		}
-		err := db.Table("villages").Scopes(a.Villages).
+		err := db.Table("villages").Scopes(a.Scope().Villages).
 			Select("villages.code AS code, villages.name AS name, w.year AS year, w.closes AS closes").
 			Joins(openWindows, at, at, at).
 			Where(`NOT EXISTS (SELECT 1 FROM report_versions r WHERE r.village_code = villages.code AND r.year = w.year
@@ -84,7 +84,7 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 		return t, err
 	case RoleDistrict:
 		if err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
-			Joins("JOIN streets ON streets.code = villages.street_code").Scopes(a.Villages).
+			Joins("JOIN streets ON streets.code = villages.street_code").Scopes(a.Scope().Villages).
 			Where("report_versions.status = ?", StatusSubmitted).
 			Select("streets.code AS code, streets.name AS name, COUNT(*) AS n").
 			Group("streets.code, streets.name").Order("streets.code").Scan(&t.Pending).Error; err != nil {
