@@ -226,13 +226,3 @@ func (h *Handler) OversightShow(c echo.Context) error {
 	}
 	return h.render(c, http.StatusOK, "oversight", p.Rollup.ScopeName+"进展晾晒", p, nil)
 }
-
-// BulletinShow is GET /bulletin: the printable 通报 (A4), reproducible from its as-of
-// instant.
-func (h *Handler) BulletinShow(c echo.Context) error {
-	p, err := h.oversightData(c)
-	if err != nil {
-		return err
-	}
-	return h.render(c, http.StatusOK, "bulletin", fmt.Sprintf("%s%d年千万工程进展通报", p.Rollup.ScopeName, p.Year), p, nil)
-}

@@ -5,6 +5,8 @@ import (
 	"html"
 	"html/template"
 	"strings"
+
+	"cunji/models"
 )
 
 // Charts are drawn on the server as inline SVG: nothing to load, readable on a phone
@@ -238,3 +240,19 @@ var (
 	ColTarget    = colTarget
 	ColProjected = colMuted
 )
+
+// DocChart draws a document's chart (the 通报's) as the pages draw theirs.
+func DocChart(c models.DocChart) template.HTML {
+	bars := make([]Bar, len(c.Bars))
+	for i, b := range c.Bars {
+		bars[i] = Bar{Label: b.Label, Value: b.Value, Text: b.Text, Fill: b.Colour}
+	}
+	if c.Kind == models.ChartHBar {
+		line := -1.0
+		if c.Line != nil {
+			line = *c.Line
+		}
+		return HBarChart(c.Title, bars, line, c.LineLabel)
+	}
+	return ColumnChart(c.Title, bars)
+}

@@ -75,7 +75,8 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprint(*n)
 	},
-	"pctnum": PercentNumber,
+	"pctnum":   PercentNumber,
+	"docchart": DocChart,
 	"status": StatusLabel,
 	"when":   When,
 	"yesno": func(b bool) string {

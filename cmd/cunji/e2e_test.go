@@ -291,7 +291,7 @@ func atoi(s string) int {
 	return n
 }
 
-// TestBrowserAdminPages: the district's accounts and audit pages fit a 375 px
+// TestBrowserAdminPages: the district's accounts, audit and 通报 pages fit a 375 px
 // screen (neither the page nor their tables scroll sideways).
 func TestBrowserAdminPages(t *testing.T) {
 	exec := chromiumPath(t)
@@ -300,7 +300,7 @@ func TestBrowserAdminPages(t *testing.T) {
 	base := "http://" + srv.addr
 	district := newBrowserSession(t, exec, base, "admin", context.Background())
 	district.login("district")
-	for _, p := range []struct{ name, path string }{{"users", "/users"}, {"audit", "/audit"}} {
+	for _, p := range []struct{ name, path string }{{"users", "/users"}, {"audit", "/audit"}, {"bulletin", "/bulletin"}} {
 		district.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		wide, err := chromedp.Run(district.ctx, chromedp.Evaluate[string](`[document.documentElement.scrollWidth,
 			...Array.from(document.querySelectorAll("main table")).map(t => t.scrollWidth)].filter(w => w > 375).join(",")`))
