@@ -77,8 +77,8 @@ var Funcs = template.FuncMap{
 	},
 	"pctnum":   PercentNumber,
 	"docchart": DocChart,
-	"status": StatusLabel,
-	"when":   When,
+	"status":   StatusLabel,
+	"when":     When,
 	"yesno": func(b bool) string {
 		if b {
 			return "是"
