@@ -54,15 +54,7 @@ func docxBody(t *testing.T, raw []byte) string {
 // district's, a cadre none; the API lists and shows it; a used 文号 answers 422.
 func TestBulletinIssueAndDownload(t *testing.T) {
 	en := newEnv(t)
-	tok := en.token("v1")
-	path := "/api/v1/villages/" + seeds.FixA1 + "/reports/2025"
-	if code, b := en.api("PUT", path, tok, map[string]any{"business_fen": 60_000_000, "version": 0}); code != 200 {
-		t.Fatalf("save: %d %v", code, b)
-	}
-	en.api("POST", path+"/submit", tok, map[string]any{"version": 1})
-	if code, _ := en.api("POST", path+"/approve", en.token("s1"), map[string]any{"version": 2}); code != 200 {
-		t.Fatal("approve")
-	}
+	en.approvedVia("v1", "s1", seeds.FixA1, 2025, 60_000_000)
 	d := en.token("d")
 	ru, err := models.ComputeRollup(en.db, en.actor("d"), "", 2025, time.Now())
 	if err != nil {
@@ -115,11 +107,7 @@ func TestBulletinIssueAndDownload(t *testing.T) {
 		}
 	}
 	// Later figures change the preview, never the kept one.
-	if code, _ := en.api("PUT", "/api/v1/villages/"+seeds.FixB1+"/reports/2025", en.token("v4"), map[string]any{"business_fen": 70_000_000, "version": 0}); code != 200 {
-		t.Fatal("save B1")
-	}
-	en.api("POST", "/api/v1/villages/"+seeds.FixB1+"/reports/2025/submit", en.token("v4"), map[string]any{"version": 1})
-	en.api("POST", "/api/v1/villages/"+seeds.FixB1+"/reports/2025/approve", en.token("s2"), map[string]any{"version": 2})
+	en.approvedVia("v4", "s2", seeds.FixB1, 2025, 70_000_000)
 	if again := en.page("GET", loc+"/docx", d, nil, false).Body.Bytes(); !bytes.Equal(again, docx.Body.Bytes()) {
 		t.Errorf("the kept Word file changed after a later approval")
 	}

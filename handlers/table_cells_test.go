@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,15 +40,7 @@ func tableShapes(body string) (heads []int, rows [][]int) {
 // 分村庄类型 table had 9 headers and 12 cells a row).
 func TestTableCellsMatchHeaders(t *testing.T) {
 	en := newEnv(t)
-	tok := en.token("v1")
-	path := "/api/v1/villages/" + seeds.FixA1 + "/reports/2025"
-	if code, b := en.api("PUT", path, tok, map[string]any{"business_fen": 45_000_000, "version": 0}); code != 200 {
-		t.Fatalf("save: %d %v", code, b)
-	}
-	en.api("POST", path+"/submit", tok, map[string]any{"version": 1})
-	if code, _ := en.api("POST", path+"/approve", en.token("s1"), map[string]any{"version": 2}); code != 200 {
-		t.Fatal("approve")
-	}
+	en.approvedVia("v1", "s1", seeds.FixA1, 2025, 45_000_000)
 	d := en.token("d")
 	for _, p := range []string{"/rollup?year=2025", "/oversight?year=2025", "/bulletin?year=2025"} {
 		body := en.page("GET", p, d, nil, false).Body.String()
@@ -65,5 +58,20 @@ func TestTableCellsMatchHeaders(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// approvedVia saves, submits and approves a village's first version of year
+// through the API: the cadre's and the officer's fixture names, 经营收入 in 分.
+func (en *env) approvedVia(cadre, officer, code string, year int, businessFen int64) {
+	en.t.Helper()
+	path := "/api/v1/villages/" + code + "/reports/" + strconv.Itoa(year)
+	tok := en.token(cadre)
+	if c, b := en.api("PUT", path, tok, map[string]any{"business_fen": businessFen, "version": 0}); c != 200 {
+		en.t.Fatalf("save %s: %d %v", code, c, b)
+	}
+	en.api("POST", path+"/submit", tok, map[string]any{"version": 1})
+	if c, b := en.api("POST", path+"/approve", en.token(officer), map[string]any{"version": 2}); c != 200 {
+		en.t.Fatalf("approve %s: %d %v", code, c, b)
 	}
 }
