@@ -31,7 +31,8 @@ const inScope = [
   { key: "username", value: "{{otherUser}}" }, { key: "kind", value: "{{kind}}" },
   { key: "village", value: "{{villageCode}}" },
 ];
-const idFor = (path) => (path.startsWith("/workshops") ? "{{workshopId}}" : path.startsWith("/companies") ? "{{companyId}}" : "{{fileId}}");
+const idFor = (path) => (path.startsWith("/workshops") ? "{{workshopId}}" : path.startsWith("/companies") ? "{{companyId}}"
+  : path.startsWith("/bulletins") ? "{{bulletinId}}" : "{{fileId}}");
 const outsideFor = (path) => (path.startsWith("/workshops") ? "{{otherWorkshopId}}" : path.startsWith("/companies") ? "{{otherCompanyId}}" : "{{otherFileId}}");
 // Only the variables a path names: Portman appends any other to the path.
 const onlyIn = (path, vars) => vars.filter((v) => path.includes(`{${v.key}}`));

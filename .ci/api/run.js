@@ -57,6 +57,10 @@ function runNewman(collection, env, reportFile) {
     code: "api_test_yesno", name: "接口测试指标", kind: "yesno", unit: "", entered_by: "village",
     from_year: 2023, rollup: "count_yes",
   });
+  // An issued 通报 of the whole district, which a street officer reads too.
+  const bulletin = await call("POST", "/bulletins", district, {
+    year: new Date().getFullYear() - 1, issuer: "接口测试发文机关", document_no: "接口测试〔2026〕1号", issued_on: "2026-12-01",
+  });
   const others = (await call("GET", `/workshops?street=${otherStreet}`, district)).workshops;
   let otherCompanyId = 0;
   for (const c of (await call("GET", "/companies", district)).companies) {
@@ -83,6 +87,7 @@ function runNewman(collection, env, reportFile) {
       baseUrl: base, bearerToken: token, villageCode: village, otherVillageCode: others[0].village_code, year,
       workshopId, otherWorkshopId: others[0].id, companyId: company.id, otherCompanyId, fileId: 999999, otherFileId: 999998,
       otherUser, scopeVillage: r.scopeVillage, scopeStreet: r.scopeStreet, indicatorCode: indicator.code || "api_test_yesno",
+      bulletinId: (bulletin.bulletin || bulletin).id,
     }, path.join(work, `newman-${r.role}.json`));
     const s = summary.run.stats;
     const f = summary.run.failures.length;
