@@ -246,7 +246,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		t.Fatalf("printing the 通报: %v (%d bytes)", err, len(pdf))
 	}
 	os.WriteFile(filepath.Join(t.ArtifactDir(), "bulletin.pdf"), pdf, 0o644)
-	district.do("oversight", chromedp.Navigate(base+"/oversight?year=2025"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	district.do("oversight", chromedp.Navigate(base+"/oversight?year=2025"), chromedp.WaitReady(chromedp.CSS("svg.chart")))
 	district.noProblems()
 }
 
