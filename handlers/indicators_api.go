@@ -134,15 +134,8 @@ func (h *Handler) indicatorListParams(c echo.Context) (int, string, time.Time, e
 	if err != nil {
 		return 0, "", time.Time{}, err
 	}
-	asOf := time.Now().UTC()
-	if s := c.QueryParam("as_of"); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return 0, "", time.Time{}, models.Invalid("as_of", "as_of 须为 RFC 3339 时间，例如 2026-01-31T17:00:00+08:00")
-		}
-		asOf = t.UTC()
-	}
-	return year, c.QueryParam("street"), asOf, nil
+	asOf, err := queryAsOf(c)
+	return year, c.QueryParam("street"), asOf, err
 }
 
 // APIIndicatorValues is GET /api/v1/indicators/:code/values?year=&street=&as_of=: the

@@ -62,15 +62,21 @@ func (h *Handler) rollupParams(c echo.Context) (int, string, time.Time, error) {
 	if err != nil {
 		return 0, "", time.Time{}, err
 	}
-	asOf := time.Now().UTC()
-	if s := c.QueryParam("as_of"); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return 0, "", time.Time{}, models.Invalid("as_of", "as_of 须为 RFC 3339 时间，例如 2026-01-31T17:00:00+08:00")
-		}
-		asOf = t.UTC()
+	asOf, err := queryAsOf(c)
+	return year, c.QueryParam("street"), asOf, err
+}
+
+// queryAsOf reads ?as_of= (RFC 3339; default now), in UTC.
+func queryAsOf(c echo.Context) (time.Time, error) {
+	s := c.QueryParam("as_of")
+	if s == "" {
+		return time.Now().UTC(), nil
 	}
-	return year, c.QueryParam("street"), asOf, nil
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, models.Invalid("as_of", "as_of 须为 RFC 3339 时间，例如 2026-01-31T17:00:00+08:00")
+	}
+	return t.UTC(), nil
 }
 
 type rollupPage struct {
