@@ -85,7 +85,7 @@ const latestChangesSQL = `(SELECT MAX(reviewed_at) FROM report_versions) AS appr
 
 func latestChanges(db *gorm.DB) (*lastChanges, error) {
 	var raw [7]any
-	if err := db.Raw("SELECT " + latestChangesSQL).Row().Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
+	if err := db.Raw("SELECT "+latestChangesSQL).Row().Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
 		return nil, err
 	}
 	return readChanges(raw)
