@@ -158,7 +158,7 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		q.Set("street", street)
 	}
 	p.Query = q.Encode()
-	if p.Rollup, err = models.ComputeRollup(h.db(c), a, street, year, asOf); err != nil {
+	if p.Rollup, err = h.rollup(c, a, street, year, asOf); err != nil {
 		return nil, err
 	}
 	if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {

@@ -22,6 +22,9 @@ const (
 // companies, workshops, accounts and files an allowed role sees is its scope, applied
 // inside every query: an object outside it answers 404.
 func (h *Handler) Echo() *echo.Echo {
+	if h.Rollups == nil {
+		h.Rollups = models.NewRollupCache(rollupsKept)
+	}
 	if h.Passwords == nil {
 		h.Passwords = models.NewPasswords(models.ConcurrentComparisons)
 	}
