@@ -288,3 +288,17 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	}
 	return ru, nil
 }
+
+// TargetIndicators lists every indicator a target may be set for: the registry's
+// own, then the district's catalogue (plan's first), each with its target unit.
+func TargetIndicators(db *gorm.DB, a *Actor) ([]IndicatorInfo, error) {
+	out := append([]IndicatorInfo{}, Indicators...)
+	list, err := ListIndicators(db, a, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range list {
+		out = append(out, IndicatorInfo{Code: d.Code, Label: d.Name + "（指标目录）", Unit: d.TargetUnit()})
+	}
+	return out, nil
+}
