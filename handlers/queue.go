@@ -14,7 +14,9 @@ import (
 type queuePage struct {
 	Items     []models.QueueItem
 	Workshops []models.WorkshopQueueItem
-	Results   []models.BulkResult
+	// Values are the indicator values submitted by the street's cadres.
+	Values  []models.IndicatorQueueItem
+	Results []models.BulkResult
 	// Left is how many reports wait in the queue.
 	Left int
 }
@@ -34,7 +36,10 @@ func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queueP
 		return p, err
 	}
 	p.Left = len(p.Items)
-	p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c))
+	if p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c)); err != nil {
+		return p, err
+	}
+	p.Values, err = models.ListIndicatorQueue(h.db(c), actorOf(c))
 	return p, err
 }
 

@@ -24,6 +24,16 @@ type targetsPage struct {
 
 func indicatorInfo(code string) *models.IndicatorInfo { return models.IndicatorOf(code) }
 
+// infoIn finds an indicator by code in a list (nil when absent).
+func infoIn(list []models.IndicatorInfo, code string) *models.IndicatorInfo {
+	for i := range list {
+		if list[i].Code == code {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
 // formatTarget shows a stored target value in its unit.
 func formatTarget(info *models.IndicatorInfo, v int64) string {
 	switch info.Unit {
@@ -75,9 +85,13 @@ func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
 	for _, s := range streets {
 		names[s.Code] = s.Name
 	}
-	p := targetsPage{District: a.DistrictCode, Streets: streets, Indicators: models.Indicators}
+	inds, err := models.TargetIndicators(h.db(c), a)
+	if err != nil {
+		return targetsPage{}, err
+	}
+	p := targetsPage{District: a.DistrictCode, Streets: streets, Indicators: inds}
 	for _, t := range ts {
-		info := indicatorInfo(t.Indicator)
+		info := infoIn(inds, t.Indicator)
 		if info == nil {
 			continue
 		}
@@ -105,7 +119,11 @@ func (h *Handler) TargetSave(c echo.Context) error {
 		}
 		return h.render(c, status, "targets", "规划目标", p, errs)
 	}
-	info := indicatorInfo(c.FormValue("indicator"))
+	inds, err := models.TargetIndicators(h.db(c), actorOf(c))
+	if err != nil {
+		return err
+	}
+	info := infoIn(inds, c.FormValue("indicator"))
 	if info == nil {
 		return rerender(http.StatusUnprocessableEntity, map[string]string{"form": "请修正标出的项目", "indicator": "未知指标"})
 	}

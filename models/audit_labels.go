@@ -64,6 +64,7 @@ var AuditActions = []struct{ Code, Label string }{
 	{"user.password", "修改密码"},
 	{"seed.structure", "初始化区划"},
 	{"seed.demo", "载入演示数据"},
+	{"seed.indicators", "载入实施方案指标"},
 }
 
 // auditFields names the fields of the audit log's before and after in Chinese, by

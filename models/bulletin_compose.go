@@ -53,6 +53,11 @@ func ComposeBulletin(db *gorm.DB, a *Actor, street string, year int, asOf time.T
 		return nil, err
 	}
 	sections = append(sections, lists)
+	if cat, ok, err := catalogueSection(db, a, street, year, asOf); err != nil {
+		return nil, err
+	} else if ok {
+		sections = append(sections, cat)
+	}
 	for i := range sections {
 		sections[i].Heading = ChineseNumber(i+1) + "、" + sections[i].Heading
 	}

@@ -716,3 +716,17 @@ func (d *Indicator) SummaryText(s ValueSummary) string {
 	}
 	return "达标村 " + itoa(int(s.Yes)) + " 个（共 " + itoa(int(s.Villages)) + " 村）"
 }
+
+// ApprovedValue is the value that counts (nil when none is approved).
+func (s *ValueSeries) ApprovedValue() *int64 {
+	if s.Approved == nil {
+		return nil
+	}
+	return &s.Approved.Value
+}
+
+// ValueText is the submitted value in words, by the indicator's kind.
+func (q *IndicatorQueueItem) ValueText() string {
+	d := Indicator{Kind: q.Kind, Unit: q.Unit}
+	return d.Format(q.Value.Value)
+}
