@@ -172,6 +172,16 @@ var importTemplates = map[string]*views.Table{
 		Rows: [][]any{{"331002004201", "2025", "1", "是", "350000.00", "150000.00", "20000.00", "120000.00", "0", "25000000.00"}}},
 	"reports-wan": {Name: "reports-template-wan", Title: "年度数据导入模板（金额单位：万元）", Header: models.SheetLabels(models.ReportColumns[:10], models.UnitWan),
 		Rows: [][]any{{"331002004201", "2025", "1", "是", "35.00", "15.00", "2.00", "12.00", "0", "2500.00"}}},
+	"titles": {Name: "titles-template", Title: "称号命名名单导入模板", Header: models.TitleImportHeader,
+		Rows: [][]any{
+			{"331002004201", "示例村", "星级美丽乡村", "3", "2024", "2024-12-20", "椒政办发〔2024〕18号"},
+			{"", "示例二村", "和美乡村", "", "2024", "2024-12-20", "椒政办发〔2024〕18号"}}},
+	"targets": {Name: "targets-template", Title: "目标分解下达导入模板", Header: models.TargetImportHeader,
+		Rows: [][]any{
+			{"全区", "2026", "经营性收入 50 万元以上村占比", "80", "%", ""},
+			{"示例街道", "2026", "income_50w", "75", "%", "按街道基数分解"},
+			{"全区", "2026", "村级集体经济总收入", "120000", "万元", ""},
+			{"全区", "2026", "强村公司数", "5", "个", ""}}},
 	"users": {Name: "users-template", Title: "账号批量创建模板", Header: models.UserImportHeader,
 		Rows: [][]any{{"village-331002004201", "张三", "村干部", "331002004201", "13800000000"}}},
 }
@@ -196,6 +206,8 @@ type importPage struct {
 	Kind     string
 	Villages *models.VillageImport
 	Reports  *models.ReportImport
+	Titles   *models.TitleImport
+	Targets  *models.TargetImport
 	Problems []models.ImportProblem
 	Token    string
 	Mode     string
@@ -215,6 +227,39 @@ func (h *Handler) ImportVillagesPost(c echo.Context) error { return h.importPost
 // ImportReportsPost is POST /import/reports (district): check, then commit, a sheet
 // of yearly reports.
 func (h *Handler) ImportReportsPost(c echo.Context) error { return h.importPost(c, "reports") }
+
+// importMaxRows is the most rows each kind of sheet may have.
+var importMaxRows = map[string]int{"villages": models.VillageSheetRows, "reports": models.ReportSheetRows,
+	"titles": models.TitleSheetRows, "targets": models.TargetSheetRows}
+
+// runImport checks (dry) or commits the rows of a sheet of kind into the page.
+func (h *Handler) runImport(c echo.Context, kind string, rows [][]string, p *importPage, dry bool) error {
+	a := actorOf(c)
+	var err error
+	switch kind {
+	case "villages":
+		if p.Villages, err = models.ImportVillages(h.db(c), a, rows, dry); err == nil {
+			p.Problems = p.Villages.Problems
+		}
+	case "reports":
+		var mode models.ReportImportMode
+		if mode, err = reportMode(p.Mode, p.Reason, p.Unit); err == nil {
+			if p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, dry); err == nil {
+				p.Problems = p.Reports.Problems
+			}
+		}
+	case "titles":
+		if p.Titles, err = models.ImportTitles(h.db(c), a, rows, dry); err == nil {
+			p.Problems = p.Titles.Problems
+		}
+	case "targets":
+		if p.Targets, err = models.ImportTargets(h.db(c), a, rows, dry); err == nil {
+			p.Problems = p.Targets.Problems
+		}
+	}
+	h.Metrics.imported(kind, dry, err)
+	return err
+}
 
 // importPost checks an uploaded sheet of kind (a dry run) or commits the file a dry
 // run kept under its token.
@@ -236,32 +281,11 @@ func (h *Handler) importPost(c echo.Context, kind string) error {
 	if err != nil {
 		return fail(err)
 	}
-	maxRows := models.VillageSheetRows
-	if kind == "reports" {
-		maxRows = models.ReportSheetRows
-	}
-	rows, err := sheetRows(data, maxRows)
+	rows, err := sheetRows(data, importMaxRows[kind])
 	if err != nil {
 		return fail(err)
 	}
-	a := actorOf(c)
-	if kind == "villages" {
-		p.Villages, err = models.ImportVillages(h.db(c), a, rows, !commit)
-		h.Metrics.imported("villages", !commit, err)
-		if err == nil {
-			p.Problems = p.Villages.Problems
-		}
-	} else {
-		var mode models.ReportImportMode
-		if mode, err = reportMode(p.Mode, p.Reason, p.Unit); err == nil {
-			p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, !commit)
-			h.Metrics.imported("reports", !commit, err)
-		}
-		if err == nil {
-			p.Problems = p.Reports.Problems
-		}
-	}
-	if err != nil {
+	if err := h.runImport(c, kind, rows, p, !commit); err != nil {
 		return fail(err)
 	}
 	status := http.StatusOK
