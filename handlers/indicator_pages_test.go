@@ -230,6 +230,9 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	}
 	post("v1", vp+"/withdraw", url.Values{"version": {"2"}}, vp)
 	post("v1", vp+"/submit", url.Values{"version": {"3"}}, vp)
+	if h := page("s1", "/"); !strings.Contains(h, "审核 1 项指标填报") {
+		t.Fatal("the street's 待办 does not count the value")
+	}
 	q := page("s1", "/queue")
 	if !strings.Contains(q, "乡村博物馆") || !strings.Contains(q, "甲村") {
 		t.Fatal("the street's queue lacks the value")
