@@ -285,6 +285,26 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	if b := page("d", "/bulletin?year=2025"); !strings.Contains(b, "实施方案其他指标") || !strings.Contains(b, "乡村博物馆") {
 		t.Fatal("the 通报 lacks the catalogue section")
 	}
+	// A title the district names: entered on its value page, in force at once; an entry
+	// naming a stale version is refused.
+	if code, b := en.api("POST", "/api/v1/indicators", en.token("d"), map[string]any{"code": "boutique_village", "name": "省级特色精品村",
+		"kind": "title", "unit": "个", "entered_by": "district", "from_year": 2023, "rollup": "count_yes"}); code != 201 {
+		t.Fatalf("define a title: %d %v", code, b)
+	}
+	bp := "/indicators/boutique_village/values/" + seeds.FixB1 + "/2025"
+	if p := page("d", bp); !strings.Contains(p, "录入（即时生效）") || !strings.Contains(p, "已命名") || strings.Contains(p, "ol class=\"stepper\"") {
+		t.Fatal("the district's entry page")
+	}
+	if p := page("v4", bp); strings.Contains(p, "<form method=\"post\" action=\""+bp+"\"") {
+		t.Fatal("a cadre is offered the district's entry")
+	}
+	post("d", bp, url.Values{"value": {"1"}, "version": {"0"}, "note": {"浙农〔2025〕8号"}}, bp)
+	if p := page("s2", bp); !strings.Contains(p, "生效值：<b>已命名</b>") {
+		t.Fatal("the entry is not in force")
+	}
+	if rec := en.page("POST", bp, en.token("d"), url.Values{"value": {"0"}, "version": {"0"}}, true); rec.Code != 409 {
+		t.Fatalf("a stale entry: %d", rec.Code)
+	}
 	// An amount in 万元, exactly.
 	if code, b := en.api("POST", "/api/v1/indicators", en.token("d"), map[string]any{"code": "enclave_income", "name": "飞地抱团收益",
 		"kind": "amount", "unit": "万元", "entered_by": "village", "from_year": 2023, "rollup": "sum"}); code != 201 {
