@@ -199,6 +199,15 @@ func TestIndicatorRollupRecount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Streets with villages are placed by their sum, highest first; the empty one has none.
+	for _, f := range ru.ByStreet {
+		if (f.Villages == 0) != (f.Rank == 0) {
+			t.Fatalf("rank of %s: %+v", f.Name, f)
+		}
+	}
+	if r := ru.Ranked(); len(r) != 2 || r[0].Sum < r[1].Sum || (r[0].Sum == r[1].Sum) != (r[1].Rank == 1) {
+		t.Fatalf("ranking: %+v", r)
+	}
 	if ru.ByStreet[0].Target == nil || *ru.ByStreet[0].Target != 30 || ru.ByStreet[1].Target != nil || ru.ByStreet[1].Color != "" {
 		t.Fatalf("a sum's target is a street's own: %+v", ru.ByStreet)
 	}
