@@ -180,7 +180,7 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	if rec.Code != 422 {
 		t.Fatalf("bad definition: %d", rec.Code)
 	}
-	for _, s := range []string{"起始年度须为四位年份", "aria-invalid"} {
+	for _, s := range []string{"起始年度须为四位年份", "aria-invalid", "代码须为", "请填写指标名称", "不能合计"} {
 		if !strings.Contains(rec.Body.String(), s) {
 			t.Fatalf("bad definition page lacks %q", s)
 		}
