@@ -257,7 +257,7 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	// A target of 2 villages for the district, set on the targets page by code.
 	post("d", "/targets", url.Values{"scope_code": {seeds.DistrictCode}, "indicator": {"rural_museum"}, "year": {"2025"}, "value": {"2"}}, "")
 	rp := page("d", "/indicators/rural_museum/rollup?year=2025")
-	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村"} {
+	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
 		if !strings.Contains(rp, s) {
 			t.Fatalf("the roll-up page lacks %q", s)
 		}

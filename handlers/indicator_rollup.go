@@ -99,9 +99,12 @@ func (h *Handler) APIIndicatorRollup(c echo.Context) error {
 type indicatorRollupPage struct {
 	Rollup   *models.IndicatorRollup
 	Villages []models.VillageValue
-	Years    yearsView
-	Streets  []models.Street
-	Street   string
+	// Trend is the scope's roll-up of each year the indicator applies to, as of the
+	// same instant.
+	Trend   []*models.IndicatorRollup
+	Years   yearsView
+	Streets []models.Street
+	Street  string
 	// AsOfParam is the as_of given (kept in the export links), "" for now.
 	AsOfParam string
 }
@@ -124,6 +127,9 @@ func (h *Handler) IndicatorRollupShow(c echo.Context) error {
 	}
 	p := indicatorRollupPage{Rollup: ru, Street: street, AsOfParam: c.QueryParam("as_of")}
 	if _, p.Villages, _, err = models.ListIndicatorValues(h.db(c), a, ru.Indicator.Code, year, street, asOf); err != nil {
+		return err
+	}
+	if p.Trend, err = models.IndicatorTrend(h.db(c), a, ru.Indicator.Code, street, asOf); err != nil {
 		return err
 	}
 	if p.Years, err = h.yearsView(c, year, asOf); err != nil {

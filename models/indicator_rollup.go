@@ -339,3 +339,36 @@ func TargetIndicators(db *gorm.DB, a *Actor) ([]IndicatorInfo, error) {
 	}
 	return out, nil
 }
+
+// IndicatorTrend is the indicator's roll-up of the scope for each year it applies to,
+// from the plan's first year to the last open one, as of asOf: the road to the
+// plan's targets, each year beside its own target.
+func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) ([]*IndicatorRollup, error) {
+	cur, err := FindIndicator(db, a, code)
+	if err != nil {
+		return nil, err
+	}
+	d, err := IndicatorAsOf(db, cur, asOf)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Invalid("as_of", "该指标在此时点尚未定义")
+	}
+	if err != nil {
+		return nil, err
+	}
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	var out []*IndicatorRollup
+	for y := max(FirstYear, d.FromYear); y <= last; y++ {
+		if !d.AppliesIn(y) {
+			continue
+		}
+		ru, err := ComputeIndicatorRollup(db, a, code, y, street, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ru)
+	}
+	return out, nil
+}
