@@ -86,6 +86,9 @@ func TestBrowserIndicatorCatalogue(t *testing.T) {
 	if s := d.text(".kpi.big"); !strings.Contains(s, "1 个村") || !strings.Contains(s, "本年目标 1 个村") {
 		t.Fatalf("the roll-up: %q", s)
 	}
+	if s := d.text("main"); !strings.Contains(s, "分街道排名") || !strings.Contains(s, "1\t海门街道") {
+		t.Fatalf("the ranking does not place 海门街道 first: %.600q", s)
+	}
 	if s := d.text("main"); !strings.Contains(s, "进行中") || !strings.Contains(s, "演示库中的指标值是虚构的") {
 		t.Fatalf("the roll-up page does not say the year is in progress and the demo values invented: %.300q", s)
 	}
