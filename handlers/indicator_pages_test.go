@@ -180,7 +180,7 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	if rec.Code != 422 {
 		t.Fatalf("bad definition: %d", rec.Code)
 	}
-	for _, s := range []string{"起始年度须为四位年份", "aria-invalid"} {
+	for _, s := range []string{"起始年度须为四位年份", "aria-invalid", "代码须为", "请填写指标名称", "不能合计"} {
 		if !strings.Contains(rec.Body.String(), s) {
 			t.Fatalf("bad definition page lacks %q", s)
 		}
@@ -230,6 +230,9 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	}
 	post("v1", vp+"/withdraw", url.Values{"version": {"2"}}, vp)
 	post("v1", vp+"/submit", url.Values{"version": {"3"}}, vp)
+	if h := page("s1", "/"); !strings.Contains(h, "审核 1 项指标填报") {
+		t.Fatal("the street's 待办 does not count the value")
+	}
 	q := page("s1", "/queue")
 	if !strings.Contains(q, "乡村博物馆") || !strings.Contains(q, "甲村") {
 		t.Fatal("the street's queue lacks the value")
@@ -254,7 +257,7 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	// A target of 2 villages for the district, set on the targets page by code.
 	post("d", "/targets", url.Values{"scope_code": {seeds.DistrictCode}, "indicator": {"rural_museum"}, "year": {"2025"}, "value": {"2"}}, "")
 	rp := page("d", "/indicators/rural_museum/rollup?year=2025")
-	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村"} {
+	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
 		if !strings.Contains(rp, s) {
 			t.Fatalf("the roll-up page lacks %q", s)
 		}
@@ -281,6 +284,26 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	}
 	if b := page("d", "/bulletin?year=2025"); !strings.Contains(b, "实施方案其他指标") || !strings.Contains(b, "乡村博物馆") {
 		t.Fatal("the 通报 lacks the catalogue section")
+	}
+	// A title the district names: entered on its value page, in force at once; an entry
+	// naming a stale version is refused.
+	if code, b := en.api("POST", "/api/v1/indicators", en.token("d"), map[string]any{"code": "boutique_village", "name": "省级特色精品村",
+		"kind": "title", "unit": "个", "entered_by": "district", "from_year": 2023, "rollup": "count_yes"}); code != 201 {
+		t.Fatalf("define a title: %d %v", code, b)
+	}
+	bp := "/indicators/boutique_village/values/" + seeds.FixB1 + "/2025"
+	if p := page("d", bp); !strings.Contains(p, "录入（即时生效）") || !strings.Contains(p, "已命名") || strings.Contains(p, "ol class=\"stepper\"") {
+		t.Fatal("the district's entry page")
+	}
+	if p := page("v4", bp); strings.Contains(p, "<form method=\"post\" action=\""+bp+"\"") {
+		t.Fatal("a cadre is offered the district's entry")
+	}
+	post("d", bp, url.Values{"value": {"1"}, "version": {"0"}, "note": {"浙农〔2025〕8号"}}, bp)
+	if p := page("s2", bp); !strings.Contains(p, "生效值：<b>已命名</b>") {
+		t.Fatal("the entry is not in force")
+	}
+	if rec := en.page("POST", bp, en.token("d"), url.Values{"value": {"0"}, "version": {"0"}}, true); rec.Code != 409 {
+		t.Fatalf("a stale entry: %d", rec.Code)
 	}
 	// An amount in 万元, exactly.
 	if code, b := en.api("POST", "/api/v1/indicators", en.token("d"), map[string]any{"code": "enclave_income", "name": "飞地抱团收益",

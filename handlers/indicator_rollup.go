@@ -38,7 +38,7 @@ func indicatorRollupJSON(ru *models.IndicatorRollup) map[string]any {
 func indicatorRollupTable(ru *models.IndicatorRollup) *views.Table {
 	d := &ru.Indicator
 	t := &views.Table{Name: "indicator-" + d.Code, Title: d.Name + "汇总（" + ru.ScopeName + " " + strconv.Itoa(ru.Year) + " 年）",
-		Header: []string{"分组", "名称", "村数", "有通过数据", "达标村（是/大于零）", "合计", "达标村占比", "实际（按汇总方式）", "本年目标", "预警"},
+		Header: []string{"分组", "名称", "村数", "有通过数据", "达标村（是/大于零）", "合计", "达标村占比", "实际（按汇总方式）", "本年目标", "预警", "名次"},
 		Scope:  ru.ScopeName, ScopeCode: ru.ScopeCode, Year: ru.Year, AsOf: ru.AsOf, InProgress: ru.InProgress,
 		Notes: [][2]string{{"指标", d.Code + " " + d.Name + "（" + d.KindLabel() + "，" + d.RollupLabel() + "）"}}}
 	add := func(group string, f models.IndicatorFigures) {
@@ -52,7 +52,11 @@ func indicatorRollupTable(ru *models.IndicatorRollup) *views.Table {
 		} else if f.Target == nil {
 			colour = "未下达目标"
 		}
-		t.Rows = append(t.Rows, []any{group, f.Name, f.Villages, f.Reported, f.Yes, sum, f.Share, d.ActualText(f), d.TargetText(f.Target), colour})
+		var rank any = ""
+		if f.Rank > 0 {
+			rank = f.Rank
+		}
+		t.Rows = append(t.Rows, []any{group, f.Name, f.Villages, f.Reported, f.Yes, sum, f.Share, d.ActualText(f), d.TargetText(f.Target), colour, rank})
 	}
 	add("合计", ru.Total)
 	for _, f := range ru.ByStreet {
@@ -95,9 +99,12 @@ func (h *Handler) APIIndicatorRollup(c echo.Context) error {
 type indicatorRollupPage struct {
 	Rollup   *models.IndicatorRollup
 	Villages []models.VillageValue
-	Years    yearsView
-	Streets  []models.Street
-	Street   string
+	// Trend is the scope's roll-up of each year the indicator applies to, as of the
+	// same instant.
+	Trend   []*models.IndicatorRollup
+	Years   yearsView
+	Streets []models.Street
+	Street  string
 	// AsOfParam is the as_of given (kept in the export links), "" for now.
 	AsOfParam string
 }
@@ -120,6 +127,9 @@ func (h *Handler) IndicatorRollupShow(c echo.Context) error {
 	}
 	p := indicatorRollupPage{Rollup: ru, Street: street, AsOfParam: c.QueryParam("as_of")}
 	if _, p.Villages, _, err = models.ListIndicatorValues(h.db(c), a, ru.Indicator.Code, year, street, asOf); err != nil {
+		return err
+	}
+	if p.Trend, err = models.IndicatorTrend(h.db(c), a, ru.Indicator.Code, street, asOf); err != nil {
 		return err
 	}
 	if p.Years, err = h.yearsView(c, year, asOf); err != nil {

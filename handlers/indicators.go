@@ -127,6 +127,16 @@ func (h *Handler) IndicatorCreate(c echo.Context) error {
 		return h.renderIndicatorForm(c, status, f, true, errs)
 	}
 	if len(errs) > 0 {
+		// Every field's error at once: the model's, with a year that parses.
+		year := models.CurrentYear()
+		if in.FromYear == nil {
+			in.FromYear = &year
+		}
+		for k, v := range models.CheckIndicatorInput(in) {
+			if _, ok := errs[k]; !ok && k != "until_year" {
+				errs[k] = v
+			}
+		}
 		errs["form"] = "请修正标出的项目"
 		return rerender(http.StatusUnprocessableEntity, errs)
 	}

@@ -53,7 +53,11 @@ func ComposeBulletin(db *gorm.DB, a *Actor, street string, year int, asOf time.T
 		return nil, err
 	}
 	sections = append(sections, lists)
-	if cat, ok, err := catalogueSection(db, a, street, year, asOf); err != nil {
+	tables := 0
+	for _, s := range sections {
+		tables += len(s.Tables)
+	}
+	if cat, ok, err := catalogueSection(db, a, street, year, asOf, tables+1); err != nil {
 		return nil, err
 	} else if ok {
 		sections = append(sections, cat)

@@ -11,8 +11,8 @@ import (
 // catalogueSection is the 通报's section on the catalogue's indicators (the plan's
 // and the district's own) that have a target for the year: each one's figure by its
 // rule against the target, as of the bulletin's instant. ok is false when none has a
-// target (the section is left out).
-func catalogueSection(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (s DocSection, ok bool, err error) {
+// target (the section is left out). table is the number of its table.
+func catalogueSection(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, table int) (s DocSection, ok bool, err error) {
 	s = DocSection{Heading: "“千万工程”实施方案其他指标"}
 	list, err := ListIndicators(db, a, 0)
 	if err != nil || len(list) == 0 {
@@ -42,7 +42,7 @@ func catalogueSection(db *gorm.DB, a *Actor, street string, year int, asOf time.
 		return s, false, nil
 	}
 	met, behind := 0, 0
-	tb := DocTable{Caption: "表 6　实施方案其他指标完成情况", Header: []string{"指标", "实际", "本年目标", "完成情况"},
+	tb := DocTable{Caption: fmt.Sprintf("表 %d　实施方案其他指标完成情况", table), Header: []string{"指标", "实际", "本年目标", "完成情况"},
 		Numeric: []bool{false, true, true, false}}
 	for _, ru := range rows {
 		d, f := &ru.Indicator, ru.Total

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -36,6 +37,9 @@ type IndicatorFigures struct {
 	// Color is green, yellow or red against the target; empty with no target, and
 	// for a year in progress.
 	Color string `json:"color"`
+	// Rank is a street's place among the scope's streets by the figure of the rule,
+	// highest first, equal figures sharing a place (0: no villages, or not a street).
+	Rank int `json:"rank"`
 }
 
 // IndicatorRollup is an indicator's roll-up of a scope for a year as of an instant.
@@ -280,6 +284,7 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 		ru.ByStreet[i].Target = target(ru.ByStreet[i].Code, district)
 		paint(&ru.ByStreet[i])
 	}
+	rankStreets(d, ru.ByStreet)
 	for i := range ru.ByType {
 		if d.Rollup == RollupShare {
 			ru.ByType[i].Target = target(ru.ScopeCode, district)
@@ -287,6 +292,38 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 		paint(&ru.ByType[i])
 	}
 	return ru, nil
+}
+
+// rankStreets places the streets with villages by the figure of the rule, highest
+// first; equal figures share a place.
+func rankStreets(d *Indicator, rows []IndicatorFigures) {
+	var order []int
+	for i := range rows {
+		if rows[i].Villages > 0 {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(x, y int) bool {
+		return d.Actual(rows[order[x]]).R.Cmp(d.Actual(rows[order[y]]).R) > 0
+	})
+	for k, i := range order {
+		rows[i].Rank = k + 1
+		if k > 0 && d.Actual(rows[i]).R.Cmp(d.Actual(rows[order[k-1]]).R) == 0 {
+			rows[i].Rank = rows[order[k-1]].Rank
+		}
+	}
+}
+
+// Ranked is the streets with a place, in the order of their places.
+func (ru *IndicatorRollup) Ranked() []IndicatorFigures {
+	var out []IndicatorFigures
+	for _, f := range ru.ByStreet {
+		if f.Rank > 0 {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
+	return out
 }
 
 // TargetIndicators lists every indicator a target may be set for: the registry's
@@ -299,6 +336,39 @@ func TargetIndicators(db *gorm.DB, a *Actor) ([]IndicatorInfo, error) {
 	}
 	for _, d := range list {
 		out = append(out, IndicatorInfo{Code: d.Code, Label: d.Name + "（指标目录）", Unit: d.TargetUnit()})
+	}
+	return out, nil
+}
+
+// IndicatorTrend is the indicator's roll-up of the scope for each year it applies to,
+// from the plan's first year to the last open one, as of asOf: the road to the
+// plan's targets, each year beside its own target.
+func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) ([]*IndicatorRollup, error) {
+	cur, err := FindIndicator(db, a, code)
+	if err != nil {
+		return nil, err
+	}
+	d, err := IndicatorAsOf(db, cur, asOf)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Invalid("as_of", "该指标在此时点尚未定义")
+	}
+	if err != nil {
+		return nil, err
+	}
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	var out []*IndicatorRollup
+	for y := max(FirstYear, d.FromYear); y <= last; y++ {
+		if !d.AppliesIn(y) {
+			continue
+		}
+		ru, err := ComputeIndicatorRollup(db, a, code, y, street, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ru)
 	}
 	return out, nil
 }

@@ -199,8 +199,31 @@ func TestIndicatorRollupRecount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Streets with villages are placed by their sum, highest first; the empty one has none.
+	for _, f := range ru.ByStreet {
+		if (f.Villages == 0) != (f.Rank == 0) {
+			t.Fatalf("rank of %s: %+v", f.Name, f)
+		}
+	}
+	if r := ru.Ranked(); len(r) != 2 || r[0].Sum < r[1].Sum || (r[0].Sum == r[1].Sum) != (r[1].Rank == 1) {
+		t.Fatalf("ranking: %+v", r)
+	}
 	if ru.ByStreet[0].Target == nil || *ru.ByStreet[0].Target != 30 || ru.ByStreet[1].Target != nil || ru.ByStreet[1].Color != "" {
 		t.Fatalf("a sum's target is a street's own: %+v", ru.ByStreet)
+	}
+	// The trend: one roll-up a year the indicator applies to, each the year's own.
+	trend, err := models.IndicatorTrend(db, ac["d"], "rural_jobs", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastYear, _ := models.LastYear(db)
+	if len(trend) != lastYear-2023+1 {
+		t.Fatalf("trend of %d years, want %d", len(trend), lastYear-2023+1)
+	}
+	for _, y := range trend {
+		if _, want := recountIndicator(t, db, "rural_jobs", y.Year, "", now); y.Total.Sum != want.Sum || y.Total.Villages != want.Villages {
+			t.Fatalf("trend %d: %+v, recount %+v", y.Year, y.Total, want)
+		}
 	}
 	// The 通报 has a section of the indicators with targets: value against target.
 	doc, err := models.ComposeBulletin(db, ac["d"], "", year, now)

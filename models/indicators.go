@@ -736,3 +736,15 @@ func (q *IndicatorQueueItem) ValueText() string {
 	d := Indicator{Kind: q.Kind, Unit: q.Unit}
 	return d.Format(q.Value.Value)
 }
+
+// CheckIndicatorInput validates a new definition without storing it: the field
+// errors a form shows beside its own (nil when none).
+func CheckIndicatorInput(in IndicatorInput) map[string]string {
+	var d Indicator
+	in.apply(&d)
+	var verr *ValidationError
+	if errors.As(d.Validate(), &verr) {
+		return verr.Fields
+	}
+	return nil
+}
