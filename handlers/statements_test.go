@@ -90,9 +90,16 @@ func isRead(sql string) bool {
 //	page save+submit 18 → 14, report page 10 → 9 (cadre) and 12 → 9 (officer),
 //	approve 12 → 11 (page) and 13 → 10 (API), roll-up now 13, roll-up as_of 13.
 //
+// Then save+submit 14 → 13 with the reviewer's flags (issue 13): the form's save and
+// submit check the village, the year and the window once (SaveAndSubmit), and the
+// flags' inputs (last year, the peers' median, the dividends, the thresholds) are
+// one statement, in the submission's transaction; on the report page they replace
+// the dividends' statement. A street officer's first opening of a flagged report
+// writes one row (report_openings): that page is 10, an unflagged one stays 9.
+//
 // CUNJI_TEST_SQL=1 prints each statement.
 var statementCeilings = map[string]int{
-	"page save+submit (village cadre, form)": 14,
+	"page save+submit (village cadre, form)": 13,
 	"report page (village cadre)":            9,
 	"report page (street officer)":           9,
 	"approve (street, page)":                 11,
