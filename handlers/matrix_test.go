@@ -255,6 +255,7 @@ func TestPageRoleMatrix(t *testing.T) {
 		"udisable": {"POST", "/users/v2/disable", nil}, "uenable": {"POST", "/users/v3/enable", nil},
 		"ureset":   {"POST", "/users/v1/reset", nil},
 		"flagsave": {"POST", "/windows/flags", url.Values{"change_bp": {"25"}, "change_fen": {"8"}, "median_k100": {"2.5"}}},
+		"overdue":  {"GET", "/overdue", nil},
 	}
 	// A permitted write answers 303, except a reset, which shows the one-time password.
 	permitted := map[string]int{"ureset": http.StatusOK}
@@ -263,23 +264,23 @@ func TestPageRoleMatrix(t *testing.T) {
 		"v1": {"village": 200, "report": 200, "save": 404, "submit": 404, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 403, "list": 403, "audit": 403, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 0, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403},
+			"wcreate": 0, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403, "overdue": 403},
 		"v2": {"village": 404, "report": 404, "save": 0, "submit": 0, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 403, "list": 403, "audit": 403, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 404, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403},
+			"wcreate": 404, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403, "overdue": 403},
 		"s1": {"village": 200, "report": 200, "save": 403, "submit": 403, "approve": 0, "reject": 0, "bulk": 0,
 			"queue": 200, "rollup": 200, "list": 200, "audit": 200, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 403},
+			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 403, "overdue": 200},
 		"s2": {"village": 404, "report": 404, "save": 403, "submit": 403, "approve": 404, "reject": 404, "bulk": 409,
 			"queue": 200, "rollup": 200, "list": 200, "audit": 200, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 403, "ccreate": 422, "wlist": 200, "clist": 200, "flagsave": 403},
+			"wcreate": 403, "ccreate": 422, "wlist": 200, "clist": 200, "flagsave": 403, "overdue": 200},
 		"d": {"village": 200, "report": 200, "save": 403, "submit": 403, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 200, "list": 200, "audit": 200, "vnew": 200, "vcreate": 0, "vedit": 200, "vupdate": 0,
 			"targets": 200, "target": 0,
-			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 0},
+			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 0, "overdue": 200},
 	}
 	for who, codes := range apiActionWant {
 		if _, ok := want[who]; !ok {

@@ -147,6 +147,7 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.POST("/villages/:code/reports/:year/submit", h.ReportSubmit, roles(village))
 	pages.POST("/villages/:code/reports/:year/withdraw", h.ReportWithdraw, roles(village))
 	pages.GET("/queue", h.QueueShow, roles(street))
+	pages.GET("/overdue", h.OverdueShow, roles(street, district))
 	pages.POST("/queue/approve", h.QueueApprove, roles(street))
 	pages.POST("/villages/:code/reports/:year/approve", h.ReportApprove, roles(street))
 	pages.POST("/villages/:code/reports/:year/reject", h.ReportReject, roles(street))
