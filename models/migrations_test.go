@@ -23,7 +23,7 @@ var schemaModels = []any{
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
-	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{},
+	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,

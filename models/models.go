@@ -132,6 +132,9 @@ type ReportVersion struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Village       Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+	// Flags are the version's flags when it was submitted, for the submission's
+	// audit entry; not a column.
+	Flags []Flag `gorm:"-"`
 }
 
 // MeetsLine is the 50万元 line in 分: 经营性收入 at or above it meets the target.
