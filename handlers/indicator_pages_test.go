@@ -319,3 +319,72 @@ func TestIndicatorPagesFlow(t *testing.T) {
 		t.Fatalf("12.5 万元: %d %v", code, b)
 	}
 }
+
+// TestIndicatorEvidence: the cadre attaches files to the open draft of a value (page
+// and API, within the quotas); none to a submitted version (409), none for another
+// village (404) or by a street (403); the street reads them on the value page and
+// downloads them, another street cannot (404).
+func TestIndicatorEvidence(t *testing.T) {
+	en := indicatorPagesEnv(t)
+	a2 := "/indicators/ecommerce_village/values/" + seeds.FixA2 + "/2025"
+	a1 := "/indicators/ecommerce_village/values/" + seeds.FixA1 + "/2025"
+	refusals := []struct {
+		who, path string
+		page      bool
+		want      int
+	}{
+		{"v4", "/api/v1" + a2 + "/files", false, 404},
+		{"v1", "/api/v1" + a2 + "/files", false, 404},
+		{"s1", "/api/v1" + a2 + "/files", false, 403},
+		{"d", "/api/v1" + a2 + "/files", false, 403},
+		{"s2", "/api/v1" + a2 + "/files", false, 403},
+		{"v2", "/api/v1/indicators/ecommerce_village/values/" + seeds.FixB1 + "/2025/files", false, 404},
+		{"v1", "/api/v1" + a1 + "/files", false, 409},
+		{"v4", a2 + "/files", true, 404},
+		{"s1", a2 + "/files", true, 403},
+	}
+	for _, r := range refusals {
+		before, files := en.indicatorState(), en.storedFiles()
+		if rec := en.upload(r.path, en.token(r.who), "a.pdf", pdfBytes, r.page); rec.Code != r.want {
+			t.Fatalf("%s uploads to %s: %d, want %d", r.who, r.path, rec.Code, r.want)
+		}
+		if en.indicatorState() != before || en.storedFiles() != files {
+			t.Fatalf("%s's refused upload to %s changed something", r.who, r.path)
+		}
+	}
+	if rec := en.upload(a2+"/files", en.token("v2"), "照片.pdf", pdfBytes, true); rec.Code != 303 || rec.Header().Get("Location") != a2 {
+		t.Fatalf("page upload: %d → %s %s", rec.Code, rec.Header().Get("Location"), rec.Body.String())
+	}
+	rec := en.upload("/api/v1"+a2+"/files", en.token("v2"), "台账.png", pngBytes, false)
+	var up map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &up)
+	if rec.Code != 201 || up["usage"] == nil {
+		t.Fatalf("API upload: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := en.upload("/api/v1"+a2+"/files", en.token("v2"), "x.exe", exeBytes, false); rec.Code != 422 {
+		t.Fatalf("an executable: %d", rec.Code)
+	}
+	if p := en.page("GET", a2, en.token("v2"), nil, false).Body.String(); !strings.Contains(p, "照片.pdf") || !strings.Contains(p, `id="quota"`) {
+		t.Fatal("the cadre's page lacks the file or the usage")
+	}
+	// Submitted: the street sees the files beside its review, and downloads them.
+	if code, b := en.api("POST", "/api/v1"+a2+"/submit", en.token("v2"), map[string]any{"version": 1}); code != 200 {
+		t.Fatalf("submit: %d %v", code, b)
+	}
+	p := en.page("GET", a2, en.token("s1"), nil, false).Body.String()
+	if !strings.Contains(p, "照片.pdf") || !strings.Contains(p, "台账.png") {
+		t.Fatal("the street's review lacks the files")
+	}
+	var files []models.EvidenceFile
+	en.db.Where("kind = ?", models.EvidenceIndicator).Order("id").Find(&files)
+	if len(files) != 2 {
+		t.Fatalf("%d files stored", len(files))
+	}
+	url := "/files/" + strconv.FormatUint(uint64(files[0].ID), 10)
+	if rec := en.page("GET", url, en.token("s1"), nil, false); rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Disposition"), "2025") {
+		t.Fatalf("the street downloads: %d %s", rec.Code, rec.Header().Get("Content-Disposition"))
+	}
+	if rec := en.page("GET", url, en.token("s2"), nil, false); rec.Code != 404 {
+		t.Fatalf("another street downloads: %d", rec.Code)
+	}
+}

@@ -190,6 +190,10 @@ type valuePage struct {
 	// district an entry approved at once). Submittable and Withdrawable are the
 	// cadre's moves, Reviewable the street's.
 	Editable, Submittable, Withdrawable, Reviewable bool
+	// Files are the evidence files of each version, by id; Usage the quotas beside
+	// the upload form (an open draft of the cadre's).
+	Files map[uint][]models.EvidenceFile
+	Usage *models.EvidenceUsage
 }
 
 func valueText(d *models.Indicator, v int64) string {
@@ -227,6 +231,9 @@ func (h *Handler) renderValue(c echo.Context, status int, patch func(*valuePage)
 		p.Reviewable = a.Role == models.RoleStreet && s.Open != nil && s.Open.Status == models.StatusSubmitted
 	} else {
 		p.Editable = enters && s.Open == nil
+	}
+	if p.Files, p.Usage, err = h.valueFiles(c, s, p.Submittable); err != nil {
+		return err
 	}
 	base := s.Open
 	if base == nil && len(s.History) > 0 {
