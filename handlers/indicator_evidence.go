@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"cunji/models"
 
@@ -66,4 +67,84 @@ func (h *Handler) valueFiles(c echo.Context, s *models.ValueSeries, draft bool) 
 	}
 	u, err := models.EvidenceUsageOf(h.db(c), h.EvidenceLimits, models.EvidenceIndicator, s.Open.ID, s.Village.Code)
 	return files, u, err
+}
+
+// APIIndicatorImport is POST /api/v1/indicators/:code/import?year=&dry_run= (multipart
+// "file"; the indicator's enterer, the district or a street): a sheet of the year's
+// values, approved on entry, all or nothing.
+func (h *Handler) APIIndicatorImport(c echo.Context) error {
+	dry, err := dryRunParam(c)
+	if err != nil {
+		return err
+	}
+	year, err := h.queryYear(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	d, err := models.FindIndicator(h.db(c), a, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	if d.EnteredBy != a.Role {
+		return models.ErrForbidden // only its enterer imports, before the file is read
+	}
+	rows, err := uploadedRows(c, models.ReportSheetRows)
+	if err != nil {
+		return err
+	}
+	res, err := models.ImportIndicatorValues(h.db(c), a, c.Param("code"), year, rows, dry)
+	h.Metrics.imported("indicator_values", dry, err)
+	if err != nil {
+		return err
+	}
+	return importResult(c, res.Problems, res)
+}
+
+// IndicatorImportPage is POST /indicators/:code/import (the page's form: year, file):
+// the values are written at once; problems are listed back on the roll-up page.
+func (h *Handler) IndicatorImportPage(c echo.Context) error {
+	a := actorOf(c)
+	d, err := models.FindIndicator(h.db(c), a, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	if d.EnteredBy != a.Role {
+		return models.ErrForbidden
+	}
+	year, err := strconv.Atoi(c.FormValue("year"))
+	if err != nil {
+		return badRequest("年度无效")
+	}
+	back := "/indicators/" + url.PathEscape(d.Code) + "/rollup?year=" + strconv.Itoa(year)
+	rows, err := uploadedRows(c, models.ReportSheetRows)
+	if err == nil {
+		var res *models.IndicatorImport
+		res, err = models.ImportIndicatorValues(h.db(c), a, d.Code, year, rows, false)
+		h.Metrics.imported("indicator_values", false, err)
+		if err == nil && len(res.Problems) > 0 {
+			msg := "导入未写入：" + strconv.Itoa(len(res.Problems)) + " 处问题。"
+			for i, p := range res.Problems {
+				if i == 5 {
+					msg += "……"
+					break
+				}
+				msg += "第 " + strconv.Itoa(p.Row) + " 行" + p.Column + "：" + p.Message + "；"
+			}
+			return redirectFlash(c, back, "!"+msg)
+		}
+		if err == nil {
+			return redirectFlash(c, back, "已导入：新增 "+strconv.Itoa(res.New)+" 个村，修改 "+strconv.Itoa(res.Changed)+
+				" 个村，未变 "+strconv.Itoa(res.Unchanged)+" 个村，即时生效")
+		}
+	}
+	status, body := classify(err)
+	if status == http.StatusUnprocessableEntity || status == http.StatusConflict {
+		msg := body.Message
+		if m, ok := body.Fields["file"]; ok {
+			msg = m
+		}
+		return redirectFlash(c, back, "!导入失败："+msg)
+	}
+	return err
 }

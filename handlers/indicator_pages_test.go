@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -77,20 +80,22 @@ func TestIndicatorRouteMatrix(t *testing.T) {
 		"api":      {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025", nil, true},
 		"api-b":    {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025&street=331002002", nil, true},
 		"api-csv":  {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025&format=xlsx", nil, true},
+		"import":   {"POST", "/indicators/boutique_village/import", url.Values{"year": {"2025"}}, false},
+		"import-v": {"POST", "/indicators/ecommerce_village/import", url.Values{"year": {"2025"}}, false},
 	}
 	// 0: a permitted write (303, checked in a fresh database).
 	want := map[string]map[string]int{
-		"v1": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v1": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 200, "save": 404, "submit": 404, "withdraw": 0, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"v2": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v2": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 404, "save": 0, "submit": 0, "withdraw": 404, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"v4": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v4": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 404, "save": 404, "submit": 404, "withdraw": 404, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"s1": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 404, "export": 200,
+		"s1": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 404, "export": 200,
 			"value": 200, "save": 403, "submit": 403, "withdraw": 403, "approve": 0, "reject": 0, "api": 200, "api-b": 404, "api-csv": 200},
-		"s2": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 200, "export": 200,
+		"s2": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 200, "export": 200,
 			"value": 404, "save": 404, "submit": 403, "withdraw": 403, "approve": 404, "reject": 404, "api": 200, "api-b": 200, "api-csv": 200},
-		"d": {"list": 200, "new": 200, "create": 0, "edit": 200, "update": 0, "rollup": 200, "rollup-b": 200, "export": 200,
+		"d": {"import": 303, "import-v": 403, "list": 200, "new": 200, "create": 0, "edit": 200, "update": 0, "rollup": 200, "rollup-b": 200, "export": 200,
 			"value": 200, "save": 403, "submit": 403, "withdraw": 403, "approve": 403, "reject": 403, "api": 200, "api-b": 200, "api-csv": 200},
 	}
 	send := func(en *env, r pr, who string) int {
@@ -386,5 +391,59 @@ func TestIndicatorEvidence(t *testing.T) {
 	}
 	if rec := en.page("GET", url, en.token("s2"), nil, false); rec.Code != 404 {
 		t.Fatalf("another street downloads: %d", rec.Code)
+	}
+}
+
+// TestIndicatorImportRoutes: the district imports a year's values of the title it
+// names from a CSV, on the roll-up page and through the API (a dry run by default);
+// a cadre may not (403), nor a street for the district's indicator (403).
+func TestIndicatorImportRoutes(t *testing.T) {
+	en := indicatorEnv(t)
+	csv := []byte("村代码,村名,是否命名,文号\n" + seeds.FixA1 + ",甲村,是,浙农〔2025〕8号\n" + seeds.FixB1 + ",丁村,否,\n")
+	api := "/api/v1/indicators/boutique_village/import?year=2025"
+	for who, want := range map[string]int{"v1": 403, "s1": 403, "s2": 403} {
+		before := en.indicatorState()
+		if rec := en.upload(api+"&dry_run=false", en.token(who), "名单.csv", csv, false); rec.Code != want {
+			t.Fatalf("%s imports: %d, want %d", who, rec.Code, want)
+		}
+		if en.indicatorState() != before {
+			t.Fatalf("%s's refused import changed something", who)
+		}
+	}
+	before := en.indicatorState()
+	rec := en.upload(api, en.token("d"), "名单.csv", csv, false)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"new":2`) || !strings.Contains(rec.Body.String(), `"committed":false`) || en.indicatorState() != before {
+		t.Fatalf("dry run: %d %s", rec.Code, rec.Body.String())
+	}
+	bad := []byte("村代码,是否命名\n" + seeds.FixA1 + ",也许\n")
+	if rec := en.upload(api+"&dry_run=false", en.token("d"), "名单.csv", bad, false); rec.Code != 422 || !strings.Contains(rec.Body.String(), "problems") {
+		t.Fatalf("a bad sheet: %d %s", rec.Code, rec.Body.String())
+	}
+	page := "/indicators/boutique_village/import"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", en.h.csrfToken(testCSRF, en.token("d")))
+	mw.WriteField("year", "2025")
+	fw, _ := mw.CreateFormFile("file", "名单.csv")
+	fw.Write(csv)
+	mw.Close()
+	req := httptest.NewRequest("POST", page, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
+	req.AddCookie(&http.Cookie{Name: tokenCookie, Value: en.token("d")})
+	out := httptest.NewRecorder()
+	en.e.ServeHTTP(out, req)
+	if out.Code != 303 || out.Header().Get("Location") != "/indicators/boutique_village/rollup?year=2025" {
+		t.Fatalf("page import: %d → %s", out.Code, out.Header().Get("Location"))
+	}
+	code, js := en.api("GET", "/api/v1/indicators/boutique_village/rollup?year=2025", en.token("d"), nil)
+	if total, _ := js["total"].(map[string]any); code != 200 || total["yes"] != 1.0 || total["reported"] != 2.0 {
+		t.Fatalf("after the page import: %d %v", code, js)
+	}
+	if p := en.page("GET", "/indicators/boutique_village/rollup?year=2025", en.token("d"), nil, false).Body.String(); !strings.Contains(p, "从表格导入") {
+		t.Fatal("the district's roll-up page has no import form")
+	}
+	if p := en.page("GET", "/indicators/boutique_village/rollup?year=2025", en.token("s1"), nil, false).Body.String(); strings.Contains(p, "从表格导入") {
+		t.Fatal("a street is offered the district's import")
 	}
 }

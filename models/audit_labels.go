@@ -48,6 +48,7 @@ var AuditActions = []struct{ Code, Label string }{
 	{"indicator_value.reject", "指标填报审核退回"},
 	{"indicator_value.enter", "录入指标值（即时生效）"},
 	{"ind_value.file", "上传指标凭据"},
+	{"indicator_value.import", "导入指标值（即时生效）"},
 	{"title.name", "命名称号"},
 	{"title.revoke", "撤销称号"},
 	{"year.close", "关闭年度"},
