@@ -1,5 +1,8 @@
 package handlers
 
+// Uploads of the indicator catalogue: evidence files of a value, and sheets of a
+// year's values imported by their enterer.
+
 import (
 	"net/http"
 	"net/url"
