@@ -261,6 +261,9 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	post("s1", vp+"/approve", url.Values{"version": {strconv.Itoa(s.Open.Version)}, "from": {"queue"}}, "/queue")
 	// A target of 2 villages for the district, set on the targets page by code.
 	post("d", "/targets", url.Values{"scope_code": {seeds.DistrictCode}, "indicator": {"rural_museum"}, "year": {"2025"}, "value": {"2"}}, "")
+	if p := page("d", "/indicators?year=2025"); !strings.Contains(p, "2025 年目标：全区 2 个村") {
+		t.Fatal("the catalogue does not show the year's target")
+	}
 	rp := page("d", "/indicators/rural_museum/rollup?year=2025")
 	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
 		if !strings.Contains(rp, s) {

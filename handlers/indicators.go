@@ -23,6 +23,9 @@ type indicatorsPage struct {
 	Years []int
 	// VillageCode is the cadre's village (its value pages are linked).
 	VillageCode string
+	// Targets are the year's targets of each indicator, in words with their scope
+	// (street and district staff).
+	Targets map[string]string
 }
 
 // IndicatorList is GET /indicators?year=: the district's catalogue, those applying
@@ -39,6 +42,33 @@ func (h *Handler) IndicatorList(c echo.Context) error {
 	}
 	if p.Years, err = models.Years(h.db(c)); err != nil {
 		return err
+	}
+	if a.Role == models.RoleStreet || a.Role == models.RoleDistrict {
+		ts, err := models.ListTargets(h.db(c), a, models.TargetFilter{Year: year})
+		if err != nil {
+			return err
+		}
+		byCode := map[string]*models.Indicator{}
+		for i := range p.List {
+			byCode[p.List[i].Code] = &p.List[i]
+		}
+		p.Targets = map[string]string{}
+		for _, t := range ts {
+			d := byCode[t.Indicator]
+			if d == nil {
+				continue
+			}
+			scope := "全区"
+			if t.ScopeCode != a.DistrictCode {
+				scope = "本街道"
+			}
+			v := t.Value
+			text := scope + " " + d.TargetText(&v)
+			if prev := p.Targets[d.Code]; prev != "" {
+				text = prev + "；" + text
+			}
+			p.Targets[d.Code] = text
+		}
 	}
 	return h.render(c, http.StatusOK, "indicators", "指标目录", p, nil)
 }
