@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -77,20 +80,22 @@ func TestIndicatorRouteMatrix(t *testing.T) {
 		"api":      {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025", nil, true},
 		"api-b":    {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025&street=331002002", nil, true},
 		"api-csv":  {"GET", "/api/v1/indicators/ecommerce_village/rollup?year=2025&format=xlsx", nil, true},
+		"import":   {"POST", "/indicators/boutique_village/import", url.Values{"year": {"2025"}}, false},
+		"import-v": {"POST", "/indicators/ecommerce_village/import", url.Values{"year": {"2025"}}, false},
 	}
 	// 0: a permitted write (303, checked in a fresh database).
 	want := map[string]map[string]int{
-		"v1": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v1": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 200, "save": 404, "submit": 404, "withdraw": 0, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"v2": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v2": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 404, "save": 0, "submit": 0, "withdraw": 404, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"v4": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
+		"v4": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 403, "rollup-b": 403, "export": 403,
 			"value": 404, "save": 404, "submit": 404, "withdraw": 404, "approve": 403, "reject": 403, "api": 403, "api-b": 403, "api-csv": 403},
-		"s1": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 404, "export": 200,
+		"s1": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 404, "export": 200,
 			"value": 200, "save": 403, "submit": 403, "withdraw": 403, "approve": 0, "reject": 0, "api": 200, "api-b": 404, "api-csv": 200},
-		"s2": {"list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 200, "export": 200,
+		"s2": {"import": 403, "import-v": 403, "list": 200, "new": 403, "create": 403, "edit": 403, "update": 403, "rollup": 200, "rollup-b": 200, "export": 200,
 			"value": 404, "save": 404, "submit": 403, "withdraw": 403, "approve": 404, "reject": 404, "api": 200, "api-b": 200, "api-csv": 200},
-		"d": {"list": 200, "new": 200, "create": 0, "edit": 200, "update": 0, "rollup": 200, "rollup-b": 200, "export": 200,
+		"d": {"import": 303, "import-v": 403, "list": 200, "new": 200, "create": 0, "edit": 200, "update": 0, "rollup": 200, "rollup-b": 200, "export": 200,
 			"value": 200, "save": 403, "submit": 403, "withdraw": 403, "approve": 403, "reject": 403, "api": 200, "api-b": 200, "api-csv": 200},
 	}
 	send := func(en *env, r pr, who string) int {
@@ -256,6 +261,9 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	post("s1", vp+"/approve", url.Values{"version": {strconv.Itoa(s.Open.Version)}, "from": {"queue"}}, "/queue")
 	// A target of 2 villages for the district, set on the targets page by code.
 	post("d", "/targets", url.Values{"scope_code": {seeds.DistrictCode}, "indicator": {"rural_museum"}, "year": {"2025"}, "value": {"2"}}, "")
+	if p := page("d", "/indicators?year=2025"); !strings.Contains(p, "2025 年目标：全区 2 个村") {
+		t.Fatal("the catalogue does not show the year's target")
+	}
 	rp := page("d", "/indicators/rural_museum/rollup?year=2025")
 	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
 		if !strings.Contains(rp, s) {
@@ -317,5 +325,128 @@ func TestIndicatorPagesFlow(t *testing.T) {
 	post("v1", ap, url.Values{"value": {"12.5"}, "version": {"0"}}, ap)
 	if code, b := en.api("GET", "/api/v1"+ap, en.token("v1"), nil); code != 200 || b["open"].(map[string]any)["value"] != 12_500_000.0 {
 		t.Fatalf("12.5 万元: %d %v", code, b)
+	}
+}
+
+// TestIndicatorEvidence: the cadre attaches files to the open draft of a value (page
+// and API, within the quotas); none to a submitted version (409), none for another
+// village (404) or by a street (403); the street reads them on the value page and
+// downloads them, another street cannot (404).
+func TestIndicatorEvidence(t *testing.T) {
+	en := indicatorPagesEnv(t)
+	a2 := "/indicators/ecommerce_village/values/" + seeds.FixA2 + "/2025"
+	a1 := "/indicators/ecommerce_village/values/" + seeds.FixA1 + "/2025"
+	refusals := []struct {
+		who, path string
+		page      bool
+		want      int
+	}{
+		{"v4", "/api/v1" + a2 + "/files", false, 404},
+		{"v1", "/api/v1" + a2 + "/files", false, 404},
+		{"s1", "/api/v1" + a2 + "/files", false, 403},
+		{"d", "/api/v1" + a2 + "/files", false, 403},
+		{"s2", "/api/v1" + a2 + "/files", false, 403},
+		{"v2", "/api/v1/indicators/ecommerce_village/values/" + seeds.FixB1 + "/2025/files", false, 404},
+		{"v1", "/api/v1" + a1 + "/files", false, 409},
+		{"v4", a2 + "/files", true, 404},
+		{"s1", a2 + "/files", true, 403},
+	}
+	for _, r := range refusals {
+		before, files := en.indicatorState(), en.storedFiles()
+		if rec := en.upload(r.path, en.token(r.who), "a.pdf", pdfBytes, r.page); rec.Code != r.want {
+			t.Fatalf("%s uploads to %s: %d, want %d", r.who, r.path, rec.Code, r.want)
+		}
+		if en.indicatorState() != before || en.storedFiles() != files {
+			t.Fatalf("%s's refused upload to %s changed something", r.who, r.path)
+		}
+	}
+	if rec := en.upload(a2+"/files", en.token("v2"), "照片.pdf", pdfBytes, true); rec.Code != 303 || rec.Header().Get("Location") != a2 {
+		t.Fatalf("page upload: %d → %s %s", rec.Code, rec.Header().Get("Location"), rec.Body.String())
+	}
+	rec := en.upload("/api/v1"+a2+"/files", en.token("v2"), "台账.png", pngBytes, false)
+	var up map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &up)
+	if rec.Code != 201 || up["usage"] == nil {
+		t.Fatalf("API upload: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := en.upload("/api/v1"+a2+"/files", en.token("v2"), "x.exe", exeBytes, false); rec.Code != 422 {
+		t.Fatalf("an executable: %d", rec.Code)
+	}
+	if p := en.page("GET", a2, en.token("v2"), nil, false).Body.String(); !strings.Contains(p, "照片.pdf") || !strings.Contains(p, `id="quota"`) {
+		t.Fatal("the cadre's page lacks the file or the usage")
+	}
+	// Submitted: the street sees the files beside its review, and downloads them.
+	if code, b := en.api("POST", "/api/v1"+a2+"/submit", en.token("v2"), map[string]any{"version": 1}); code != 200 {
+		t.Fatalf("submit: %d %v", code, b)
+	}
+	p := en.page("GET", a2, en.token("s1"), nil, false).Body.String()
+	if !strings.Contains(p, "照片.pdf") || !strings.Contains(p, "台账.png") {
+		t.Fatal("the street's review lacks the files")
+	}
+	var files []models.EvidenceFile
+	en.db.Where("kind = ?", models.EvidenceIndicator).Order("id").Find(&files)
+	if len(files) != 2 {
+		t.Fatalf("%d files stored", len(files))
+	}
+	url := "/files/" + strconv.FormatUint(uint64(files[0].ID), 10)
+	if rec := en.page("GET", url, en.token("s1"), nil, false); rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Disposition"), "2025") {
+		t.Fatalf("the street downloads: %d %s", rec.Code, rec.Header().Get("Content-Disposition"))
+	}
+	if rec := en.page("GET", url, en.token("s2"), nil, false); rec.Code != 404 {
+		t.Fatalf("another street downloads: %d", rec.Code)
+	}
+}
+
+// TestIndicatorImportRoutes: the district imports a year's values of the title it
+// names from a CSV, on the roll-up page and through the API (a dry run by default);
+// a cadre may not (403), nor a street for the district's indicator (403).
+func TestIndicatorImportRoutes(t *testing.T) {
+	en := indicatorEnv(t)
+	csv := []byte("村代码,村名,是否命名,文号\n" + seeds.FixA1 + ",甲村,是,浙农〔2025〕8号\n" + seeds.FixB1 + ",丁村,否,\n")
+	api := "/api/v1/indicators/boutique_village/import?year=2025"
+	for who, want := range map[string]int{"v1": 403, "s1": 403, "s2": 403} {
+		before := en.indicatorState()
+		if rec := en.upload(api+"&dry_run=false", en.token(who), "名单.csv", csv, false); rec.Code != want {
+			t.Fatalf("%s imports: %d, want %d", who, rec.Code, want)
+		}
+		if en.indicatorState() != before {
+			t.Fatalf("%s's refused import changed something", who)
+		}
+	}
+	before := en.indicatorState()
+	rec := en.upload(api, en.token("d"), "名单.csv", csv, false)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"new":2`) || !strings.Contains(rec.Body.String(), `"committed":false`) || en.indicatorState() != before {
+		t.Fatalf("dry run: %d %s", rec.Code, rec.Body.String())
+	}
+	bad := []byte("村代码,是否命名\n" + seeds.FixA1 + ",也许\n")
+	if rec := en.upload(api+"&dry_run=false", en.token("d"), "名单.csv", bad, false); rec.Code != 422 || !strings.Contains(rec.Body.String(), "problems") {
+		t.Fatalf("a bad sheet: %d %s", rec.Code, rec.Body.String())
+	}
+	page := "/indicators/boutique_village/import"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", en.h.csrfToken(testCSRF, en.token("d")))
+	mw.WriteField("year", "2025")
+	fw, _ := mw.CreateFormFile("file", "名单.csv")
+	fw.Write(csv)
+	mw.Close()
+	req := httptest.NewRequest("POST", page, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
+	req.AddCookie(&http.Cookie{Name: tokenCookie, Value: en.token("d")})
+	out := httptest.NewRecorder()
+	en.e.ServeHTTP(out, req)
+	if out.Code != 303 || out.Header().Get("Location") != "/indicators/boutique_village/rollup?year=2025" {
+		t.Fatalf("page import: %d → %s", out.Code, out.Header().Get("Location"))
+	}
+	code, js := en.api("GET", "/api/v1/indicators/boutique_village/rollup?year=2025", en.token("d"), nil)
+	if total, _ := js["total"].(map[string]any); code != 200 || total["yes"] != 1.0 || total["reported"] != 2.0 {
+		t.Fatalf("after the page import: %d %v", code, js)
+	}
+	if p := en.page("GET", "/indicators/boutique_village/rollup?year=2025", en.token("d"), nil, false).Body.String(); !strings.Contains(p, "从表格导入") {
+		t.Fatal("the district's roll-up page has no import form")
+	}
+	if p := en.page("GET", "/indicators/boutique_village/rollup?year=2025", en.token("s1"), nil, false).Body.String(); strings.Contains(p, "从表格导入") {
+		t.Fatal("a street is offered the district's import")
 	}
 }

@@ -23,6 +23,9 @@ type indicatorsPage struct {
 	Years []int
 	// VillageCode is the cadre's village (its value pages are linked).
 	VillageCode string
+	// Targets are the year's targets of each indicator, in words with their scope
+	// (street and district staff).
+	Targets map[string]string
 }
 
 // IndicatorList is GET /indicators?year=: the district's catalogue, those applying
@@ -39,6 +42,33 @@ func (h *Handler) IndicatorList(c echo.Context) error {
 	}
 	if p.Years, err = models.Years(h.db(c)); err != nil {
 		return err
+	}
+	if a.Role == models.RoleStreet || a.Role == models.RoleDistrict {
+		ts, err := models.ListTargets(h.db(c), a, models.TargetFilter{Year: year})
+		if err != nil {
+			return err
+		}
+		byCode := map[string]*models.Indicator{}
+		for i := range p.List {
+			byCode[p.List[i].Code] = &p.List[i]
+		}
+		p.Targets = map[string]string{}
+		for _, t := range ts {
+			d := byCode[t.Indicator]
+			if d == nil {
+				continue
+			}
+			scope := "全区"
+			if t.ScopeCode != a.DistrictCode {
+				scope = "本街道"
+			}
+			v := t.Value
+			text := scope + " " + d.TargetText(&v)
+			if prev := p.Targets[d.Code]; prev != "" {
+				text = prev + "；" + text
+			}
+			p.Targets[d.Code] = text
+		}
 	}
 	return h.render(c, http.StatusOK, "indicators", "指标目录", p, nil)
 }
@@ -190,6 +220,10 @@ type valuePage struct {
 	// district an entry approved at once). Submittable and Withdrawable are the
 	// cadre's moves, Reviewable the street's.
 	Editable, Submittable, Withdrawable, Reviewable bool
+	// Files are the evidence files of each version, by id; Usage the quotas beside
+	// the upload form (an open draft of the cadre's).
+	Files map[uint][]models.EvidenceFile
+	Usage *models.EvidenceUsage
 }
 
 func valueText(d *models.Indicator, v int64) string {
@@ -227,6 +261,9 @@ func (h *Handler) renderValue(c echo.Context, status int, patch func(*valuePage)
 		p.Reviewable = a.Role == models.RoleStreet && s.Open != nil && s.Open.Status == models.StatusSubmitted
 	} else {
 		p.Editable = enters && s.Open == nil
+	}
+	if p.Files, p.Usage, err = h.valueFiles(c, s, p.Submittable); err != nil {
+		return err
 	}
 	base := s.Open
 	if base == nil && len(s.History) > 0 {

@@ -91,6 +91,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.POST("/indicators/:code/values/:village/:year/approve", h.APIIndicatorValueApprove, roles(street))
 	anyone.POST("/indicators/:code/values/:village/:year/reject", h.APIIndicatorValueReject, roles(street))
 	anyone.GET("/indicators/:code/rollup", h.APIIndicatorRollup, roles(street, district))
+	anyone.POST("/indicators/:code/values/:village/:year/files", h.APIIndicatorUpload, roles(village))
+	anyone.POST("/indicators/:code/import", h.APIIndicatorImport, roles(street, district))
 	anyone.GET("/targets", h.APITargetList, roles(street, district))
 	anyone.PUT("/targets", h.APITargetSet, roles(district))
 	anyone.POST("/villages/:code/exceptions", h.APIExceptionGrant, roles(district))
@@ -218,6 +220,8 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.POST("/indicators/:code/values/:village/:year/withdraw", h.IndicatorValueWithdraw, roles(village))
 	pages.POST("/indicators/:code/values/:village/:year/approve", h.IndicatorValueApprove, roles(street))
 	pages.POST("/indicators/:code/values/:village/:year/reject", h.IndicatorValueReject, roles(street))
+	pages.POST("/indicators/:code/values/:village/:year/files", h.IndicatorPageUpload, roles(village))
+	pages.POST("/indicators/:code/import", h.IndicatorImportPage, roles(street, district))
 	pages.GET("/targets", h.TargetsShow, roles(district))
 	pages.POST("/targets", h.TargetSave, roles(district))
 	return e

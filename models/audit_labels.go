@@ -48,6 +48,8 @@ var AuditActions = []struct{ Code, Label string }{
 	{"indicator_value.approve", "指标填报审核通过"},
 	{"indicator_value.reject", "指标填报审核退回"},
 	{"indicator_value.enter", "录入指标值（即时生效）"},
+	{"ind_value.file", "上传指标凭据"},
+	{"indicator_value.import", "导入指标值（即时生效）"},
 	{"title.name", "命名称号"},
 	{"title.revoke", "撤销称号"},
 	{"year.close", "关闭年度"},
@@ -272,7 +274,7 @@ func snake(s string) string {
 // objectNames are the Chinese names of the kinds of audited objects.
 var objectNames = map[string]string{"report": "填报", "workshop": "共富工坊", "company": "强村公司", "user": "账号",
 	"village": "村", "target": "目标", "window": "填报期", "setting": "设置", "district": "全区",
-	"title": "称号", "year": "年度"}
+	"title": "称号", "year": "年度", "indicator": "指标", "indicator_value": "指标填报", "ind_value": "指标填报"}
 
 // ObjectLabel is the Chinese name of a kind of audited object, or the kind itself.
 func ObjectLabel(kind string) string {

@@ -24,6 +24,8 @@ const MaxEvidenceBytes = 10 << 20
 const (
 	EvidenceReport   = "report"
 	EvidenceWorkshop = "workshop"
+	// EvidenceIndicator is a file of a catalogue indicator's value (models/indicator_evidence.go).
+	EvidenceIndicator = "ind_value" // (the column holds 10 characters)
 )
 
 // EvidenceFile is a file attached to a report version or a workshop change. The
@@ -107,8 +109,11 @@ type evidenceTarget struct {
 
 // versionTable is the table of the versions of a kind.
 func (t evidenceTarget) versionTable() string {
-	if t.kind == EvidenceWorkshop {
+	switch t.kind {
+	case EvidenceWorkshop:
 		return "workshop_versions"
+	case EvidenceIndicator:
+		return "indicator_values"
 	}
 	return "report_versions"
 }
@@ -229,11 +234,12 @@ type EvidenceDownload struct {
 func GetEvidence(db *gorm.DB, a *Actor, id uint) (*EvidenceDownload, error) {
 	var d EvidenceDownload
 	err := db.Table("evidence_files").
-		Select("evidence_files.*, villages.name AS village_name, COALESCE(report_versions.year, 0) AS year, "+
+		Select("evidence_files.*, villages.name AS village_name, COALESCE(report_versions.year, indicator_values.year, 0) AS year, "+
 			"COALESCE(workshop_versions.workshop_id, 0) AS workshop_id").
 		Joins("JOIN villages ON villages.code = evidence_files.village_code").
 		Joins("LEFT JOIN report_versions ON evidence_files.kind = ? AND report_versions.id = evidence_files.version_id", EvidenceReport).
 		Joins("LEFT JOIN workshop_versions ON evidence_files.kind = ? AND workshop_versions.id = evidence_files.version_id", EvidenceWorkshop).
+		Joins("LEFT JOIN indicator_values ON evidence_files.kind = ? AND indicator_values.id = evidence_files.version_id", EvidenceIndicator).
 		Scopes(a.Scope().Villages).Where("evidence_files.id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound

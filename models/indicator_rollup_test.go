@@ -240,6 +240,18 @@ func TestIndicatorRollupRecount(t *testing.T) {
 			t.Fatalf("rural_jobs row: %v, total %+v", row, jobs)
 		}
 	}
+	// A street's 通报: a share is measured against the district's target, a count or a
+	// sum only against the street's own (331002001 has one for rural_jobs; 331002002 none).
+	for street, want := range map[string]int{"s1": 3, "s2": 2} {
+		doc, err := models.ComposeBulletin(db, ac[street], "", year, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := doc.Sections[len(doc.Sections)-1]
+		if !strings.Contains(last.Heading, "实施方案其他指标") || len(last.Tables[0].Rows) != want {
+			t.Fatalf("%s's catalogue section: %+v", street, last)
+		}
+	}
 	// Before the targets, no section.
 	doc, err = models.ComposeBulletin(db, ac["d"], "", year, instants[len(instants)-2])
 	if err != nil {

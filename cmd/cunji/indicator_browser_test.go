@@ -92,6 +92,19 @@ func TestBrowserIndicatorCatalogue(t *testing.T) {
 	if s := d.text("main"); !strings.Contains(s, "进行中") || !strings.Contains(s, "演示库中的指标值是虚构的") {
 		t.Fatalf("the roll-up page does not say the year is in progress and the demo values invented: %.300q", s)
 	}
+	// The same pages on the district's desktop screen.
+	wide := newSizedSession(t, exec, base, "district1366", ctx, 1366, 768, false)
+	wide.login("district")
+	for _, p := range []struct{ name, path, wait string }{
+		{"catalogue", "/indicators", "ul.indicator-list"}, {"new", "/indicators/new", "#code"},
+		{"edit", "/indicators/" + code + "/edit", "#name"}, {"rollup", "/indicators/" + code + "/rollup?year=" + year, ".kpi.big"},
+		{"title-rollup", "/indicators/boutique_village/rollup?year=2025", "#import-file"},
+		{"value", value, "ol.stepper"},
+	} {
+		wide.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS(p.wait)))
+		wide.pageChecks(p.name, false)
+	}
+	wide.noProblems()
 	d.do("bulletin", chromedp.Navigate(base+"/bulletin?year="+year), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if s := d.text("main"); !strings.Contains(s, "实施方案其他指标") || !strings.Contains(s, name) {
 		t.Fatalf("the 通报 lacks the catalogue section with %s", name)
