@@ -179,7 +179,7 @@ func TestQueueStatementsFixed(t *testing.T) {
 	en.queued("v1", seeds.FixA1, 2026)
 	en.queued("v3", seeds.FixA3, 2024)
 	three := en.statements(func() { en.page("GET", "/queue", s1, nil, false) })
-	if one.total() != three.total() {
+	if one.Total() != three.Total() {
 		t.Fatalf("queue of 2: %s; of 4: %s", one, three)
 	}
 }

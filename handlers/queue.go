@@ -14,7 +14,9 @@ import (
 type queuePage struct {
 	Items     []models.QueueItem
 	Workshops []models.WorkshopQueueItem
-	Results   []models.BulkResult
+	// Values are the indicator values submitted by the street's cadres.
+	Values  []models.IndicatorQueueItem
+	Results []models.BulkResult
 	// Left is how many reports wait in the queue, Shown how many the filter keeps.
 	Left, Shown int
 	Filter      models.QueueFilter
@@ -43,7 +45,10 @@ func (h *Handler) queueData(c echo.Context, results []models.BulkResult) (queueP
 		return p, err
 	}
 	p.Items, p.Left, p.Shown, p.Streets, p.Types = q.Items, q.Total, len(q.Items), q.Streets, q.Types
-	p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c))
+	if p.Workshops, err = models.ListWorkshopQueue(h.db(c), actorOf(c)); err != nil {
+		return p, err
+	}
+	p.Values, err = models.ListIndicatorQueue(h.db(c), actorOf(c))
 	return p, err
 }
 

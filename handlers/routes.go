@@ -22,6 +22,9 @@ const (
 // companies, workshops, accounts and files an allowed role sees is its scope, applied
 // inside every query: an object outside it answers 404.
 func (h *Handler) Echo() *echo.Echo {
+	if h.Rollups == nil {
+		h.Rollups = models.NewRollupCache(rollupsKept)
+	}
 	if h.Passwords == nil {
 		h.Passwords = models.NewPasswords(models.ConcurrentComparisons)
 	}
@@ -87,6 +90,7 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.POST("/indicators/:code/values/:village/:year/withdraw", h.APIIndicatorValueWithdraw, roles(village))
 	anyone.POST("/indicators/:code/values/:village/:year/approve", h.APIIndicatorValueApprove, roles(street))
 	anyone.POST("/indicators/:code/values/:village/:year/reject", h.APIIndicatorValueReject, roles(street))
+	anyone.GET("/indicators/:code/rollup", h.APIIndicatorRollup, roles(street, district))
 	anyone.GET("/targets", h.APITargetList, roles(street, district))
 	anyone.PUT("/targets", h.APITargetSet, roles(district))
 	anyone.POST("/villages/:code/exceptions", h.APIExceptionGrant, roles(district))
@@ -117,6 +121,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.POST("/users/:username/reset", h.APIUserReset, roles(street, district))
 	anyone.POST("/import/villages", h.APIImportVillages, roles(district))
 	anyone.POST("/import/reports", h.APIImportReports, roles(district))
+	anyone.POST("/import/titles", h.APIImportTitles, roles(district))
+	anyone.POST("/import/targets", h.APIImportTargets, roles(district))
 	anyone.POST("/import/users", h.APIImportUsers, roles(street, district))
 	anyone.GET("/import/template/:kind", h.ImportTemplate, roles(street, district))
 	anyone.POST("/villages", h.APIVillageCreate, roles(district))
@@ -141,6 +147,8 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/import/template/:kind", h.ImportTemplate, roles(street, district))
 	pages.POST("/import/villages", h.ImportVillagesPost, roles(district))
 	pages.POST("/import/reports", h.ImportReportsPost, roles(district))
+	pages.POST("/import/titles", h.ImportTitlesPost, roles(district))
+	pages.POST("/import/targets", h.ImportTargetsPost, roles(district))
 	pages.GET("/villages/:code", h.VillageShow)
 	pages.GET("/villages/:code/reports/:year", h.ReportShow)
 	pages.POST("/villages/:code/reports/:year", h.ReportSave, roles(village))
@@ -198,6 +206,18 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/titles", h.TitlesShow, roles(district))
 	pages.POST("/titles", h.TitleName, roles(district))
 	pages.POST("/titles/:id/revoke", h.TitleRevoke, roles(district))
+	pages.GET("/indicators", h.IndicatorList)
+	pages.GET("/indicators/new", h.IndicatorNewForm, roles(district))
+	pages.POST("/indicators/new", h.IndicatorCreate, roles(district))
+	pages.GET("/indicators/:code/edit", h.IndicatorEditForm, roles(district))
+	pages.POST("/indicators/:code/edit", h.IndicatorUpdate, roles(district))
+	pages.GET("/indicators/:code/rollup", h.IndicatorRollupShow, roles(street, district))
+	pages.GET("/indicators/:code/values/:village/:year", h.IndicatorValueShow)
+	pages.POST("/indicators/:code/values/:village/:year", h.IndicatorValueSave)
+	pages.POST("/indicators/:code/values/:village/:year/submit", h.IndicatorValueSubmit, roles(village))
+	pages.POST("/indicators/:code/values/:village/:year/withdraw", h.IndicatorValueWithdraw, roles(village))
+	pages.POST("/indicators/:code/values/:village/:year/approve", h.IndicatorValueApprove, roles(street))
+	pages.POST("/indicators/:code/values/:village/:year/reject", h.IndicatorValueReject, roles(street))
 	pages.GET("/targets", h.TargetsShow, roles(district))
 	pages.POST("/targets", h.TargetSave, roles(district))
 	return e

@@ -19,14 +19,27 @@ type step struct {
 
 // stepsOf is the stepper of a village-year from its open version and its latest one.
 func stepsOf(rep *models.Report, last *models.ReportVersion) []step {
+	var open, latest *models.Workflow
+	if rep.Open != nil {
+		open = &rep.Open.Workflow
+	}
+	if last != nil {
+		latest = &last.Workflow
+	}
+	return stepsOfFlow(open, latest)
+}
+
+// stepsOfFlow is the stepper of any series (a report, an indicator's value) from the
+// workflow of its open version and of its latest one (nil when none).
+func stepsOfFlow(open, last *models.Workflow) []step {
 	s := []step{{Label: "草稿", State: "todo"}, {Label: "已提交", State: "todo"}, {Label: "已通过 / 已退回", State: "todo"}}
 	done := func(i int, detail string) { s[i].State, s[i].Detail = "done", detail }
 	switch {
-	case rep.Open != nil && rep.Open.Status == models.StatusDraft:
-		s[0].State, s[0].Detail = "current", "第 "+strconv.Itoa(rep.Open.Seq)+" 版编辑中，尚未提交"
-	case rep.Open != nil && rep.Open.Status == models.StatusSubmitted:
-		done(0, "第 "+strconv.Itoa(rep.Open.Seq)+" 版")
-		s[1].State, s[1].Detail = "current", rep.Open.SubmittedBy+" 于 "+views.When(rep.Open.SubmittedAt)+" 提交，等待街道审核"
+	case open != nil && open.Status == models.StatusDraft:
+		s[0].State, s[0].Detail = "current", "第 "+strconv.Itoa(open.Seq)+" 版编辑中，尚未提交"
+	case open != nil && open.Status == models.StatusSubmitted:
+		done(0, "第 "+strconv.Itoa(open.Seq)+" 版")
+		s[1].State, s[1].Detail = "current", open.SubmittedBy+" 于 "+views.When(open.SubmittedAt)+" 提交，等待街道审核"
 	case last != nil && last.Status == models.StatusRejected:
 		done(0, "第 "+strconv.Itoa(last.Seq)+" 版")
 		done(1, last.SubmittedBy+" 于 "+views.When(last.SubmittedAt)+" 提交")

@@ -24,41 +24,19 @@ type targetsPage struct {
 
 func indicatorInfo(code string) *models.IndicatorInfo { return models.IndicatorOf(code) }
 
-// formatTarget shows a stored target value in its unit.
-func formatTarget(info *models.IndicatorInfo, v int64) string {
-	switch info.Unit {
-	case "bp":
-		return strconv.FormatInt(v/100, 10) + "." + strconv.FormatInt(v%100/10, 10) + "%"
-	case "fen":
-		return models.FormatMoney(v)
+// infoIn finds an indicator by code in a list (nil when absent).
+func infoIn(list []models.IndicatorInfo, code string) *models.IndicatorInfo {
+	for i := range list {
+		if list[i].Code == code {
+			return &list[i]
+		}
 	}
-	return strconv.FormatInt(v, 10)
+	return nil
 }
 
 // parseTarget reads a target value typed in its unit (%, 万元 or a count).
 func parseTarget(info *models.IndicatorInfo, s string) (int64, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
-	switch info.Unit {
-	case "bp":
-		// A percentage with up to two decimals is a whole number of basis points;
-		// reuse the exact decimal parser: 1 万 = 10^6, so x% → x×10^6 / 10^4 bp.
-		fen, err := models.ParseWan(s)
-		if err != nil || fen%10_000 != 0 {
-			return 0, models.Invalid("value", "占比须为百分数，最多两位小数")
-		}
-		return fen / 10_000, nil
-	case "fen":
-		fen, err := models.ParseWan(s)
-		if err != nil {
-			return 0, models.Invalid("value", err.Error())
-		}
-		return fen, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, models.Invalid("value", "须为整数")
-	}
-	return n, nil
+	return models.ParseTargetValue(info, s, "")
 }
 
 func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
@@ -75,14 +53,18 @@ func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
 	for _, s := range streets {
 		names[s.Code] = s.Name
 	}
-	p := targetsPage{District: a.DistrictCode, Streets: streets, Indicators: models.Indicators}
+	inds, err := models.TargetIndicators(h.db(c), a)
+	if err != nil {
+		return targetsPage{}, err
+	}
+	p := targetsPage{District: a.DistrictCode, Streets: streets, Indicators: inds}
 	for _, t := range ts {
-		info := indicatorInfo(t.Indicator)
+		info := infoIn(inds, t.Indicator)
 		if info == nil {
 			continue
 		}
 		p.Rows = append(p.Rows, targetRow{Scope: names[t.ScopeCode], Label: info.Label, Year: t.Year,
-			Value: formatTarget(info, t.Value), Note: t.Note})
+			Value: models.FormatTarget(info.Unit, t.Value), Note: t.Note})
 	}
 	return p, nil
 }
@@ -105,7 +87,11 @@ func (h *Handler) TargetSave(c echo.Context) error {
 		}
 		return h.render(c, status, "targets", "规划目标", p, errs)
 	}
-	info := indicatorInfo(c.FormValue("indicator"))
+	inds, err := models.TargetIndicators(h.db(c), actorOf(c))
+	if err != nil {
+		return err
+	}
+	info := infoIn(inds, c.FormValue("indicator"))
 	if info == nil {
 		return rerender(http.StatusUnprocessableEntity, map[string]string{"form": "请修正标出的项目", "indicator": "未知指标"})
 	}

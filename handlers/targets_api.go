@@ -61,7 +61,11 @@ func (h *Handler) APITargetSet(c echo.Context) error {
 	if err := dec.Decode(&in); err != nil {
 		return badRequest("请求体须为 JSON：{\"scope_code\", \"year\", \"indicator\", \"value\"}")
 	}
-	info := indicatorInfo(in.Indicator)
+	inds, err := models.TargetIndicators(h.db(c), actorOf(c))
+	if err != nil {
+		return err
+	}
+	info := infoIn(inds, in.Indicator) // the registry's own or the catalogue's
 	if info == nil {
 		return models.Invalid("indicator", "未知指标")
 	}

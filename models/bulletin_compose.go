@@ -53,6 +53,15 @@ func ComposeBulletin(db *gorm.DB, a *Actor, street string, year int, asOf time.T
 		return nil, err
 	}
 	sections = append(sections, lists)
+	tables := 0
+	for _, s := range sections {
+		tables += len(s.Tables)
+	}
+	if cat, ok, err := catalogueSection(db, a, street, year, asOf, tables+1); err != nil {
+		return nil, err
+	} else if ok {
+		sections = append(sections, cat)
+	}
 	for i := range sections {
 		sections[i].Heading = ChineseNumber(i+1) + "、" + sections[i].Heading
 	}

@@ -393,6 +393,12 @@ func catalogueInfo(db *gorm.DB, district, code string) (*IndicatorInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.info(), nil
+}
+
+// info describes a catalogue indicator as a target's indicator: a share in basis
+// points, a sum of money in 分, else a count.
+func (d *Indicator) info() *IndicatorInfo {
 	unit := "count"
 	switch {
 	case d.Rollup == RollupShare:
@@ -400,7 +406,7 @@ func catalogueInfo(db *gorm.DB, district, code string) (*IndicatorInfo, error) {
 	case d.Rollup == RollupSum && d.Kind == KindAmount:
 		unit = "fen"
 	}
-	return &IndicatorInfo{Code: d.Code, Label: d.Name, Unit: unit}, nil
+	return &IndicatorInfo{Code: d.Code, Label: d.Name, Unit: unit}
 }
 
 // ValueInput is an entry of a village's value; Version is the number the editor saw
@@ -715,4 +721,30 @@ func (d *Indicator) SummaryText(s ValueSummary) string {
 		return "达标村占比 " + fmt.Sprintf("%d.%02d%%", s.ShareBP/100, s.ShareBP%100) + "（" + itoa(int(s.Yes)) + " / " + itoa(int(s.Villages)) + " 村）"
 	}
 	return "达标村 " + itoa(int(s.Yes)) + " 个（共 " + itoa(int(s.Villages)) + " 村）"
+}
+
+// ApprovedValue is the value that counts (nil when none is approved).
+func (s *ValueSeries) ApprovedValue() *int64 {
+	if s.Approved == nil {
+		return nil
+	}
+	return &s.Approved.Value
+}
+
+// ValueText is the submitted value in words, by the indicator's kind.
+func (q *IndicatorQueueItem) ValueText() string {
+	d := Indicator{Kind: q.Kind, Unit: q.Unit}
+	return d.Format(q.Value.Value)
+}
+
+// CheckIndicatorInput validates a new definition without storing it: the field
+// errors a form shows beside its own (nil when none).
+func CheckIndicatorInput(in IndicatorInput) map[string]string {
+	var d Indicator
+	in.apply(&d)
+	var verr *ValidationError
+	if errors.As(d.Validate(), &verr) {
+		return verr.Fields
+	}
+	return nil
 }

@@ -16,6 +16,8 @@ type Todo struct {
 	// Street: reports waiting in the queue, and villages not yet reported.
 	Queue      int64
 	Unreported []TodoVillage
+	// Values counts the catalogue's indicator values waiting in the street's queue.
+	Values int64
 	// District: submissions waiting by street, past years still to close, and
 	// years whose district targets are not all assigned.
 	Pending   []TodoStreet
@@ -76,6 +78,10 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 	case RoleStreet:
 		if err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
 			Scopes(a.Scope().Villages).Where("report_versions.status = ?", StatusSubmitted).Count(&t.Queue).Error; err != nil {
+			return nil, err
+		}
+		if err := db.Model(&IndicatorValue{}).Joins("JOIN villages ON villages.code = indicator_values.village_code").
+			Scopes(a.Scope().Villages).Where("indicator_values.status = ?", StatusSubmitted).Count(&t.Values).Error; err != nil {
 			return nil, err
 		}
 		// The villages not yet reported in an open window are the 催报 list's not yet

@@ -98,6 +98,9 @@ func Demo(db *gorm.DB, now time.Time) error {
 		if err := demoRegistries(tx, rng, villages, users, streetUser, now); err != nil {
 			return err
 		}
+		if err := demoIndicators(tx, villages, users, streetUser, now); err != nil {
+			return err
+		}
 		if err := tx.Create(demoWindows(now)).Error; err != nil {
 			return err
 		}

@@ -166,6 +166,9 @@ func seedEmpty(db *gorm.DB, demo bool) error {
 	if err := seeds.Structure(db); err != nil {
 		return err
 	}
+	if _, err := seeds.SeedPlanIndicators(db); err != nil {
+		return err
+	}
 	if demo {
 		log.Printf("seeding demo data (invented villages and accounts)")
 		if err := seeds.Demo(db, time.Now().UTC()); err != nil {

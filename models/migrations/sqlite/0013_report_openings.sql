@@ -1,4 +1,4 @@
--- 0010 report openings: which officer opened which submitted report version's review
+-- 0013 report openings: which officer opened which submitted report version's review
 -- page (once each), so that a flagged report is approved in bulk only once opened.
 -- Frozen: never edit.
 

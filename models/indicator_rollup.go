@@ -1,0 +1,374 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The roll-up of one catalogue indicator (docs/domain.md, "The indicator catalogue"):
+// the villages of a scope active in the year, each with its value approved by an
+// instant, counted by the indicator's rule as defined at that instant, for the
+// whole scope, by street and by village type, each beside the target assigned to
+// it. A colour is given only against an assigned target, and never for a year in
+// progress.
+
+// IndicatorFigures are an indicator's figures over a group of villages.
+type IndicatorFigures struct {
+	// Code and Name name the group: a street, a village type, or the whole scope.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Villages active in the year; Reported with an approved value; Yes with a value
+	// above zero (是, 已命名, a count or an amount above zero); Sum of the values (a
+	// count, or 分 for an amount); Share is Yes / Villages.
+	Villages int64 `json:"villages"`
+	Reported int64 `json:"reported"`
+	Yes      int64 `json:"yes"`
+	Sum      int64 `json:"sum"`
+	Share    Ratio `json:"share"`
+	// Target is the target assigned to the group for the year in the indicator's
+	// target unit (basis points for a share, 分 for an amount's sum, else a count);
+	// nil: 未下达目标.
+	Target *int64 `json:"target"`
+	// Color is green, yellow or red against the target; empty with no target, and
+	// for a year in progress.
+	Color string `json:"color"`
+	// Rank is a street's place among the scope's streets by the figure of the rule,
+	// highest first, equal figures sharing a place (0: no villages, or not a street).
+	Rank int `json:"rank"`
+}
+
+// IndicatorRollup is an indicator's roll-up of a scope for a year as of an instant.
+type IndicatorRollup struct {
+	// Indicator is the definition in force at AsOf.
+	Indicator  Indicator          `json:"-"`
+	Year       int                `json:"year"`
+	AsOf       time.Time          `json:"as_of"`
+	ScopeCode  string             `json:"scope_code"`
+	ScopeName  string             `json:"scope_name"`
+	InProgress bool               `json:"in_progress"`
+	Total      IndicatorFigures   `json:"total"`
+	ByStreet   []IndicatorFigures `json:"by_street"`
+	ByType     []IndicatorFigures `json:"by_type"`
+}
+
+// IndicatorAsOf is the definition of an indicator in force at t (its revision),
+// ErrNotFound when it was not yet defined then.
+func IndicatorAsOf(db *gorm.DB, d *Indicator, t time.Time) (*Indicator, error) {
+	var r IndicatorRevision
+	err := db.Where("indicator_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", d.ID, t, t).
+		Order("valid_from DESC, id DESC").Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := *d
+	out.Name, out.Kind, out.Unit, out.EnteredBy, out.FromYear, out.UntilYear = r.Name, r.Kind, r.Unit, r.EnteredBy, r.FromYear, r.UntilYear
+	out.Rollup, out.Plan, out.Wording, out.Version = r.Rollup, r.Plan, r.Wording, r.Version
+	return &out, nil
+}
+
+// TargetUnit is the unit of the indicator's targets: "bp" for a share, "fen" for the
+// sum of an amount, else "count".
+func (d *Indicator) TargetUnit() string {
+	switch {
+	case d.Rollup == RollupShare:
+		return "bp"
+	case d.Rollup == RollupSum && d.Kind == KindAmount:
+		return "fen"
+	}
+	return "count"
+}
+
+// Actual is the group's figure by the indicator's rule, in the target's unit
+// (a share as a ratio, else a whole number).
+func (d *Indicator) Actual(f IndicatorFigures) Ratio {
+	switch d.Rollup {
+	case RollupShare:
+		return f.Share
+	case RollupSum:
+		return Ratio{big.NewRat(f.Sum, 1)}
+	}
+	return Ratio{big.NewRat(f.Yes, 1)}
+}
+
+// ActualText is the group's figure by the rule, in words with its unit.
+func (d *Indicator) ActualText(f IndicatorFigures) string {
+	switch d.Rollup {
+	case RollupShare:
+		return fmt.Sprintf("%s（%d / %d 村）", f.Share.Percent(), f.Yes, f.Villages)
+	case RollupSum:
+		if d.Kind == KindAmount {
+			return FormatMoney(f.Sum)
+		}
+		return fmt.Sprintf("%d %s", f.Sum, d.Unit)
+	}
+	return fmt.Sprintf("%d 个村", f.Yes)
+}
+
+// TargetText is a target in words, 未下达目标 when nil.
+func (d *Indicator) TargetText(t *int64) string {
+	if t == nil {
+		return "未下达目标"
+	}
+	switch d.TargetUnit() {
+	case "bp":
+		return frac(*t, 10000).Percent()
+	case "fen":
+		return FormatMoney(*t)
+	}
+	if d.Rollup == RollupCountYes {
+		return fmt.Sprintf("%d 个村", *t)
+	}
+	return fmt.Sprintf("%d %s", *t, d.Unit)
+}
+
+// colour is the group's colour against its target (bandBP: the yellow band, a share
+// in basis points below the target, or for a count or a sum that fraction of it).
+func (d *Indicator) colour(f IndicatorFigures, bandBP int64) string {
+	if f.Target == nil {
+		return ""
+	}
+	if d.Rollup == RollupShare {
+		return Colour(f.Share, frac(*f.Target, 10000), bandBP)
+	}
+	actual := d.Actual(f).R
+	if *f.Target == 0 {
+		return ColorGreen
+	}
+	return Colour(Ratio{new(big.Rat).Quo(actual, big.NewRat(*f.Target, 1))}, Ratio{big.NewRat(1, 1)}, bandBP)
+}
+
+// indicatorAgg is one group of villages (street × type) of the roll-up query.
+type indicatorAgg struct {
+	StreetCode string
+	Type       string
+	Villages   int64
+	Reported   int64
+	Yes        int64
+	Sum        int64 `gorm:"column:sum_value"`
+}
+
+func (f *IndicatorFigures) add(r indicatorAgg) {
+	f.Villages += r.Villages
+	f.Reported += r.Reported
+	f.Yes += r.Yes
+	f.Sum += r.Sum
+}
+
+func (f *IndicatorFigures) finish() { f.Share = frac(f.Yes, f.Villages) }
+
+// ComputeIndicatorRollup rolls up the indicator code over the actor's scope (narrowed
+// to one street when street is set) for year as of asOf: the values approved by asOf
+// of the villages active in the year (their master data as of asOf), counted by the
+// definition in force at asOf. Street and district staff only.
+func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time) (*IndicatorRollup, error) {
+	if a.Role != RoleDistrict && a.Role != RoleStreet {
+		return nil, ErrForbidden
+	}
+	cur, err := FindIndicator(db, a, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckYear(db, year); err != nil {
+		return nil, err
+	}
+	d, err := IndicatorAsOf(db, cur, asOf)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Invalid("as_of", "该指标在此时点尚未定义")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !d.AppliesIn(year) {
+		return nil, Invalid("year", "该指标在此年度不适用")
+	}
+	streets, err := ListStreets(db, a)
+	if err != nil {
+		return nil, err
+	}
+	district := d.DistrictCode
+	var own []Street
+	for _, s := range streets {
+		if s.DistrictCode == district && (street == "" || s.Code == street) {
+			own = append(own, s)
+		}
+	}
+	if street != "" && len(own) == 0 {
+		return nil, ErrNotFound
+	}
+	ru := &IndicatorRollup{Indicator: *d, Year: year, AsOf: asOf.UTC()}
+	if ru.InProgress, err = YearInProgress(db, district, year, asOf); err != nil {
+		return nil, err
+	}
+	if len(own) == 1 && (street != "" || a.Role == RoleStreet) {
+		ru.ScopeCode, ru.ScopeName = own[0].Code, own[0].Name
+	} else {
+		var dist District
+		if err := db.Where("code = ?", district).Take(&dist).Error; err != nil {
+			return nil, err
+		}
+		ru.ScopeCode, ru.ScopeName = dist.Code, dist.Name
+	}
+	latest := indicatorValues.latestApproved(db, &asOf).Where("indicator_id = ? AND year = ?", d.ID, year)
+	q := villagesAsOf(db, asOf).
+		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(iv.value) AS reported,
+			SUM(CASE WHEN iv.value > 0 THEN 1 ELSE 0 END) AS yes, COALESCE(SUM(iv.value), 0) AS sum_value`).
+		Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
+		Joins("LEFT JOIN indicator_values iv ON iv.indicator_id = ? AND iv.village_code = la.village_code AND iv.year = ? AND iv.seq = la.seq", d.ID, year).
+		Where("villages.district_code = ?", district).
+		Scopes(a.Scope().Villages)
+	if street != "" {
+		q = q.Where("villages.street_code = ?", street)
+	}
+	var rows []indicatorAgg
+	if err := activeIn(q, year).Group("villages.street_code, villages.type").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	ts, err := loadTargets(db, district, asOf, nil)
+	if err != nil {
+		return nil, err
+	}
+	band := YellowBand(db, district, asOf)
+	target := func(scopes ...string) *int64 {
+		if d.Rollup == RollupShare {
+			for _, sc := range scopes {
+				if v, ok := ts[sc][d.Code][year]; ok {
+					return &v
+				}
+			}
+			return nil
+		}
+		// A count or a sum of the district is not a street's: only a scope's own.
+		return ts.amount(d.Code, scopes[0], year)
+	}
+	paint := func(f *IndicatorFigures) {
+		f.finish()
+		if !ru.InProgress {
+			f.Color = d.colour(*f, band)
+		}
+	}
+	ru.Total = IndicatorFigures{Code: ru.ScopeCode, Name: ru.ScopeName}
+	byStreet := map[string]*IndicatorFigures{}
+	for _, s := range own {
+		ru.ByStreet = append(ru.ByStreet, IndicatorFigures{Code: s.Code, Name: s.Name})
+	}
+	for i := range ru.ByStreet {
+		byStreet[ru.ByStreet[i].Code] = &ru.ByStreet[i]
+	}
+	byType := map[string]*IndicatorFigures{}
+	for _, t := range VillageTypes {
+		ru.ByType = append(ru.ByType, IndicatorFigures{Code: t, Name: t})
+	}
+	for i := range ru.ByType {
+		byType[ru.ByType[i].Code] = &ru.ByType[i]
+	}
+	for _, r := range rows {
+		ru.Total.add(r)
+		if f := byStreet[r.StreetCode]; f != nil {
+			f.add(r)
+		}
+		if f := byType[r.Type]; f != nil {
+			f.add(r)
+		}
+	}
+	ru.Total.Target = target(ru.ScopeCode, district)
+	paint(&ru.Total)
+	for i := range ru.ByStreet {
+		ru.ByStreet[i].Target = target(ru.ByStreet[i].Code, district)
+		paint(&ru.ByStreet[i])
+	}
+	rankStreets(d, ru.ByStreet)
+	for i := range ru.ByType {
+		if d.Rollup == RollupShare {
+			ru.ByType[i].Target = target(ru.ScopeCode, district)
+		}
+		paint(&ru.ByType[i])
+	}
+	return ru, nil
+}
+
+// rankStreets places the streets with villages by the figure of the rule, highest
+// first; equal figures share a place.
+func rankStreets(d *Indicator, rows []IndicatorFigures) {
+	var order []int
+	for i := range rows {
+		if rows[i].Villages > 0 {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(x, y int) bool {
+		return d.Actual(rows[order[x]]).R.Cmp(d.Actual(rows[order[y]]).R) > 0
+	})
+	for k, i := range order {
+		rows[i].Rank = k + 1
+		if k > 0 && d.Actual(rows[i]).R.Cmp(d.Actual(rows[order[k-1]]).R) == 0 {
+			rows[i].Rank = rows[order[k-1]].Rank
+		}
+	}
+}
+
+// Ranked is the streets with a place, in the order of their places.
+func (ru *IndicatorRollup) Ranked() []IndicatorFigures {
+	var out []IndicatorFigures
+	for _, f := range ru.ByStreet {
+		if f.Rank > 0 {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
+	return out
+}
+
+// TargetIndicators lists every indicator a target may be set for: the registry's
+// own, then the district's catalogue (plan's first), each with its target unit.
+func TargetIndicators(db *gorm.DB, a *Actor) ([]IndicatorInfo, error) {
+	out := append([]IndicatorInfo{}, Indicators...)
+	list, err := ListIndicators(db, a, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range list {
+		out = append(out, IndicatorInfo{Code: d.Code, Label: d.Name + "（指标目录）", Unit: d.TargetUnit()})
+	}
+	return out, nil
+}
+
+// IndicatorTrend is the indicator's roll-up of the scope for each year it applies to,
+// from the plan's first year to the last open one, as of asOf: the road to the
+// plan's targets, each year beside its own target.
+func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) ([]*IndicatorRollup, error) {
+	cur, err := FindIndicator(db, a, code)
+	if err != nil {
+		return nil, err
+	}
+	d, err := IndicatorAsOf(db, cur, asOf)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Invalid("as_of", "该指标在此时点尚未定义")
+	}
+	if err != nil {
+		return nil, err
+	}
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	var out []*IndicatorRollup
+	for y := max(FirstYear, d.FromYear); y <= last; y++ {
+		if !d.AppliesIn(y) {
+			continue
+		}
+		ru, err := ComputeIndicatorRollup(db, a, code, y, street, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ru)
+	}
+	return out, nil
+}
