@@ -358,6 +358,8 @@ type flagInputRow struct {
 type FlagResult struct {
 	Flags    [][]Flag
 	Approved map[string]*ReportVersion
+	// Thresholds are the ones in force at the instant asked.
+	Thresholds FlagThresholds
 }
 
 // ComputeFlags computes the flags of several versions (of one district) at instant
@@ -451,6 +453,7 @@ func ComputeFlags(db *gorm.DB, subjects []FlagSubject, at time.Time) (*FlagResul
 		}
 		res.Flags[i] = FlagsOf(s.Version, s.LastYear, others, divs[reportKey(s.Version.VillageCode, s.Version.Year)], t)
 	}
+	res.Thresholds = t
 	return res, nil
 }
 
