@@ -310,7 +310,7 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 		if err != nil {
 			return nil, err
 		}
-		p.Flags = res.Flags[0]
+		p.Flags = models.ForRole(res.Flags[0], u.Role)
 		if p.Editable {
 			p.Thresholds = &res.Thresholds
 		}
