@@ -49,9 +49,11 @@ func TestFlaggedSubmitNeedsNote(t *testing.T) {
 	if rep.Open == nil || rep.Open.Status != models.StatusDraft || rep.Open.BusinessFen != 41_550_000 {
 		t.Fatalf("the draft was not kept: %+v", rep.Open)
 	}
-	// The cadre's page names the flags above the note.
-	if b := en.page("GET", page, v1, nil, false).Body.String(); !strings.Contains(b, "提交时须在“说明”中写明原因") {
-		t.Fatal("the draft's flags are not shown to the cadre")
+	// The cadre's page names the flags above the note, and gives the form the
+	// thresholds for its live hint.
+	if b := en.page("GET", page, v1, nil, false).Body.String(); !strings.Contains(b, "提交时须在“说明”中写明原因") ||
+		!strings.Contains(b, `data-change-bp="3000" data-change-fen="10000000"`) || !strings.Contains(b, `id="note-need"`) {
+		t.Fatal("the draft's flags or the thresholds are not on the cadre's form")
 	}
 	// The API: refused without a note, accepted with one given at submission.
 	path := "/api/v1/villages/" + seeds.FixA1 + "/reports/2025"

@@ -232,6 +232,9 @@ type reportPage struct {
 	// Queue is the street officer's queue filter and order, kept from the queue to
 	// the decision and the next report.
 	Queue models.QueueFilter
+	// Thresholds are the flags' thresholds in force, for the form's live hint that
+	// a note will be needed (nil when the page has no form).
+	Thresholds *models.FlagThresholds
 	// Openness is the year's reporting state for the cadre (closed, not open yet).
 	Openness models.Openness
 	// FromLastYear: the form is pre-filled with last year's approved figures.
@@ -307,7 +310,10 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 		if err != nil {
 			return nil, err
 		}
-		p.Flags = res.Flags[0]
+		p.Flags = models.ForRole(res.Flags[0], u.Role)
+		if p.Editable {
+			p.Thresholds = &res.Thresholds
+		}
 		if p.Reviewable && len(p.Flags) > 0 {
 			if err := models.RecordOpening(h.db(c), actorOf(c), rep.Open.ID); err != nil {
 				return nil, err
@@ -315,6 +321,13 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 		}
 	} else {
 		p.Figures = models.Compare(rep.Approved, rep.LastYear)
+		if p.Editable && rep.LastYear != nil {
+			t, err := models.FlagThresholdsAt(h.db(c), rep.Village.DistrictCode, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			p.Thresholds = &t
+		}
 	}
 	ids := make([]uint, len(rep.History))
 	for i := range rep.History {

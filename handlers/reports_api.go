@@ -32,7 +32,7 @@ func (h *Handler) APIReportShow(c echo.Context) error {
 			return err
 		}
 		if res.Flags[0] != nil {
-			flags = res.Flags[0]
+			flags = models.ForRole(res.Flags[0], actorOf(c).Role)
 		}
 	}
 	out := toReportJSON(rep)

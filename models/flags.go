@@ -59,6 +59,26 @@ type Flag struct {
 	// Field is the amount concerned (business_fen …), "" for none.
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// cadre is the message as the village's cadre reads it, when it differs: a
+	// median flag without the peers' median (see ForRole).
+	cadre string
+}
+
+// ForRole is the flags as the role reads them: a village's cadre gets the median
+// flags without the median of the other villages, whose figures are outside the
+// cadre's scope; the others get them as they are.
+func ForRole(fs []Flag, role string) []Flag {
+	if role != RoleVillage {
+		return fs
+	}
+	out := make([]Flag, len(fs))
+	for i, f := range fs {
+		if f.cadre != "" {
+			f.Message, f.cadre = f.cadre, ""
+		}
+		out[i] = f
+	}
+	return out
 }
 
 // FlagThresholds are the district's thresholds of the flags.
@@ -301,13 +321,17 @@ func medianFlag(a Amount, cur int64, peers []int64, k100 int64) (Flag, bool) {
 		median = FormatMoney((twoM + 1) / 2)
 	}
 	peersText := fmt.Sprintf("本街道同类型村中位数 %s（%d 个村）", median, n)
+	// The cadre's words name no other village's figure (with three peers the median
+	// is one village's own).
 	switch {
 	case cur*200 > k100*twoM:
 		return Flag{Code: FlagMedian, Field: a.Key, Message: fmt.Sprintf("%s %s，超过%s的 %s 倍",
-			a.Label, FormatMoney(cur), peersText, k100Text(k100))}, true
+			a.Label, FormatMoney(cur), peersText, k100Text(k100)),
+			cadre: fmt.Sprintf("%s %s，超过本街道同类型村中位数的 %s 倍", a.Label, FormatMoney(cur), k100Text(k100))}, true
 	case cur*2*k100 < 100*twoM:
 		return Flag{Code: FlagMedian, Field: a.Key, Message: fmt.Sprintf("%s %s，不到%s的 1/%s",
-			a.Label, FormatMoney(cur), peersText, k100Text(k100))}, true
+			a.Label, FormatMoney(cur), peersText, k100Text(k100)),
+			cadre: fmt.Sprintf("%s %s，不到本街道同类型村中位数的 1/%s", a.Label, FormatMoney(cur), k100Text(k100))}, true
 	}
 	return Flag{}, false
 }
@@ -358,6 +382,8 @@ type flagInputRow struct {
 type FlagResult struct {
 	Flags    [][]Flag
 	Approved map[string]*ReportVersion
+	// Thresholds are the ones in force at the instant asked.
+	Thresholds FlagThresholds
 }
 
 // ComputeFlags computes the flags of several versions (of one district) at instant
@@ -451,6 +477,7 @@ func ComputeFlags(db *gorm.DB, subjects []FlagSubject, at time.Time) (*FlagResul
 		}
 		res.Flags[i] = FlagsOf(s.Version, s.LastYear, others, divs[reportKey(s.Version.VillageCode, s.Version.Year)], t)
 	}
+	res.Thresholds = t
 	return res, nil
 }
 

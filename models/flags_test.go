@@ -184,6 +184,17 @@ func TestComputeFlagsFromTheDatabase(t *testing.T) {
 	if g := strings.Join(codes(res.Flags[0]), " "); g != want {
 		t.Fatalf("flags %s, want %s", g, want)
 	}
+	// The cadre reads the median flags without the other villages' median.
+	for _, f := range models.ForRole(res.Flags[0], models.RoleVillage) {
+		if f.Code == models.FlagMedian && (strings.Contains(f.Message, "50.00 万元") || !strings.Contains(f.Message, "中位数的 3 倍")) {
+			t.Errorf("the cadre's median flag: %q", f.Message)
+		}
+	}
+	for _, f := range models.ForRole(res.Flags[0], models.RoleStreet) {
+		if f.Code == models.FlagMedian && !strings.Contains(f.Message, "中位数 50.00 万元（3 个村）") {
+			t.Errorf("the officer's median flag: %q", f.Message)
+		}
+	}
 	if subject[0].LastYear == nil || subject[0].LastYear.OperatingFen != 45*wan {
 		t.Fatalf("last year read with the flags: %+v", subject[0].LastYear)
 	}

@@ -286,7 +286,8 @@ func noteForFlags(v *Village, note *string) func(*gorm.DB, *ReportVersion) ([]st
 		if err != nil {
 			return nil, err
 		}
-		r.Flags = res.Flags[0]
+		// The cadre's words: the audit entry, which the cadre may read, keeps them too.
+		r.Flags = ForRole(res.Flags[0], RoleVillage)
 		if len(r.Flags) > 0 && strings.TrimSpace(r.Note) == "" {
 			return nil, Invalid("note", "本次填报有需要说明的情况，请在“说明”中写明原因后再提交："+FlagsText(r.Flags))
 		}

@@ -9,7 +9,8 @@ import (
 )
 
 // TestBrowserReviewFlags walks the street officer's review of flagged reports on a
-// phone (375×812), every page axe-core clean: three cadres submit 2026 figures far
+// phone (375×812), every page axe-core clean: a cadre typing a figure far from last
+// year's is told a note will be needed; three cadres submit 2026 figures far
 // above last year's (with their notes); the queue shows the flags, filters by flag
 // and counts what is left; the officer opens the first and approves it; 下一个 is the
 // next flagged report and keeps the filter; back in the filtered queue, a bulk
@@ -64,6 +65,33 @@ func TestBrowserReviewFlags(t *testing.T) {
 			t.Fatalf("submit %s: %d %v", code, st, body)
 		}
 	}
+
+	// A cadre typing a figure far from last year's is told a note will be needed,
+	// before submitting.
+	cadreCode := "331002001205"
+	status, tok := login(t, srv.addr, "village-"+cadreCode, "cunji-demo")
+	if status != 200 {
+		t.Fatalf("login %s: %d", cadreCode, status)
+	}
+	cadreAPI := apiClient{t, srv.addr, tok}
+	cadrePath := "/api/v1/villages/" + cadreCode + "/reports/2026"
+	if _, rep := cadreAPI.call("GET", cadrePath, nil); rep != nil {
+		if open, ok := rep["open"].(map[string]any); ok && open["status"] == "submitted" {
+			cadreAPI.call("POST", cadrePath+"/withdraw", map[string]any{"version": open["version"]})
+		}
+	}
+	cadre := newBrowserSession(t, exec, base, "cadre375", context.Background())
+	cadre.login("village-" + cadreCode)
+	cadre.do("form", chromedp.Navigate(base+"/villages/"+cadreCode+"/reports/2026"), chromedp.WaitVisible(chromedp.CSS("#report-form[data-change-bp]")))
+	cadre.do("typed-far",
+		chromedp.Click(chromedp.CSS("#business_wan")), chromedp.Clear(chromedp.CSS("#business_wan")),
+		chromedp.SendKeys(chromedp.CSS("#business_wan"), "1234.5"),
+		chromedp.WaitVisible(chromedp.CSS("#note-need")))
+	if s := cadre.text("#note-need"); !strings.Contains(s, "经营收入较上年变动大") {
+		t.Fatalf("the live hint: %q", s)
+	}
+	cadre.pageChecks("note needed", true)
+	cadre.noProblems()
 
 	officer := newBrowserSession(t, exec, base, "flags375", context.Background())
 	officer.login("street-" + street)

@@ -40,6 +40,22 @@
       });
       var meets = op >= 50000000n;
       d.textContent = meets ? "经营性收入达到 50 万元" : "经营性收入未达 50 万元"; d.className = meets ? "ok" : "bad";
+      // The flags the form can tell as the cadre types (the 50 万 line, a move past
+      // both change thresholds): a note will be needed to submit.
+      var need = document.getElementById("note-need");
+      if (!need || !form.dataset.changeBp) return;
+      var bp = BigInt(form.dataset.changeBp), lim = BigInt(form.dataset.changeFen), why = [];
+      form.querySelectorAll(".vs[data-for]").forEach(function (p) {
+        var k = p.dataset.for, cur = v[k], last = BigInt(p.dataset.last);
+        if (cur === null || cur === undefined || k === "total") return;
+        if (k === "operating") { if ((cur >= 50000000n) !== (last >= 50000000n)) why.push("经营性收入跨越 50 万元线"); return; }
+        var m = cur - last, a = last < 0n ? -last : last;
+        if (m < 0n) m = -m;
+        var l = form.querySelector("label[for='" + k + "_wan']");
+        if (m > lim && m * 10000n > bp * a && l) why.push(l.textContent.split("（")[0] + "较上年变动大");
+      });
+      need.hidden = why.length === 0;
+      need.textContent = why.length ? "按现在的数字，提交时须在“说明”中写明原因：" + why.join("、") + "。" : "";
     };
     form.addEventListener("input", update);
     // A figure pre-filled from last year stops being marked once the cadre changes it.
