@@ -271,3 +271,25 @@ func TestIndicatorRollupRecount(t *testing.T) {
 		t.Fatalf("another street: %v", err)
 	}
 }
+
+// TestIndicatorGap: what a group lacks to reach its target, by the rule.
+func TestIndicatorGap(t *testing.T) {
+	tg := func(v int64) *int64 { return &v }
+	for _, c := range []struct {
+		d    models.Indicator
+		f    models.IndicatorFigures
+		want string
+	}{
+		{models.Indicator{Rollup: models.RollupCountYes}, models.IndicatorFigures{Yes: 3, Target: tg(5)}, "还需 2 个村"},
+		{models.Indicator{Rollup: models.RollupCountYes}, models.IndicatorFigures{Yes: 6, Target: tg(5)}, "已达到目标"},
+		// ⌈85% × 10⌉ − 8 = 1
+		{models.Indicator{Rollup: models.RollupShare}, models.IndicatorFigures{Villages: 10, Yes: 8, Target: tg(8500)}, "还需 1 个村"},
+		{models.Indicator{Rollup: models.RollupSum, Kind: models.KindCount, Unit: "户"}, models.IndicatorFigures{Sum: 2400, Target: tg(2500)}, "还差 100 户"},
+		{models.Indicator{Rollup: models.RollupSum, Kind: models.KindAmount}, models.IndicatorFigures{Sum: 0, Target: tg(1_000_000)}, "还差 " + models.FormatMoney(1_000_000)},
+		{models.Indicator{Rollup: models.RollupSum}, models.IndicatorFigures{Sum: 9}, ""},
+	} {
+		if got := c.d.GapText(c.f); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.d.Rollup, c.f, got, c.want)
+		}
+	}
+}
