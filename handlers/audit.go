@@ -50,13 +50,14 @@ func auditFilter(c echo.Context) (models.AuditFilter, error) {
 }
 
 type auditPage struct {
-	Entries []models.AuditRow
-	Total   int64
-	Filter  url.Values
-	Scopes  []models.ScopeGroup
-	Actions any
-	Next    string
-	Export  string
+	Entries    []models.AuditRow
+	Total      int64
+	Filter     url.Values
+	Scopes     []models.ScopeGroup
+	Actions    any
+	Next       string
+	Export     string
+	ExportXLSX string
 }
 
 // AuditShow is GET /audit: the audit log within the caller's scope, in Chinese,
@@ -91,6 +92,8 @@ func (h *Handler) AuditShow(c echo.Context) error {
 	}
 	q.Set("format", "csv")
 	p.Export = "/audit/export?" + q.Encode()
+	q.Set("format", "xlsx")
+	p.ExportXLSX = "/audit/export?" + q.Encode()
 	return h.render(c, http.StatusOK, "audit", "审计日志", p, nil)
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"encoding/csv"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,7 @@ func TestAuditReadable(t *testing.T) {
 			[]string{"<th scope=\"row\">经营收入</th>"}},
 		{"village", "/audit?village=" + seeds.FixB1, []string{"共 0 条"}, nil},
 		{"person", "/audit?actor=s1", []string{"共 1 条", "<b>审核通过</b>"}, []string{"<b>新建填报</b>"}},
+		{"person by name", "/audit?actor=" + url.QueryEscape("s1（测试）"), []string{"共 1 条", "<b>审核通过</b>", "format=xlsx"}, []string{"<b>新建填报</b>"}},
 		{"action", "/audit?action=report.create", []string{"共 1 条", "新建填报"}, []string{"审核通过</b>"}},
 		{"today", "/audit?village=" + seeds.FixA1 + "&from=" + today + "&to=" + today, []string{"共 3 条"}, nil},
 		{"before", "/audit?to=2020-01-01", []string{"共 0 条"}, nil},

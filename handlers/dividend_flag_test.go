@@ -36,7 +36,7 @@ func TestDividendFlagOnReviewAndQueue(t *testing.T) {
 	invest := map[string]int64{seeds.FixA1: 8 * wan, seeds.FixA2: 8 * wan}
 	for user, code := range map[string]string{"v1": seeds.FixA1, "v2": seeds.FixA2} {
 		inv := invest[code]
-		if _, err := models.SaveDraft(en.db, en.actor(user), code, 2025, models.ReportInput{InvestmentFen: &inv}); err != nil {
+		if _, err := models.SaveDraft(en.db, en.actor(user), code, 2025, models.ReportInput{InvestmentFen: &inv, Note: &setupNote}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := models.Submit(en.db, en.actor(user), code, 2025, nil); err != nil {

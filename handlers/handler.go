@@ -42,6 +42,9 @@ type Handler struct {
 	// Passwords counts and compares password attempts; Echo makes one with
 	// models.ConcurrentComparisons slots when it is nil.
 	Passwords *models.Passwords
+	// Rollups keeps computed roll-ups (until the data revision moves, or for good
+	// for a settled past instant); Echo makes one when it is nil.
+	Rollups *models.RollupCache
 }
 
 // Context keys.

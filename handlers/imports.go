@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"cunji/models"
 	"cunji/views"
@@ -77,9 +79,13 @@ func dryRunParam(c echo.Context) (bool, error) {
 	return false, models.Invalid("dry_run", "dry_run 须为 true 或 false")
 }
 
-// APIImportVillages is POST /api/v1/import/villages?dry_run=true|false (district).
+// APIImportVillages is POST /api/v1/import/villages?dry_run=true|false&mapping= (district).
 func (h *Handler) APIImportVillages(c echo.Context) error {
 	dry, err := dryRunParam(c)
+	if err != nil {
+		return err
+	}
+	m, err := apiMapping(c)
 	if err != nil {
 		return err
 	}
@@ -87,7 +93,7 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := models.ImportVillages(h.db(c), actorOf(c), rows, dry)
+	res, err := models.ImportVillagesMapped(h.db(c), actorOf(c), rows, m, dry)
 	h.Metrics.imported("villages", dry, err)
 	if err != nil {
 		return err
@@ -100,7 +106,8 @@ func (h *Handler) APIImportVillages(c echo.Context) error {
 func reportMode(mode, reason, unit string) (models.ReportImportMode, error) {
 	var m models.ReportImportMode
 	switch unit {
-	case "", "yuan", models.UnitYuan:
+	case "": // the unit remembered with the sheet's mapping, else 元
+	case "yuan", models.UnitYuan:
 		m.Unit = models.UnitYuan
 	case "wan", models.UnitWan:
 		m.Unit = models.UnitWan
@@ -117,8 +124,42 @@ func reportMode(mode, reason, unit string) (models.ReportImportMode, error) {
 	return m, nil
 }
 
-// APIImportReports is POST /api/v1/import/reports?dry_run=&mode=approve|queue&reason=&unit=yuan|wan
-// (unit: of amounts whose header names none).
+// apiMapping reads the API's mapping parameter (query or form), nil when absent.
+func apiMapping(c echo.Context) (*models.ColumnMapping, error) {
+	s := c.FormValue("mapping")
+	if s == "" {
+		return nil, nil
+	}
+	return models.ParseMappingJSON(s)
+}
+
+// formMapping reads the mapping step's form: header_row and map_<column index>,
+// nil when the form has none.
+func formMapping(c echo.Context) (*models.ColumnMapping, error) {
+	h := c.FormValue("header_row")
+	if h == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(h)
+	if err != nil || n < 1 {
+		return nil, models.Invalid("form", "表头行须为正整数")
+	}
+	m := &models.ColumnMapping{HeaderRow: n}
+	params, err := c.FormParams()
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range params {
+		if j, err := strconv.Atoi(strings.TrimPrefix(k, "map_")); err == nil && strings.HasPrefix(k, "map_") && len(v) > 0 {
+			m.SetColumn(j, v[0])
+		}
+	}
+	return m, nil
+}
+
+// APIImportReports is POST /api/v1/import/reports?dry_run=&mode=approve|queue&reason=&unit=yuan|wan&mapping=
+// (unit: of amounts whose header names none; mapping: the field of each column,
+// see docs/openapi.json).
 func (h *Handler) APIImportReports(c echo.Context) error {
 	dry, err := dryRunParam(c)
 	if err != nil {
@@ -126,6 +167,9 @@ func (h *Handler) APIImportReports(c echo.Context) error {
 	}
 	mode, err := reportMode(c.QueryParam("mode"), c.QueryParam("reason"), c.QueryParam("unit"))
 	if err != nil {
+		return err
+	}
+	if mode.Mapping, err = apiMapping(c); err != nil {
 		return err
 	}
 	rows, err := uploadedRows(c, models.ReportSheetRows)
@@ -172,6 +216,16 @@ var importTemplates = map[string]*views.Table{
 		Rows: [][]any{{"331002004201", "2025", "1", "是", "350000.00", "150000.00", "20000.00", "120000.00", "0", "25000000.00"}}},
 	"reports-wan": {Name: "reports-template-wan", Title: "年度数据导入模板（金额单位：万元）", Header: models.SheetLabels(models.ReportColumns[:10], models.UnitWan),
 		Rows: [][]any{{"331002004201", "2025", "1", "是", "35.00", "15.00", "2.00", "12.00", "0", "2500.00"}}},
+	"titles": {Name: "titles-template", Title: "称号命名名单导入模板", Header: models.TitleImportHeader,
+		Rows: [][]any{
+			{"331002004201", "示例村", "星级美丽乡村", "3", "2024", "2024-12-20", "椒政办发〔2024〕18号"},
+			{"", "示例二村", "和美乡村", "", "2024", "2024-12-20", "椒政办发〔2024〕18号"}}},
+	"targets": {Name: "targets-template", Title: "目标分解下达导入模板", Header: models.TargetImportHeader,
+		Rows: [][]any{
+			{"全区", "2026", "经营性收入 50 万元以上村占比", "80", "%", ""},
+			{"示例街道", "2026", "income_50w", "75", "%", "按街道基数分解"},
+			{"全区", "2026", "村级集体经济总收入", "120000", "万元", ""},
+			{"全区", "2026", "强村公司数", "5", "个", ""}}},
 	"users": {Name: "users-template", Title: "账号批量创建模板", Header: models.UserImportHeader,
 		Rows: [][]any{{"village-331002004201", "张三", "村干部", "331002004201", "13800000000"}}},
 }
@@ -190,13 +244,17 @@ func (h *Handler) ImportTemplate(c echo.Context) error {
 }
 
 // Pages. A dry run keeps the uploaded file under a random token, owned by the
-// user, so that "确认导入" commits exactly the file that was checked.
+// user, so that "确认导入" commits exactly the file that was checked; the mapping
+// step (step=map) checks the same kept file again with the columns chosen.
 
 type importPage struct {
 	Kind     string
 	Villages *models.VillageImport
 	Reports  *models.ReportImport
+	Titles   *models.TitleImport
+	Targets  *models.TargetImport
 	Problems []models.ImportProblem
+	Mapping  *models.SheetMapping
 	Token    string
 	Mode     string
 	Reason   string
@@ -216,15 +274,51 @@ func (h *Handler) ImportVillagesPost(c echo.Context) error { return h.importPost
 // of yearly reports.
 func (h *Handler) ImportReportsPost(c echo.Context) error { return h.importPost(c, "reports") }
 
+// importMaxRows is the most rows each kind of sheet may have.
+var importMaxRows = map[string]int{"villages": models.VillageSheetRows, "reports": models.ReportSheetRows,
+	"titles": models.TitleSheetRows, "targets": models.TargetSheetRows}
+
+// runImport checks (dry) or commits the rows of a sheet of kind into the page.
+func (h *Handler) runImport(c echo.Context, kind string, rows [][]string, p *importPage, chosen *models.ColumnMapping, dry bool) error {
+	a := actorOf(c)
+	var err error
+	switch kind {
+	case "villages":
+		if p.Villages, err = models.ImportVillagesMapped(h.db(c), a, rows, chosen, dry); err == nil {
+			p.Problems, p.Mapping = p.Villages.Problems, p.Villages.Mapping
+		}
+	case "reports":
+		var mode models.ReportImportMode
+		if mode, err = reportMode(p.Mode, p.Reason, p.Unit); err == nil {
+			mode.Mapping = chosen
+			if p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, dry); err == nil {
+				p.Problems, p.Mapping = p.Reports.Problems, p.Reports.Mapping
+			}
+		}
+	case "titles":
+		if p.Titles, err = models.ImportTitles(h.db(c), a, rows, dry); err == nil {
+			p.Problems = p.Titles.Problems
+		}
+	case "targets":
+		if p.Targets, err = models.ImportTargets(h.db(c), a, rows, dry); err == nil {
+			p.Problems = p.Targets.Problems
+		}
+	}
+	h.Metrics.imported(kind, dry, err)
+	return err
+}
+
 // importPost checks an uploaded sheet of kind (a dry run) or commits the file a dry
 // run kept under its token.
 func (h *Handler) importPost(c echo.Context, kind string) error {
 	p := &importPage{Kind: kind, Mode: c.FormValue("mode"), Reason: c.FormValue("reason"), Unit: c.FormValue("unit")}
-	commit := c.FormValue("token") != ""
+	token := c.FormValue("token")
+	remap := token != "" && c.FormValue("step") == "map"
+	commit := token != "" && !remap
 	var data []byte
 	var err error
-	if commit {
-		data, err = h.takeUpload(c, c.FormValue("token"))
+	if token != "" {
+		data, err = h.takeUpload(c, token)
 	} else {
 		data, err = readSheetUpload(c)
 	}
@@ -236,41 +330,29 @@ func (h *Handler) importPost(c echo.Context, kind string) error {
 	if err != nil {
 		return fail(err)
 	}
-	maxRows := models.VillageSheetRows
-	if kind == "reports" {
-		maxRows = models.ReportSheetRows
-	}
-	rows, err := sheetRows(data, maxRows)
+	rows, err := sheetRows(data, importMaxRows[kind])
 	if err != nil {
 		return fail(err)
 	}
-	a := actorOf(c)
-	if kind == "villages" {
-		p.Villages, err = models.ImportVillages(h.db(c), a, rows, !commit)
-		h.Metrics.imported("villages", !commit, err)
-		if err == nil {
-			p.Problems = p.Villages.Problems
-		}
-	} else {
-		var mode models.ReportImportMode
-		if mode, err = reportMode(p.Mode, p.Reason, p.Unit); err == nil {
-			p.Reports, err = models.ImportReports(h.db(c), a, rows, mode, !commit)
-			h.Metrics.imported("reports", !commit, err)
-		}
-		if err == nil {
-			p.Problems = p.Reports.Problems
-		}
-	}
+	chosen, err := formMapping(c)
 	if err != nil {
+		return fail(err)
+	}
+	if err := h.runImport(c, kind, rows, p, chosen, !commit); err != nil {
 		return fail(err)
 	}
 	status := http.StatusOK
-	switch {
-	case len(p.Problems) > 0:
+	if len(p.Problems) > 0 {
 		status = http.StatusUnprocessableEntity
+	}
+	switch {
+	case commit && len(p.Problems) == 0:
+		os.Remove(filepath.Join(h.importDir(), token))
 	case commit:
-		os.Remove(filepath.Join(h.importDir(), c.FormValue("token")))
-	default:
+	case remap:
+		p.Token = token // the kept file, checked again with the columns chosen
+	case len(p.Problems) == 0 || p.Mapping != nil:
+		// Kept for 确认导入, or for the mapping step (a header was found).
 		if p.Token, err = h.keepUpload(c, data); err != nil {
 			return err
 		}

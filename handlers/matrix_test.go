@@ -117,6 +117,8 @@ var (
 		"udisable": {"POST", "/api/v1/users/v2/disable", nil},
 		"uenable":  {"POST", "/api/v1/users/v3/enable", nil},
 		"ureset":   {"POST", "/api/v1/users/v1/reset", nil},
+		"flagsget": {"GET", "/api/v1/settings/flags", nil},
+		"flagsput": {"PUT", "/api/v1/settings/flags", map[string]any{"change_bp": 2500}},
 	}
 	// The routes of a workshop's open version and of an account, by identity.
 	apiActionWant = map[string]map[string]int{
@@ -137,22 +139,22 @@ func TestAPIRoleMatrix(t *testing.T) {
 	want := map[string]map[string]int{
 		"v1": {"list": 200, "village": 200, "report": 200, "save": 404, "submit": 404, "approve": 403, "reject": 403,
 			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403,
-			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403, "flagsget": 403, "flagsput": 403},
 		"v2": {"list": 200, "village": 404, "report": 404, "save": 0, "submit": 0, "approve": 403, "reject": 403,
 			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 403,
-			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403, "flagsget": 403, "flagsput": 403},
 		"v4": {"list": 200, "village": 404, "report": 404, "save": 404, "submit": 404, "approve": 403, "reject": 403,
 			"rollup": 403, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 403,
-			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403},
+			"trend": 403, "ranking": 403, "complete": 403, "sprint": 403, "window": 403, "except": 403, "export": 403, "flagsget": 403, "flagsput": 403},
 		"s1": {"list": 200, "village": 200, "report": 200, "save": 403, "submit": 403, "approve": 0, "reject": 0,
 			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 404, "r-other": 404, "rollup-b": 404,
-			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200},
+			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200, "flagsget": 200, "flagsput": 403},
 		"s2": {"list": 200, "village": 404, "report": 404, "save": 403, "submit": 403, "approve": 404, "reject": 404,
 			"rollup": 200, "audit": 200, "vcreate": 403, "vupdate": 403, "v-other": 200, "r-other": 200, "rollup-b": 200,
-			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200},
+			"trend": 200, "ranking": 403, "complete": 200, "sprint": 200, "window": 403, "except": 403, "export": 200, "flagsget": 200, "flagsput": 403},
 		"d": {"list": 200, "village": 200, "report": 200, "save": 403, "submit": 403, "approve": 403, "reject": 403,
 			"rollup": 200, "audit": 200, "vcreate": 0, "vupdate": 0, "v-other": 200, "r-other": 200, "rollup-b": 200,
-			"trend": 200, "ranking": 200, "complete": 200, "sprint": 200, "window": 0, "except": 0, "export": 200},
+			"trend": 200, "ranking": 200, "complete": 200, "sprint": 200, "window": 0, "except": 0, "export": 200, "flagsget": 200, "flagsput": 0},
 	}
 	for who, codes := range apiActionWant {
 		for name, code := range codes {
@@ -251,7 +253,9 @@ func TestPageRoleMatrix(t *testing.T) {
 		"wapprove": {"POST", "/workshops/1/approve", nil},
 		"wreject":  {"POST", "/workshops/1/reject", url.Values{"reason": {"不符"}}},
 		"udisable": {"POST", "/users/v2/disable", nil}, "uenable": {"POST", "/users/v3/enable", nil},
-		"ureset": {"POST", "/users/v1/reset", nil},
+		"ureset":   {"POST", "/users/v1/reset", nil},
+		"flagsave": {"POST", "/windows/flags", url.Values{"change_bp": {"25"}, "change_fen": {"8"}, "median_k100": {"2.5"}}},
+		"overdue":  {"GET", "/overdue", nil},
 	}
 	// A permitted write answers 303, except a reset, which shows the one-time password.
 	permitted := map[string]int{"ureset": http.StatusOK}
@@ -260,23 +264,23 @@ func TestPageRoleMatrix(t *testing.T) {
 		"v1": {"village": 200, "report": 200, "save": 404, "submit": 404, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 403, "list": 403, "audit": 403, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 0, "ccreate": 403, "wlist": 403, "clist": 403},
+			"wcreate": 0, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403, "overdue": 403},
 		"v2": {"village": 404, "report": 404, "save": 0, "submit": 0, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 403, "list": 403, "audit": 403, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 404, "ccreate": 403, "wlist": 403, "clist": 403},
+			"wcreate": 404, "ccreate": 403, "wlist": 403, "clist": 403, "flagsave": 403, "overdue": 403},
 		"s1": {"village": 200, "report": 200, "save": 403, "submit": 403, "approve": 0, "reject": 0, "bulk": 0,
 			"queue": 200, "rollup": 200, "list": 200, "audit": 200, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200},
+			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 403, "overdue": 200},
 		"s2": {"village": 404, "report": 404, "save": 403, "submit": 403, "approve": 404, "reject": 404, "bulk": 409,
 			"queue": 200, "rollup": 200, "list": 200, "audit": 200, "vnew": 403, "vcreate": 403, "vedit": 403, "vupdate": 403,
 			"targets": 403, "target": 403,
-			"wcreate": 403, "ccreate": 422, "wlist": 200, "clist": 200},
+			"wcreate": 403, "ccreate": 422, "wlist": 200, "clist": 200, "flagsave": 403, "overdue": 200},
 		"d": {"village": 200, "report": 200, "save": 403, "submit": 403, "approve": 403, "reject": 403, "bulk": 403,
 			"queue": 403, "rollup": 200, "list": 200, "audit": 200, "vnew": 200, "vcreate": 0, "vedit": 200, "vupdate": 0,
 			"targets": 200, "target": 0,
-			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200},
+			"wcreate": 403, "ccreate": 0, "wlist": 200, "clist": 200, "flagsave": 0, "overdue": 200},
 	}
 	for who, codes := range apiActionWant {
 		if _, ok := want[who]; !ok {

@@ -22,11 +22,15 @@ type trendView struct {
 	Chart     template.HTML
 	Rows      []trendRow
 	HasNeeded bool
+	// HasReference: the reference path is drawn (a target assigned for the plan's
+	// final year, and a closed year before it).
+	HasReference bool
 }
 
 type trendRow struct {
 	Year                             int
 	Actual, Target, Projected, Added string
+	Reference                        string
 }
 
 func ratFloat(r *big.Rat) *float64 {
@@ -54,6 +58,7 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 	act := views.Series{Name: "实际", Colour: views.ColActual}
 	tgt := views.Series{Name: "下达目标", Colour: views.ColTarget, Dashed: true}
 	prj := views.Series{Name: "按当前速度预测", Colour: views.ColProjected, Dashed: true}
+	ref := views.Series{Name: models.ReferenceLabel, Colour: views.ColReference, Dotted: true}
 	scale := 1.0
 	if !models.IsShareIndicator(tr.Indicator) {
 		scale = 1e10 // 分 → 亿元 on the axis
@@ -72,14 +77,18 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 			}
 			return &v
 		}
-		a, t, pr := div(ratFloat(p.Actual)), div(ratFloat(p.Target)), div(ratFloat(p.Projected))
+		a, t, pr, rf := div(ratFloat(p.Actual)), div(ratFloat(p.Target)), div(ratFloat(p.Projected)), div(ratFloat(p.Reference))
 		// The projection line starts at the last actual point.
 		if pr == nil && a != nil {
 			pr = a
 		}
 		act.Values, tgt.Values, prj.Values = append(act.Values, a), append(tgt.Values, t), append(prj.Values, pr)
+		ref.Values = append(ref.Values, rf)
 		row := trendRow{Year: p.Year, Actual: showValue(tr.Indicator, p.Actual), Target: showValue(tr.Indicator, p.Target),
-			Projected: showValue(tr.Indicator, p.Projected)}
+			Projected: showValue(tr.Indicator, p.Projected), Reference: showValue(tr.Indicator, p.Reference)}
+		if p.Reference != nil {
+			tv.HasReference = true
+		}
 		if p.InProgress && p.Provisional != nil {
 			row.Actual = "进行中（临时 " + showValue(tr.Indicator, p.Provisional) + "）"
 		}
@@ -109,7 +118,11 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 		yText = func(v float64) string { return fmt.Sprintf("%.1f亿", v) }
 		max *= 1.1
 	}
-	tv.Chart = views.LineChart(label+"：实际与下达目标", xs, []views.Series{act, tgt, prj}, max, yText)
+	series := []views.Series{act, tgt, prj}
+	if tv.HasReference {
+		series = append(series, ref)
+	}
+	tv.Chart = views.LineChart(label+"：实际与下达目标", xs, series, max, yText)
 	return tv
 }
 
@@ -158,7 +171,7 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 		q.Set("street", street)
 	}
 	p.Query = q.Encode()
-	if p.Rollup, err = models.ComputeRollup(h.db(c), a, street, year, asOf); err != nil {
+	if p.Rollup, err = h.rollup(c, a, street, year, asOf); err != nil {
 		return nil, err
 	}
 	if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {

@@ -15,13 +15,14 @@ func trendJSON(tr *models.Trend) map[string]any {
 	for i, p := range tr.Points {
 		years[i] = map[string]any{"year": p.Year, "actual": models.Value(tr.Indicator, p.Actual),
 			"target": models.Value(tr.Indicator, p.Target), "projected": models.Value(tr.Indicator, p.Projected),
-			"in_progress": p.InProgress, "provisional": models.Value(tr.Indicator, p.Provisional)}
+			"in_progress": p.InProgress, "provisional": models.Value(tr.Indicator, p.Provisional),
+			"reference": models.Value(tr.Indicator, p.Reference)}
 		if p.Needed != nil {
 			years[i]["needed"] = *p.Needed
 		}
 	}
 	return map[string]any{"indicator": tr.Indicator, "scope_code": tr.ScopeCode, "scope_name": tr.ScopeName,
-		"as_of": tr.AsOf, "years": years}
+		"as_of": tr.AsOf, "years": years, "reference_label": models.ReferenceLabel}
 }
 
 // APITrend is GET /api/v1/trend?indicator=income_50w[&street=CODE][&as_of=RFC3339].

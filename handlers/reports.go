@@ -226,8 +226,12 @@ type reportPage struct {
 	Submittable  bool
 	Reviewable   bool
 	Withdrawable bool
-	// DividendFlag: the 强村公司 dividends of the year exceed the open version's 投资收益.
-	DividendFlag string
+	// Flags are the open version's flags (the cadre's draft too: a flagged draft is
+	// submitted only with a note).
+	Flags []models.Flag
+	// Queue is the street officer's queue filter and order, kept from the queue to
+	// the decision and the next report.
+	Queue models.QueueFilter
 	// Openness is the year's reporting state for the cadre (closed, not open yet).
 	Openness models.Openness
 	// FromLastYear: the form is pre-filled with last year's approved figures.
@@ -267,7 +271,8 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Withdrawable = u.Role == models.RoleVillage && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
 	p.Reviewable = u.Role == models.RoleStreet && rep.Open != nil && rep.Open.Status == models.StatusSubmitted
 	if u.Role == models.RoleStreet {
-		if _, p.QueueLeft, err = models.QueueNext(h.db(c), actorOf(c)); err != nil {
+		p.Queue = queueFilterOf(c)
+		if _, p.QueueLeft, err = models.QueueNext(h.db(c), actorOf(c), p.Queue); err != nil {
 			return nil, err
 		}
 	}
@@ -294,8 +299,17 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	p.Preview = preview{models.FormatWan(base.OperatingFen), models.FormatWan(base.TotalFen), base.Meets50w()}
 	if rep.Open != nil {
 		p.Diff = diffRows(rep.Approved, rep.Open, rep.LastYear, rep.Rejected)
-		if rep.Open.Status == models.StatusSubmitted {
-			if p.DividendFlag, err = models.DividendFlagOf(h.db(c), rep.Open); err != nil {
+		// The flags of the open version, in one statement; an officer's opening of a
+		// flagged submission is recorded (a flagged report is approved in bulk only
+		// once opened).
+		res, err := models.ComputeFlags(h.db(c), []models.FlagSubject{{Version: rep.Open, Village: rep.Village,
+			LastYear: rep.LastYear, Known: true}}, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		p.Flags = res.Flags[0]
+		if p.Reviewable && len(p.Flags) > 0 {
+			if err := models.RecordOpening(h.db(c), actorOf(c), rep.Open.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -381,19 +395,31 @@ func (h *Handler) ReportSave(c echo.Context) error {
 	if len(errs) > 0 {
 		return h.rerenderReport(c, http.StatusUnprocessableEntity, code, year, &form, "", errs)
 	}
-	saved, err := models.SaveDraft(h.db(c), a, code, year, in)
-	if err != nil {
-		return h.pageError(c, err, func(status int, errs map[string]string) error {
-			return h.rerenderReport(c, status, code, year, &form, "", errs)
-		})
-	}
 	if c.FormValue("action") == "submit" {
-		if _, err := models.Submit(h.db(c), a, code, year, &saved.Version); err != nil {
+		// Saved and submitted with one check of the village, the year and the window;
+		// a refused submission (a flagged draft without a note) keeps the draft saved.
+		saved, err := models.SaveAndSubmit(h.db(c), a, code, year, in)
+		if err != nil {
+			typed := &form
+			if saved != nil {
+				typed = nil
+			}
 			return h.pageError(c, err, func(status int, errs map[string]string) error {
-				return h.rerenderReport(c, status, code, year, nil, "", errs)
+				if saved != nil {
+					errs["form"] = "草稿已保存，但未能提交：" + errs["form"]
+					if msg, ok := errs["note"]; ok {
+						errs["form"] = "草稿已保存，但未能提交：" + msg
+					}
+				}
+				return h.rerenderReport(c, status, code, year, typed, "", errs)
 			})
 		}
 		return redirectFlash(c, reportURL(code, year), "+已保存并提交，等待街道审核")
+	}
+	if _, err := models.SaveDraft(h.db(c), a, code, year, in); err != nil {
+		return h.pageError(c, err, func(status int, errs map[string]string) error {
+			return h.rerenderReport(c, status, code, year, &form, "", errs)
+		})
 	}
 	return redirectFlash(c, reportURL(code, year), "+草稿已保存")
 }
@@ -437,7 +463,11 @@ func formVersion(c echo.Context) (*int, error) {
 // ReportSubmit is POST /villages/:code/reports/:year/submit (page).
 func (h *Handler) ReportSubmit(c echo.Context) error {
 	return h.pageTransition(c, "已提交，等待街道审核", func(a *models.Actor, code string, year int, v *int) error {
-		_, err := models.Submit(h.db(c), a, code, year, v)
+		var note *string
+		if n, ok := c.Request().PostForm["note"]; ok && len(n) > 0 {
+			note = &n[0]
+		}
+		_, err := models.SubmitNote(h.db(c), a, code, year, v, note)
 		return err
 	})
 }
@@ -469,19 +499,35 @@ func (h *Handler) ReportReject(c echo.Context) error {
 }
 
 // reviewTransition is a street officer's decision on one report: it answers with the
-// next report of the queue (oldest submitted first), or the queue when none is left.
+// next report (下一个) of the queue as the officer filtered and ordered it (oldest
+// submitted first by default), keeping the filter, or the queue when none is left.
 func (h *Handler) reviewTransition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error) error {
 	return h.transition(c, done, act, func(code string, year int) error {
-		next, left, err := models.QueueNext(h.db(c), actorOf(c))
+		f := queueFilterOf(c)
+		next, left, err := models.QueueNext(h.db(c), actorOf(c), f)
 		if err != nil {
 			return err
 		}
 		if next == nil {
-			return redirectFlash(c, "/queue", done+"；全部处理完毕")
+			return redirectFlash(c, "/queue"+f.Query(), done+"；"+queueScopeText(f)+"全部处理完毕")
 		}
-		return redirectFlash(c, reportURL(next.VillageCode, next.Year),
-			fmt.Sprintf("%s；下一份：%s %d 年（待审核 %d 份）", done, next.Village.Name, next.Year, left))
+		return redirectFlash(c, reportURL(next.VillageCode, next.Year)+f.Query(),
+			fmt.Sprintf("%s；下一份：%s %d 年（%s待审核 %d 份）", done, next.Village.Name, next.Year, queueScopeText(f), left))
 	})
+}
+
+// queueFilterOf reads the queue's filter and order from the query or the form.
+func queueFilterOf(c echo.Context) models.QueueFilter {
+	return models.QueueFilter{Flag: c.FormValue("flag"), Street: c.FormValue("street"), Type: c.FormValue("type"),
+		Sort: c.FormValue("sort")}.Clean()
+}
+
+// queueScopeText says that the count is of a filtered queue ("筛选后" or "").
+func queueScopeText(f models.QueueFilter) string {
+	if f.Flag == "" && f.Street == "" && f.Type == "" {
+		return ""
+	}
+	return "筛选后"
 }
 
 func (h *Handler) pageTransition(c echo.Context, done string, act func(*models.Actor, string, int, *int) error) error {

@@ -20,7 +20,24 @@ func (h *Handler) APIReportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toReportJSON(rep))
+	// The flags of the open version, else of the approved one (one statement).
+	flags := []models.Flag{}
+	if v := rep.Open; v != nil || rep.Approved != nil {
+		if v == nil {
+			v = rep.Approved
+		}
+		res, err := models.ComputeFlags(h.db(c), []models.FlagSubject{{Version: v, Village: rep.Village,
+			LastYear: rep.LastYear, Known: true}}, time.Now())
+		if err != nil {
+			return err
+		}
+		if res.Flags[0] != nil {
+			flags = res.Flags[0]
+		}
+	}
+	out := toReportJSON(rep)
+	out["flags"] = flags
+	return c.JSON(http.StatusOK, out)
 }
 
 // reportRequest reads a village-year and the JSON body. The scope is checked by the
@@ -73,10 +90,15 @@ func (h *Handler) APIReportSave(c echo.Context) error {
 	return c.JSON(http.StatusOK, toVersionJSON(r))
 }
 
-// APIReportSubmit is POST /api/v1/villages/:code/reports/:year/submit.
+// APIReportSubmit is POST /api/v1/villages/:code/reports/:year/submit, with an
+// optional note (说明): a flagged draft is refused without one (422 on note).
 func (h *Handler) APIReportSubmit(c echo.Context) error {
-	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, _ map[string]any) (*models.ReportVersion, error) {
-		return models.Submit(h.db(c), a, code, year, v)
+	return h.apiTransition(c, func(a *models.Actor, code string, year int, v *int, body map[string]any) (*models.ReportVersion, error) {
+		var note *string
+		if n, ok := body["note"].(string); ok {
+			note = &n
+		}
+		return models.SubmitNote(h.db(c), a, code, year, v, note)
 	})
 }
 
@@ -114,12 +136,14 @@ func (h *Handler) apiTransition(c echo.Context, act func(*models.Actor, string, 
 		return h.outOfScope(c, code, err)
 	}
 	body := map[string]any{}
-	if raw, ok := m["reason"]; ok {
-		var s string
-		if jerr := json.Unmarshal(raw, &s); jerr != nil {
-			return h.outOfScope(c, code, models.Invalid("reason", "退回理由须为文字"))
+	for key, msg := range map[string]string{"reason": "退回理由须为文字", "note": "说明须为文字"} {
+		if raw, ok := m[key]; ok {
+			var s string
+			if jerr := json.Unmarshal(raw, &s); jerr != nil {
+				return h.outOfScope(c, code, models.Invalid(key, msg))
+			}
+			body[key] = s
 		}
-		body["reason"] = s
 	}
 	r, err := act(a, code, year, v, body)
 	if err != nil {
@@ -195,8 +219,11 @@ func toReportJSON(rep *models.Report) map[string]any {
 	for i := range rep.History {
 		hist[i] = titled(&rep.History[i])
 	}
+	// last_year is the latest approved version of the year before (its own titles
+	// are not repeated: the register's of this year are in titles).
 	return map[string]any{"village_code": rep.Village.Code, "year": rep.Year, "titles": rep.Titles,
-		"approved": titled(rep.Approved), "open": titled(rep.Open), "history": hist}
+		"approved": titled(rep.Approved), "open": titled(rep.Open), "history": hist,
+		"last_year": toVersionJSON(rep.LastYear)}
 }
 
 // bindReportJSON turns a PUT body into a ReportInput; every unusable value is named

@@ -66,6 +66,15 @@ func (h *Handler) rollupParams(c echo.Context) (int, string, time.Time, error) {
 	return year, c.QueryParam("street"), asOf, err
 }
 
+// rollupsKept is how many roll-ups the cache keeps (a district's streets × years ×
+// a few instants; each is a few kilobytes).
+const rollupsKept = 4096
+
+// rollup is the roll-up through the cache; without ?as_of= it is the roll-up of now.
+func (h *Handler) rollup(c echo.Context, a *models.Actor, street string, year int, asOf time.Time) (*models.Rollup, error) {
+	return h.Rollups.Rollup(h.db(c), a, street, year, asOf, c.QueryParam("as_of") == "")
+}
+
 // queryAsOf reads ?as_of= (RFC 3339; default now), in UTC.
 func queryAsOf(c echo.Context) (time.Time, error) {
 	s := c.QueryParam("as_of")
@@ -93,7 +102,7 @@ func (h *Handler) RollupShow(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	ru, err := models.ComputeRollup(h.db(c), a, street, year, asOf)
+	ru, err := h.rollup(c, a, street, year, asOf)
 	if err != nil {
 		return err
 	}

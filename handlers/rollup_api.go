@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cunji/models"
 	"cunji/views"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +17,6 @@ func (h *Handler) APIRollup(c echo.Context) error {
 		by = "type"
 	}
 	return h.withFormat(c, func(c echo.Context) (*views.Table, error) { return h.rollupTable(c, by) }, func() (any, error) {
-		return models.ComputeRollup(h.db(c), actorOf(c), street, year, asOf)
+		return h.rollup(c, actorOf(c), street, year, asOf)
 	})
 }

@@ -22,6 +22,9 @@ const (
 // companies, workshops, accounts and files an allowed role sees is its scope, applied
 // inside every query: an object outside it answers 404.
 func (h *Handler) Echo() *echo.Echo {
+	if h.Rollups == nil {
+		h.Rollups = models.NewRollupCache(rollupsKept)
+	}
 	if h.Passwords == nil {
 		h.Passwords = models.NewPasswords(models.ConcurrentComparisons)
 	}
@@ -64,6 +67,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.GET("/upward/companies", h.APIUpward, roles(street, district))
 	anyone.GET("/upward/workshops", h.APIUpward, roles(street, district))
 	anyone.PUT("/upward/lines", h.APIUpwardLines, roles(district))
+	anyone.GET("/settings/flags", h.APIFlagSettings, roles(street, district))
+	anyone.PUT("/settings/flags", h.APIFlagSettingsSet, roles(district))
 	anyone.GET("/bulletins", h.APIBulletinList, roles(street, district))
 	anyone.POST("/bulletins", h.APIBulletinIssue, roles(district))
 	anyone.GET("/bulletins/:id", h.APIBulletinShow, roles(street, district))
@@ -118,6 +123,8 @@ func (h *Handler) Echo() *echo.Echo {
 	anyone.POST("/users/:username/reset", h.APIUserReset, roles(street, district))
 	anyone.POST("/import/villages", h.APIImportVillages, roles(district))
 	anyone.POST("/import/reports", h.APIImportReports, roles(district))
+	anyone.POST("/import/titles", h.APIImportTitles, roles(district))
+	anyone.POST("/import/targets", h.APIImportTargets, roles(district))
 	anyone.POST("/import/users", h.APIImportUsers, roles(street, district))
 	anyone.GET("/import/template/:kind", h.ImportTemplate, roles(street, district))
 	anyone.POST("/villages", h.APIVillageCreate, roles(district))
@@ -142,12 +149,15 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.GET("/import/template/:kind", h.ImportTemplate, roles(street, district))
 	pages.POST("/import/villages", h.ImportVillagesPost, roles(district))
 	pages.POST("/import/reports", h.ImportReportsPost, roles(district))
+	pages.POST("/import/titles", h.ImportTitlesPost, roles(district))
+	pages.POST("/import/targets", h.ImportTargetsPost, roles(district))
 	pages.GET("/villages/:code", h.VillageShow)
 	pages.GET("/villages/:code/reports/:year", h.ReportShow)
 	pages.POST("/villages/:code/reports/:year", h.ReportSave, roles(village))
 	pages.POST("/villages/:code/reports/:year/submit", h.ReportSubmit, roles(village))
 	pages.POST("/villages/:code/reports/:year/withdraw", h.ReportWithdraw, roles(village))
 	pages.GET("/queue", h.QueueShow, roles(street))
+	pages.GET("/overdue", h.OverdueShow, roles(street, district))
 	pages.POST("/queue/approve", h.QueueApprove, roles(street))
 	pages.POST("/villages/:code/reports/:year/approve", h.ReportApprove, roles(street))
 	pages.POST("/villages/:code/reports/:year/reject", h.ReportReject, roles(street))
@@ -170,6 +180,7 @@ func (h *Handler) Echo() *echo.Echo {
 	pages.POST("/windows", h.WindowSave, roles(district))
 	pages.POST("/windows/exception", h.ExceptionSave, roles(district))
 	pages.POST("/windows/band", h.BandSave, roles(district))
+	pages.POST("/windows/flags", h.FlagSettingsSave, roles(district))
 	pages.POST("/windows/close", h.YearClose, roles(district))
 	pages.GET("/files/:id", h.FileDownload)
 	pages.POST("/villages/:code/reports/:year/files", h.PageUpload, roles(village))

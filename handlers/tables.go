@@ -93,7 +93,7 @@ func (h *Handler) rollupTable(c echo.Context, by string) (*views.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	ru, err := models.ComputeRollup(h.db(c), actorOf(c), street, year, asOf)
+	ru, err := h.rollup(c, actorOf(c), street, year, asOf)
 	if err != nil {
 		return nil, err
 	}

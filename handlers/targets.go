@@ -34,41 +34,9 @@ func infoIn(list []models.IndicatorInfo, code string) *models.IndicatorInfo {
 	return nil
 }
 
-// formatTarget shows a stored target value in its unit.
-func formatTarget(info *models.IndicatorInfo, v int64) string {
-	switch info.Unit {
-	case "bp":
-		return strconv.FormatInt(v/100, 10) + "." + strconv.FormatInt(v%100/10, 10) + "%"
-	case "fen":
-		return models.FormatMoney(v)
-	}
-	return strconv.FormatInt(v, 10)
-}
-
 // parseTarget reads a target value typed in its unit (%, 万元 or a count).
 func parseTarget(info *models.IndicatorInfo, s string) (int64, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
-	switch info.Unit {
-	case "bp":
-		// A percentage with up to two decimals is a whole number of basis points;
-		// reuse the exact decimal parser: 1 万 = 10^6, so x% → x×10^6 / 10^4 bp.
-		fen, err := models.ParseWan(s)
-		if err != nil || fen%10_000 != 0 {
-			return 0, models.Invalid("value", "占比须为百分数，最多两位小数")
-		}
-		return fen / 10_000, nil
-	case "fen":
-		fen, err := models.ParseWan(s)
-		if err != nil {
-			return 0, models.Invalid("value", err.Error())
-		}
-		return fen, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, models.Invalid("value", "须为整数")
-	}
-	return n, nil
+	return models.ParseTargetValue(info, s, "")
 }
 
 func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
@@ -96,7 +64,7 @@ func (h *Handler) targetsPageData(c echo.Context) (targetsPage, error) {
 			continue
 		}
 		p.Rows = append(p.Rows, targetRow{Scope: names[t.ScopeCode], Label: info.Label, Year: t.Year,
-			Value: formatTarget(info, t.Value), Note: t.Note})
+			Value: models.FormatTarget(info.Unit, t.Value), Note: t.Note})
 	}
 	return p, nil
 }

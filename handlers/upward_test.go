@@ -22,7 +22,7 @@ func upwardFixture(t *testing.T) *env {
 	approve := func(code, cadre, officer string, year int, wan int64) {
 		t.Helper()
 		b := wan * wanFen
-		d, err := models.SaveDraft(en.db, en.actor(cadre), code, year, models.ReportInput{BusinessFen: &b})
+		d, err := models.SaveDraft(en.db, en.actor(cadre), code, year, models.ReportInput{BusinessFen: &b, Note: &setupNote})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,11 @@ type windowsPage struct {
 	Rows       []windowRow
 	Years      []int
 	YellowBand string
+	// Flags are the reviewer's flag thresholds in force, as the form shows them
+	// (a percentage, 万元, a multiple), and FlagHistory their recorded values.
+	FlagChangePct, FlagChangeWan, FlagMedianK string
+	FlagText                                  string
+	FlagHistory                               []models.FlagSettingEntry
 }
 
 func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
@@ -43,6 +48,15 @@ func (h *Handler) windowsData(c echo.Context) (*windowsPage, error) {
 	}
 	bp := models.YellowBand(h.db(c), a.DistrictCode, time.Now())
 	p.YellowBand = strconv.FormatInt(bp/100, 10) + "." + strconv.FormatInt(bp%100/10, 10)
+	t, err := models.FlagThresholdsAt(h.db(c), a.DistrictCode, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	p.FlagChangePct, p.FlagChangeWan, p.FlagMedianK = hundredths(t.ChangeBP), models.FormatWanExact(t.ChangeFen), hundredths(t.MedianK100)
+	p.FlagText = t.Text()
+	if p.FlagHistory, err = models.FlagSettingsHistory(h.db(c), a.DistrictCode); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -57,6 +71,15 @@ func (h *Handler) windowsRender(c echo.Context, status int, errs map[string]stri
 // WindowsShow is GET /windows (district): the reporting windows, exceptions and the
 // ranking's yellow band.
 func (h *Handler) WindowsShow(c echo.Context) error { return h.windowsRender(c, http.StatusOK, nil) }
+
+// hundredths writes n/100 with at most two decimals.
+func hundredths(n int64) string {
+	s := strconv.FormatInt(n/100, 10)
+	if r := n % 100; r != 0 {
+		s += strings.TrimRight("."+strconv.FormatInt(100+r, 10)[1:], "0")
+	}
+	return s
+}
 
 // parseLocal reads a datetime-local value (Asia/Shanghai).
 func parseLocal(s string) (time.Time, bool) {

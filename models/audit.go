@@ -59,7 +59,7 @@ func toJSON(v any) string {
 	return string(b)
 }
 
-// AuditFilter narrows the audit log listing: a village, a person (username), an
+// AuditFilter narrows the audit log listing: a village, a person (username or name), an
 // action, and a time range [From, To) (zero: open).
 type AuditFilter struct {
 	VillageCode string
@@ -88,7 +88,9 @@ func ListAudit(db *gorm.DB, a *Actor, f AuditFilter) ([]AuditRow, int64, error) 
 		q = q.Where("audit_entries.village_code = ?", f.VillageCode)
 	}
 	if f.Actor != "" {
-		q = q.Where("audit_entries.actor_name = ?", f.Actor)
+		// A person by username, or by name (a clerk knows 张三, not village-331002001201).
+		q = q.Where("audit_entries.actor_name = ? OR audit_entries.actor_name IN (?)", f.Actor,
+			db.Model(&User{}).Select("username").Where("name = ?", f.Actor))
 	}
 	if f.Action != "" {
 		q = q.Where("audit_entries.action = ?", f.Action)

@@ -23,6 +23,7 @@ var AuditActions = []struct{ Code, Label string }{
 	{"import.reports.submit", "导入填报（待审核）"},
 	{"import.reports.approve", "导入填报（直接通过）"},
 	{"import.villages", "导入村名册"},
+	{"import.mapping", "保存导入列对应"},
 	{"village.create", "新增村"},
 	{"village.update", "修改村信息"},
 	{"workshop.create", "新增共富工坊"},
@@ -98,6 +99,7 @@ var auditFields = map[string]string{
 	"built_on": "建成日期", "closed_on": "停运日期",
 	"unit": "单位", "entered_by": "填报方", "rollup": "汇总方式", "plan": "规划指标", "wording": "说明",
 	"indicator_id": "指标编号", "valid_from": "生效时间", "valid_to": "失效时间",
+	"header": "表头", "fields": "各列对应",
 }
 
 // ActionLabel is the Chinese name of an audit action, or the code if it has none.

@@ -11,6 +11,8 @@ import (
 // current in the same transaction as every approval and every change of master
 // data: the roll-up of now sums a few cells instead of reading every village. It
 // always equals the recount (the tests compare the two after every kind of change).
+// Its figure columns are reportFigures (figures.go); titles are not among them,
+// since they come from the title register.
 type RollupCell struct {
 	StreetCode   string `gorm:"primaryKey;size:9"`
 	Type         string `gorm:"primaryKey;size:20"`
@@ -19,14 +21,15 @@ type RollupCell struct {
 	Villages     int64  `gorm:"not null"`
 	Reported     int64  `gorm:"not null"`
 	Meets        int64  `gorm:"not null"`
-	Rated        int64  `gorm:"not null"`
-	Star1        int64  `gorm:"not null"`
-	Star2        int64  `gorm:"not null"`
-	Star3        int64  `gorm:"not null"`
-	Hemei        int64  `gorm:"not null"`
 	TotalFen     int64  `gorm:"not null"`
 	OperFen      int64  `gorm:"not null"`
 	AssetsFen    int64  `gorm:"not null"`
+}
+
+// figures are the cell's figures as a row.
+func (c *RollupCell) figures() aggRow {
+	return aggRow{StreetCode: c.StreetCode, Type: c.Type, Villages: c.Villages, Reported: c.Reported,
+		Meets: c.Meets, TotalFen: c.TotalFen, OperFen: c.OperFen, AssetsFen: c.AssetsFen}
 }
 
 // cellKey names a cell.
@@ -50,45 +53,25 @@ func (d cellDeltas) contribute(m *Village, y int, cur *CurrentReport, sign int64
 		r = &aggRow{}
 		d[k] = r
 	}
-	r.Villages += sign
-	if cur == nil {
-		return
-	}
-	b := func(ok bool) int64 {
-		if ok {
-			return sign
-		}
-		return 0
-	}
-	r.Reported += sign
-	r.Meets += b(cur.OperatingFen >= MeetsLine)
-	r.Rated += b(cur.StarRating >= 1)
-	r.Star1 += b(cur.StarRating == 1)
-	r.Star2 += b(cur.StarRating == 2)
-	r.Star3 += b(cur.StarRating == 3)
-	r.Hemei += b(cur.HemeiBuilt)
-	r.TotalFen += sign * cur.TotalFen
-	r.OperFen += sign * cur.OperatingFen
-	r.AssetsFen += sign * cur.AssetsFen
+	r.addFigures(cur, sign)
 }
-
-var cellColumns = []string{"villages", "reported", "meets", "rated", "star1", "star2", "star3", "hemei", "total_fen", "oper_fen", "assets_fen"}
 
 // write adds the deltas to the cells, creating missing ones.
 func (d cellDeltas) write(tx *gorm.DB) error {
-	sets := make([]string, len(cellColumns))
-	for i, c := range cellColumns {
+	cols := figureColumns()
+	sets := make([]string, len(cols))
+	for i, c := range cols {
 		sets[i] = c + " = rollup_cells." + c + " + excluded." + c
 	}
-	stmt := `INSERT INTO rollup_cells (district_code, street_code, type, year, ` + strings.Join(cellColumns, ", ") + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	stmt := `INSERT INTO rollup_cells (district_code, street_code, type, year, ` + strings.Join(cols, ", ") + `)
+VALUES (?, ?, ?, ?` + strings.Repeat(", ?", len(cols)) + `)
 ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
 	for k, r := range d {
-		if *r == (aggRow{}) {
+		if r.isZero() {
 			continue
 		}
-		if err := tx.Exec(stmt, k.district, k.street, k.typ, k.year, r.Villages, r.Reported, r.Meets, r.Rated,
-			r.Star1, r.Star2, r.Star3, r.Hemei, r.TotalFen, r.OperFen, r.AssetsFen).Error; err != nil {
+		args := append([]any{k.district, k.street, k.typ, k.year}, r.values()...)
+		if err := tx.Exec(stmt, args...).Error; err != nil {
 			return err
 		}
 	}
@@ -185,15 +168,11 @@ func RebuildCells(db *gorm.DB) error {
 			return err
 		}
 		for _, y := range years {
-			err := tx.Exec(`INSERT INTO rollup_cells (district_code, street_code, type, year, `+strings.Join(cellColumns, ", ")+`)
-SELECT v.district_code, v.street_code, v.type, ?, COUNT(*), COUNT(c.version_id),
-  SUM(CASE WHEN c.operating_fen >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN c.star_rating >= 1 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.star_rating = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN c.star_rating = 2 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.star_rating = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN c.hemei_built THEN 1 ELSE 0 END),
-  COALESCE(SUM(c.total_fen), 0), COALESCE(SUM(c.operating_fen), 0), COALESCE(SUM(c.assets_fen), 0)
+			err := tx.Exec(`INSERT INTO rollup_cells (district_code, street_code, type, year, `+strings.Join(figureColumns(), ", ")+`)
+SELECT v.district_code, v.street_code, v.type, ?, `+figureSums("c")+`
 FROM villages v LEFT JOIN current_reports c ON c.village_code = v.code AND c.year = ?
 WHERE v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
-GROUP BY v.district_code, v.street_code, v.type`, y, MeetsLine, y, y, y).Error
+GROUP BY v.district_code, v.street_code, v.type`, y, y, y, y).Error
 			if err != nil {
 				return err
 			}

@@ -74,19 +74,25 @@ type lastChanges struct {
 	Approval, Revision, MemberAdded, MemberRemoved, CompanyCreated, CompanyDissolved, Workshop *time.Time
 }
 
-func latestChanges(db *gorm.DB) (*lastChanges, error) {
-	var raw [7]any
-	row := db.Raw(`SELECT
-		(SELECT MAX(reviewed_at) FROM report_versions) AS approval,
+// latestChangesSQL selects the seven instants of lastChanges, in its order.
+const latestChangesSQL = `(SELECT MAX(reviewed_at) FROM report_versions) AS approval,
 		(SELECT MAX(valid_from) FROM village_revisions) AS revision,
 		(SELECT MAX(added_at) FROM company_members) AS member_added,
 		(SELECT MAX(removed_at) FROM company_members) AS member_removed,
 		(SELECT MAX(created_at) FROM companies) AS company_created,
 		(SELECT MAX(recorded_at) FROM company_statuses) AS company_dissolved,
-		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop`).Row()
-	if err := row.Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
+		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop`
+
+func latestChanges(db *gorm.DB) (*lastChanges, error) {
+	var raw [7]any
+	if err := db.Raw("SELECT "+latestChangesSQL).Row().Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
 		return nil, err
 	}
+	return readChanges(raw)
+}
+
+// readChanges reads the seven instants of latestChangesSQL.
+func readChanges(raw [7]any) (*lastChanges, error) {
 	var ts [7]*time.Time
 	for i, v := range raw {
 		t, err := dbTime(v)
@@ -96,6 +102,12 @@ func latestChanges(db *gorm.DB) (*lastChanges, error) {
 		ts[i] = t
 	}
 	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6]}, nil
+}
+
+// changedAfter reports whether any of the instants is after t.
+func (l *lastChanges) changedAfter(t time.Time) bool {
+	return after(l.Approval, t) || after(l.Revision, t) || after(l.MemberAdded, t) || after(l.MemberRemoved, t) ||
+		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t)
 }
 
 // dbTime reads an aggregate's instant: PostgreSQL gives a time, SQLite the text it
@@ -131,6 +143,5 @@ func historyChangedAfter(db *gorm.DB, t time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return after(l.Approval, t) || after(l.Revision, t) || after(l.MemberAdded, t) || after(l.MemberRemoved, t) ||
-		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t), nil
+	return l.changedAfter(t), nil
 }

@@ -68,19 +68,18 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 			return err
 		}
 		have := map[cellKey]aggRow{}
-		for _, c := range cells {
-			have[cellKey{c.DistrictCode, c.StreetCode, c.Type, c.Year}] = aggRow{Villages: c.Villages,
-				Reported: c.Reported, Meets: c.Meets, Rated: c.Rated, Star1: c.Star1, Star2: c.Star2,
-				Star3: c.Star3, Hemei: c.Hemei, TotalFen: c.TotalFen, OperFen: c.OperFen, AssetsFen: c.AssetsFen}
+		for i := range cells {
+			c := &cells[i]
+			have[cellKey{c.DistrictCode, c.StreetCode, c.Type, c.Year}] = c.figures()
 		}
 		for k, r := range want {
-			if have[k] != *r {
+			if h := have[k]; !h.sameFigures(r) {
 				d.RollupCells++
 			}
 		}
 		for k, r := range have {
 			// A cell left at zero (every village moved away) equals no cell.
-			if _, ok := want[k]; !ok && r != (aggRow{}) {
+			if _, ok := want[k]; !ok && !r.isZero() {
 				d.RollupCells++
 			}
 		}

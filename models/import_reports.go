@@ -51,6 +51,7 @@ type ReportImport struct {
 	Units     map[string]string `json:"units,omitempty"`   // the unit each amount column was read in
 	Ignored   []string          `json:"ignored,omitempty"` // columns read past
 	Year      int               `json:"year,omitempty"`    // the year of the title, for a sheet without a year column
+	Mapping   *SheetMapping     `json:"mapping,omitempty"` // how the columns were read, for the mapping step
 }
 
 // ReportImportMode says what an import does with its rows: approve them at once
@@ -58,8 +59,12 @@ type ReportImport struct {
 type ReportImportMode struct {
 	Approve bool
 	Reason  string
-	// Unit is the unit of amounts whose header names none (元 when empty).
+	// Unit is the unit of amounts whose header names none (when empty: the one
+	// remembered with the sheet's mapping, else 元).
 	Unit string
+	// Mapping is the field of each column chosen on the mapping step (nil: the
+	// district's remembered mapping, else the columns' usual names).
+	Mapping *ColumnMapping
 }
 
 // parseYesNo reads 是/否 (or 1/0, Y/N, true/false).
@@ -87,24 +92,26 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 	if mode.Approve && (mode.Reason == "" || utf8.RuneCountInString(mode.Reason) > MaxReasonChars || BadText(mode.Reason)) {
 		return nil, Invalid("approve_reason", "直接审核通过须说明理由（最多 500 字），例如“2023 年农经统计年报”")
 	}
-	if mode.Unit == "" {
-		mode.Unit = UnitYuan
-	}
 	cols := ReportColumns
-	lay, probs := findHeader(rows, cols, mode.Unit)
-	if len(probs) > 0 && len(probs[0].Column) > 0 && probs[0].Column == "年度" {
+	lay, probs, err := readLayout(db, a, ImportKindReports, rows, cols, mode.Mapping, mode.Unit)
+	if err != nil {
+		return nil, err
+	}
+	if lay != nil {
 		// A sheet without a year column may name the year in its title.
-		cols = append([]SheetColumn{}, ReportColumns...)
-		cols[1].Required = false
-		lay, probs = findHeader(rows, cols, mode.Unit)
-		if lay != nil {
-			if res.Year = titleYear(lay.titles); res.Year == 0 {
-				lay, probs = findHeader(rows, ReportColumns, mode.Unit)
+		if !lay.has("year") {
+			if res.Year = titleYear(lay.titles); res.Year != 0 {
+				lay.drop("年度")
 			}
 		}
+		res.Mapping = lay.mapping(rows, cols)
 	}
 	if len(probs) > 0 {
 		res.Problems = probs
+		return res, nil
+	}
+	if len(lay.missing) > 0 {
+		res.Problems = lay.missingProblem(cols)
 		return res, nil
 	}
 	res.Units, res.Ignored = map[string]string{}, lay.ignored
@@ -219,10 +226,16 @@ func ImportReports(db *gorm.DB, a *Actor, rows [][]string, mode ReportImportMode
 		}
 		write, latest = append(write, rv), append(latest, prev)
 	}
-	if dryRun || len(write) == 0 {
+	if dryRun {
 		return res, nil
 	}
+	if len(write) == 0 {
+		return res, lay.remember(db, a, ImportKindReports)
+	}
 	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := lay.remember(tx, a, ImportKindReports); err != nil {
+			return err
+		}
 		if err := reports.record(tx, a, now(), mode.Approve, write, latest); err != nil {
 			if isUniqueViolation(err) {
 				return Conflict("导入期间有村提交了新的版本，请重新检查后再导入")

@@ -119,9 +119,9 @@ func TestImportUnits(t *testing.T) {
 	if err != nil || len(res.Problems) != 0 {
 		t.Fatalf("unit chosen: %+v %v", res, err)
 	}
-	q, _ := models.ListQueue(db, ac["s1"])
+	q, _ := models.ListQueue(db, ac["s1"], models.QueueFilter{})
 	got := map[string]int64{}
-	for _, e := range q {
+	for _, e := range q.Items {
 		got[e.Version.VillageCode] = e.Version.BusinessFen
 	}
 	if got[seeds.FixA1] != 30_000_050 || got[seeds.FixA2] != 30_000_050 {

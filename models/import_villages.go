@@ -50,19 +50,36 @@ type VillageImport struct {
 	Unchanged int             `json:"unchanged"`
 	Committed bool            `json:"committed"`
 	Ignored   []string        `json:"ignored,omitempty"` // columns read past
+	Mapping   *SheetMapping   `json:"mapping,omitempty"` // how the columns were read, for the mapping step
 }
 
 // ImportVillages checks a village sheet and, unless dryRun, writes it: all or
 // nothing, in one transaction. Importing the same sheet again changes nothing.
 // District staff only (a nil actor is the command line, acting for district).
 func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*VillageImport, error) {
+	return ImportVillagesMapped(db, a, rows, nil, dryRun)
+}
+
+// ImportVillagesMapped is ImportVillages with the field of each column chosen on
+// the mapping step (nil: the district's remembered mapping, else the usual names).
+func ImportVillagesMapped(db *gorm.DB, a *Actor, rows [][]string, m *ColumnMapping, dryRun bool) (*VillageImport, error) {
 	if a.Role != RoleDistrict {
 		return nil, ErrForbidden
 	}
 	res := &VillageImport{Problems: []ImportProblem{}, NewCodes: []string{}, Changed: []VillageChange{}}
-	lay, probs := findHeader(rows, VillageColumns, "")
+	lay, probs, err := readLayout(db, a, ImportKindVillages, rows, VillageColumns, m, "")
+	if err != nil {
+		return nil, err
+	}
+	if lay != nil {
+		res.Mapping = lay.mapping(rows, VillageColumns)
+	}
 	if len(probs) > 0 {
 		res.Problems = probs
+		return res, nil
+	}
+	if len(lay.missing) > 0 {
+		res.Problems = lay.missingProblem(VillageColumns)
 		return res, nil
 	}
 	res.Ignored = lay.ignored
@@ -150,10 +167,16 @@ func ImportVillages(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Villa
 		res.Changed = append(res.Changed, VillageChange{Code: v.Code, Name: v.Name, Changes: ch})
 		changed = append(changed, *v)
 	}
-	if dryRun || (len(res.New) == 0 && len(changed) == 0) {
+	if dryRun {
 		return res, nil
 	}
-	err := db.Transaction(func(tx *gorm.DB) error {
+	if len(res.New) == 0 && len(changed) == 0 {
+		return res, lay.remember(db, a, ImportKindVillages)
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := lay.remember(tx, a, ImportKindVillages); err != nil {
+			return err
+		}
 		at := now()
 		if len(res.New) > 0 {
 			if err := tx.Omit("Street").CreateInBatches(res.New, 500).Error; err != nil {

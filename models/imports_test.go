@@ -215,7 +215,8 @@ func TestImportReports(t *testing.T) {
 	if err != nil || res.Changed != 1 {
 		t.Fatalf("queued correction: %+v %v", res, err)
 	}
-	q, _ := models.ListQueue(db, ac["s1"])
+	queue, _ := models.ListQueue(db, ac["s1"], models.QueueFilter{})
+	q := queue.Items
 	if len(q) != 1 || q[0].Version.VillageCode != seeds.FixA1 || q[0].Approved.OperatingFen != 50_000_050 {
 		t.Fatalf("queue = %+v", q)
 	}

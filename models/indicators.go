@@ -393,6 +393,12 @@ func catalogueInfo(db *gorm.DB, district, code string) (*IndicatorInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.info(), nil
+}
+
+// info describes a catalogue indicator as a target's indicator: a share in basis
+// points, a sum of money in 分, else a count.
+func (d *Indicator) info() *IndicatorInfo {
 	unit := "count"
 	switch {
 	case d.Rollup == RollupShare:
@@ -400,7 +406,7 @@ func catalogueInfo(db *gorm.DB, district, code string) (*IndicatorInfo, error) {
 	case d.Rollup == RollupSum && d.Kind == KindAmount:
 		unit = "fen"
 	}
-	return &IndicatorInfo{Code: d.Code, Label: d.Name, Unit: unit}, nil
+	return &IndicatorInfo{Code: d.Code, Label: d.Name, Unit: unit}
 }
 
 // ValueInput is an entry of a village's value; Version is the number the editor saw

@@ -23,7 +23,7 @@ var schemaModels = []any{
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
-	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{},
+	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,
@@ -371,8 +371,10 @@ func checkV1(t *testing.T, db *gorm.DB) {
 		t.Fatalf("cells from the migration:\n%v\ntoday's rebuild:\n%v", built, rebuilt)
 	}
 	// 2024: 二村 counts (active until 2024) but is not reported; 一村 meets the line.
+	// (Its 星级 2 and 和美 are in the title register since migration 5, checked
+	// below; migration 10 dropped the cells' copies of them.)
 	var c RollupCell
-	if err := db.Where("street_code = ? AND type = ? AND year = ?", "110101001", "城郊融合", 2024).Take(&c).Error; err != nil || c.Reported != 1 || c.Meets != 1 || c.Star2 != 1 || c.Hemei != 1 {
+	if err := db.Where("street_code = ? AND type = ? AND year = ?", "110101001", "城郊融合", 2024).Take(&c).Error; err != nil || c.Reported != 1 || c.Meets != 1 {
 		t.Fatalf("cell 2024: %+v %v", c, err)
 	}
 	if err := db.Where("year = ?", 2028).Take(&RollupCell{}).Error; err != nil {

@@ -132,6 +132,9 @@ type ReportVersion struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Village       Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+	// Flags are the version's flags when it was submitted, for the submission's
+	// audit entry; not a column.
+	Flags []Flag `gorm:"-"`
 }
 
 // MeetsLine is the 50万元 line in 分: 经营性收入 at or above it meets the target.
@@ -146,8 +149,8 @@ func (r *ReportVersion) Derive() {
 	r.TotalFen = r.OperatingFen + r.SubsidyFen + r.OtherFen
 }
 
-// Meets50w reports whether 经营性收入 reaches 50万元 ("以上" includes the line).
-func (r *ReportVersion) Meets50w() bool { return r.OperatingFen >= MeetsLine }
+// Meets50w reports whether the version's 经营性收入 reaches 50万元 (figures.go).
+func (r *ReportVersion) Meets50w() bool { return Meets50w(r.OperatingFen) }
 
 // Target is a plan target for a scope (district or street code), an indicator and a
 // year. Shares are in basis points (8500 = 85%); money in 分; counts as they are.

@@ -2,8 +2,12 @@ package models
 
 import (
 	"fmt"
+	"net/url"
+	"sort"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // QueueItem is a submitted version waiting for the street's review, with its village
@@ -14,9 +18,10 @@ type QueueItem struct {
 	Approved *ReportVersion
 	// LastYear is the village's last approved version of the year before, or nil.
 	LastYear *ReportVersion
-	// DividendFlag says when the village's 强村公司 dividends of the year exceed the
-	// submitted 投资收益 (see DividendFlag); "" otherwise.
-	DividendFlag string
+	// Flags are what the reviewer should look at (see ComputeFlags).
+	Flags []Flag
+	// Opened: the officer has opened this version's review page.
+	Opened bool
 }
 
 // Changes compares every amount of the submitted version with last year's
@@ -33,9 +38,96 @@ func (q QueueItem) OperatingChange() Change {
 	return Change{}
 }
 
-// ListQueue lists the submitted versions of the villages in the actor's scope, oldest
-// submission first.
-func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
+// HasFlag reports whether the item has a flag of the code ("any": any flag, "none":
+// no flag).
+func (q QueueItem) HasFlag(code string) bool {
+	switch code {
+	case "any":
+		return len(q.Flags) > 0
+	case "none":
+		return len(q.Flags) == 0
+	}
+	for _, f := range q.Flags {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// NeedsOpening: a flagged item the officer has not opened yet may not be approved in
+// bulk.
+func (q QueueItem) NeedsOpening() bool { return len(q.Flags) > 0 && !q.Opened }
+
+// QueueFilter is how the officer narrows and orders the queue: by flag ("" all,
+// "any", "none" or a flag code), street code, village type, and Sort "" (oldest
+// submission first), "flags" (most flags first) or "street" (by street, then village).
+type QueueFilter struct {
+	Flag, Street, Type, Sort string
+}
+
+// QueueSorts are the queue's orders with their names.
+var QueueSorts = []struct{ Code, Label string }{{"", "提交时间（先交先审）"}, {"flags", "提示数（多的在前）"}, {"street", "街道、村"}}
+
+// Clean drops the values that name no flag or order.
+func (f QueueFilter) Clean() QueueFilter {
+	if f.Flag != "any" && f.Flag != "none" && FlagLabel(f.Flag) == "" {
+		f.Flag = ""
+	}
+	if f.Sort != "flags" && f.Sort != "street" {
+		f.Sort = ""
+	}
+	if len(f.Street) > 20 {
+		f.Street = ""
+	}
+	if len(f.Type) > 40 {
+		f.Type = ""
+	}
+	return f
+}
+
+// IsZero: the whole queue, oldest submission first.
+func (f QueueFilter) IsZero() bool { return f == QueueFilter{} }
+
+// Values is the filter as URL query values ("" values left out).
+func (f QueueFilter) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"flag": f.Flag, "street": f.Street, "type": f.Type, "sort": f.Sort} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Query is the filter as a URL query ("" for none, else "?flag=…").
+func (f QueueFilter) Query() string {
+	if q := f.Values().Encode(); q != "" {
+		return "?" + q
+	}
+	return ""
+}
+
+func (f QueueFilter) keeps(q QueueItem) bool {
+	return (f.Flag == "" || q.HasFlag(f.Flag)) && (f.Street == "" || q.Village.StreetCode == f.Street) &&
+		(f.Type == "" || q.Village.Type == f.Type)
+}
+
+// Queue is the officer's queue as filtered, with what is left in all and the
+// streets and types it holds (for the filter's choices).
+type Queue struct {
+	Items []QueueItem
+	// Total counts the whole queue, unfiltered.
+	Total   int
+	Streets []Street
+	Types   []string
+}
+
+// ListQueue lists the submitted versions of the villages in the actor's scope, with
+// their flags, filtered and ordered by f, in four statements whatever their number:
+// the submitted versions, the flags' inputs (ComputeFlags, which also gives the
+// approved versions of the same and the year before), the officer's openings.
+func ListQueue(db *gorm.DB, a *Actor, f QueueFilter) (*Queue, error) {
 	var subs []ReportVersion
 	err := db.Joins("JOIN villages ON villages.code = report_versions.village_code").
 		Scopes(a.Scope().Villages).
@@ -43,36 +135,85 @@ func ListQueue(db *gorm.DB, a *Actor) ([]QueueItem, error) {
 		Preload("Village").Preload("Village.Street").
 		Order("report_versions.submitted_at, report_versions.id").Find(&subs).Error
 	if err != nil || len(subs) == 0 {
-		return nil, err
+		return &Queue{}, err
 	}
-	// The last approved version of each (village, year) in scope, in one query: it
-	// holds both the queue's years and the years before them.
-	var approved []ReportVersion
-	err = db.Where("status = ? AND id IN (?)", StatusApproved,
-		db.Model(&ReportVersion{}).Select("MAX(report_versions.id)").
-			Joins("JOIN villages ON villages.code = report_versions.village_code").
-			Scopes(a.Scope().Villages).
-			Where("report_versions.status = ?", StatusApproved).
-			Group("report_versions.village_code, report_versions.year")).Find(&approved).Error
+	subjects := make([]FlagSubject, len(subs))
+	ids := make([]uint, len(subs))
+	for i := range subs {
+		subjects[i] = FlagSubject{Version: &subs[i], Village: &subs[i].Village}
+		ids[i] = subs[i].ID
+	}
+	res, err := ComputeFlags(db, subjects, now())
 	if err != nil {
 		return nil, err
 	}
-	last := map[string]*ReportVersion{}
-	for i := range approved {
-		last[reportKey(approved[i].VillageCode, approved[i].Year)] = &approved[i]
-	}
-	// The dividends of every queued village-year, in one query.
-	divs, err := DividendsReceived(db, subs)
+	opened, err := OpenedBy(db, a.UserID, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]QueueItem, len(subs))
+	q := &Queue{Total: len(subs)}
+	seenS, seenT := map[string]bool{}, map[string]bool{}
 	for i, s := range subs {
-		out[i] = QueueItem{Version: s, Village: s.Village, Approved: last[reportKey(s.VillageCode, s.Year)],
-			LastYear:     last[reportKey(s.VillageCode, s.Year-1)],
-			DividendFlag: DividendFlag(divs[reportKey(s.VillageCode, s.Year)], s.InvestmentFen)}
+		it := QueueItem{Version: s, Village: s.Village, Approved: res.Approved[reportKey(s.VillageCode, s.Year)],
+			LastYear: subjects[i].LastYear, Flags: res.Flags[i], Opened: opened[s.ID]}
+		if !seenS[s.Village.StreetCode] {
+			seenS[s.Village.StreetCode] = true
+			q.Streets = append(q.Streets, s.Village.Street)
+		}
+		if !seenT[s.Village.Type] {
+			seenT[s.Village.Type] = true
+			q.Types = append(q.Types, s.Village.Type)
+		}
+		if f.keeps(it) {
+			q.Items = append(q.Items, it)
+		}
 	}
-	return out, nil
+	sort.Slice(q.Streets, func(i, j int) bool { return q.Streets[i].Code < q.Streets[j].Code })
+	sort.Strings(q.Types)
+	switch f.Sort {
+	case "flags":
+		sort.SliceStable(q.Items, func(i, j int) bool { return len(q.Items[i].Flags) > len(q.Items[j].Flags) })
+	case "street":
+		sort.SliceStable(q.Items, func(i, j int) bool {
+			a, b := q.Items[i].Village, q.Items[j].Village
+			if a.StreetCode != b.StreetCode {
+				return a.StreetCode < b.StreetCode
+			}
+			return a.Code < b.Code
+		})
+	}
+	return q, nil
+}
+
+// ReportOpening records that an officer opened the review page of a submitted
+// version (once per officer and version): a flagged version is approved in bulk
+// only once opened.
+type ReportOpening struct {
+	ID        uint      `gorm:"primaryKey"`
+	VersionID uint      `gorm:"not null;uniqueIndex:idx_report_openings_version_user"`
+	UserID    uint      `gorm:"not null;uniqueIndex:idx_report_openings_version_user"`
+	OpenedAt  time.Time `gorm:"not null"`
+}
+
+// RecordOpening records that the officer opened the version (nothing when already
+// recorded): one statement.
+func RecordOpening(db *gorm.DB, a *Actor, versionID uint) error {
+	return db.Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&ReportOpening{VersionID: versionID, UserID: a.UserID, OpenedAt: now()}).Error
+}
+
+// OpenedBy is which of the versions the user has opened (one statement).
+func OpenedBy(db *gorm.DB, userID uint, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var got []uint
+	err := db.Model(&ReportOpening{}).Where("user_id = ? AND version_id IN ?", userID, ids).Pluck("version_id", &got).Error
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, err
 }
 
 // BulkResult is the outcome of one item of a bulk approval.
@@ -89,15 +230,30 @@ type BulkResult struct {
 const MaxBulkApprove = 200
 
 // ApproveMany approves several submitted versions, each on its own: one that fails
-// (already reviewed, outside the scope, stale) does not hold back the others. More
-// than MaxBulkApprove items are refused whole, before any is tried.
+// (already reviewed, outside the scope, stale, or flagged and not opened by the
+// officer) does not hold back the others. More than MaxBulkApprove items are
+// refused whole, before any is tried.
 func ApproveMany(db *gorm.DB, a *Actor, items []BulkResult) ([]BulkResult, error) {
 	if len(items) > MaxBulkApprove {
 		return nil, Invalid("form", fmt.Sprintf("一次最多通过 %d 份报表，本次选了 %d 份；请分批勾选", MaxBulkApprove, len(items)))
 	}
+	queue, err := ListQueue(db, a, QueueFilter{})
+	if err != nil {
+		return nil, err
+	}
+	unopened := map[BulkResult]bool{}
+	for _, q := range queue.Items {
+		if q.NeedsOpening() {
+			unopened[BulkResult{VillageCode: q.Version.VillageCode, Year: q.Version.Year}] = true
+		}
+	}
 	out := make([]BulkResult, len(items))
 	for i, it := range items {
 		out[i] = it
+		if unopened[BulkResult{VillageCode: it.VillageCode, Year: it.Year}] {
+			out[i].Err = Conflict("有提示，须先打开审阅后再通过")
+			continue
+		}
 		var expected *int
 		if it.Expected != 0 {
 			expected = &it.Expected
@@ -130,9 +286,19 @@ func ListWorkshopQueue(db *gorm.DB, a *Actor) ([]WorkshopQueueItem, error) {
 	return out, err
 }
 
-// QueueNext is the oldest submitted version in the actor's scope (nil when none is
-// left) and how many submitted versions are left in all.
-func QueueNext(db *gorm.DB, a *Actor) (*ReportVersion, int64, error) {
+// QueueNext is the first submitted version of the actor's queue as filtered and
+// ordered by f (nil when none is left) and how many are left in it. The whole
+// queue, oldest first, is one statement; a filter or another order reads the queue
+// with its flags (ListQueue).
+func QueueNext(db *gorm.DB, a *Actor, f QueueFilter) (*ReportVersion, int64, error) {
+	if !f.IsZero() {
+		q, err := ListQueue(db, a, f)
+		if err != nil || len(q.Items) == 0 {
+			return nil, 0, err
+		}
+		next := q.Items[0].Version
+		return &next, int64(len(q.Items)), nil
+	}
 	// One statement: the oldest submitted version, its village's name and the
 	// count of all of them (a window over the same rows).
 	var row struct {

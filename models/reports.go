@@ -219,8 +219,16 @@ func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*R
 }
 
 // Submit sends the open draft for review. Only the village's cadre may. A non-nil
-// version must match the draft's.
+// version must match the draft's. A flagged draft needs a note (see SubmitNote).
 func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*ReportVersion, error) {
+	return SubmitNote(db, a, code, year, version, nil)
+}
+
+// SubmitNote sends the open draft for review with the cadre's note (说明; nil keeps
+// the draft's). A draft with flags (ComputeFlags, in the same transaction) is
+// refused without a note: 422 on note, naming the flags. The submission's audit
+// entry keeps the note and the flags.
+func SubmitNote(db *gorm.DB, a *Actor, code string, year int, version *int, note *string) (*ReportVersion, error) {
 	v, err := reportTarget(db, a, code, year, RoleVillage)
 	if err != nil {
 		return nil, err
@@ -228,7 +236,62 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 	if err := checkWindow(db, v, year, time.Now()); err != nil {
 		return nil, err
 	}
-	return reports.submit(db, a, reportSeries(v, year), version)
+	return reports.submit(db, a, reportSeries(v, year), version, noteForFlags(v, note))
+}
+
+// SaveAndSubmit saves the draft and submits it (the form's 保存并提交), checking the
+// village, the year and the window once. The draft stays saved when the submission
+// is refused: saved is nil only when the save itself failed (a flagged draft
+// without a note: saved, and 422 on note).
+func SaveAndSubmit(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (saved *ReportVersion, err error) {
+	v, err := reportTarget(db, a, code, year, RoleVillage)
+	if err != nil {
+		return nil, err
+	}
+	if err := heldTitlesOnly(db, code, year, &in); err != nil {
+		return nil, err
+	}
+	first := func() ReportVersion { return ReportVersion{VillageCode: code, Year: year} }
+	if saved, err = reports.save(db, a, reportSeries(v, year), in.Version, first, in.apply); err != nil {
+		return nil, err
+	}
+	if err := checkWindow(db, v, year, time.Now()); err != nil {
+		return saved, err
+	}
+	sub, err := reports.submit(db, a, reportSeries(v, year), &saved.Version, noteForFlags(v, nil))
+	if err != nil {
+		return saved, err
+	}
+	return sub, nil
+}
+
+// noteForFlags is the submission's check: it sets the note given (trimmed), computes
+// the draft's flags and refuses a flagged draft without a note.
+func noteForFlags(v *Village, note *string) func(*gorm.DB, *ReportVersion) ([]string, error) {
+	return func(tx *gorm.DB, r *ReportVersion) ([]string, error) {
+		var cols []string
+		if note != nil {
+			n := strings.TrimSpace(*note)
+			if utf8.RuneCountInString(n) > MaxNoteChars {
+				return nil, Invalid("note", "说明最多 2000 字")
+			}
+			if BadText(n) {
+				return nil, Invalid("note", "说明含有无效字符（控制字符）")
+			}
+			if n != r.Note {
+				r.Note, cols = n, []string{"note"}
+			}
+		}
+		res, err := ComputeFlags(tx, []FlagSubject{{Version: r, Village: v}}, now())
+		if err != nil {
+			return nil, err
+		}
+		r.Flags = res.Flags[0]
+		if len(r.Flags) > 0 && strings.TrimSpace(r.Note) == "" {
+			return nil, Invalid("note", "本次填报有需要说明的情况，请在“说明”中写明原因后再提交："+FlagsText(r.Flags))
+		}
+		return cols, nil
+	}
 }
 
 // Withdraw takes the submitted version back to a draft while the street has not
@@ -267,13 +330,17 @@ func reportKey(code string, year int) string {
 
 // versionAudit is what the audit log keeps of a version.
 func versionAudit(r *ReportVersion) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"id": r.ID, "seq": r.Seq, "status": r.Status, "version": r.Version,
 		"star_rating": r.StarRating, "hemei_built": r.HemeiBuilt,
 		"business_fen": r.BusinessFen, "contract_fen": r.ContractFen, "investment_fen": r.InvestmentFen,
 		"subsidy_fen": r.SubsidyFen, "other_fen": r.OtherFen, "assets_fen": r.AssetsFen,
 		"operating_fen": r.OperatingFen, "total_fen": r.TotalFen, "note": r.Note, "reject_reason": r.RejectReason,
 	}
+	if len(r.Flags) > 0 {
+		m["flags"] = r.Flags
+	}
+	return m
 }
 
 func isUniqueViolation(err error) bool {

@@ -157,23 +157,6 @@ func pending(db *gorm.DB, a *Actor, street string, year int, src source) (Pendin
 	return p, err
 }
 
-// aggRow is one (street, type) group of the aggregate query.
-type aggRow struct {
-	StreetCode string
-	Type       string
-	Villages   int64
-	Reported   int64
-	Meets      int64
-	Rated      int64
-	Star1      int64
-	Star2      int64
-	Star3      int64
-	Hemei      int64
-	TotalFen   int64
-	OperFen    int64
-	AssetsFen  int64
-}
-
 func (f *Figures) add(r aggRow) {
 	f.Villages += r.Villages
 	f.Reported += r.Reported
@@ -227,11 +210,10 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 			q = q.Where("street_code = ?", street)
 		}
 		var rows []aggRow
-		err := q.Select("street_code, type, " + strings.Join(cellColumns, ", ")).Scan(&rows).Error
+		err := q.Select("street_code, type, " + strings.Join(figureColumns(), ", ")).Scan(&rows).Error
 		return rows, err
 	}
 	q := src.villages(db)
-	count := "r.id"
 	switch {
 	case !a.IsRegion() || street != "":
 		q = q.Joins(`LEFT JOIN report_versions r ON r.id = (SELECT r2.id FROM report_versions r2
@@ -244,16 +226,7 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 		q = q.Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
 			Joins("LEFT JOIN report_versions r ON r.village_code = la.village_code AND r.year = ? AND r.seq = la.seq", year)
 	}
-	q = q.Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(`+count+`) AS reported,
-			SUM(CASE WHEN r.operating_fen >= ? THEN 1 ELSE 0 END) AS meets,
-			SUM(CASE WHEN r.star_rating >= 1 THEN 1 ELSE 0 END) AS rated,
-			SUM(CASE WHEN r.star_rating = 1 THEN 1 ELSE 0 END) AS star1,
-			SUM(CASE WHEN r.star_rating = 2 THEN 1 ELSE 0 END) AS star2,
-			SUM(CASE WHEN r.star_rating = 3 THEN 1 ELSE 0 END) AS star3,
-			SUM(CASE WHEN r.hemei_built THEN 1 ELSE 0 END) AS hemei,
-			COALESCE(SUM(r.total_fen), 0) AS total_fen,
-			COALESCE(SUM(r.operating_fen), 0) AS oper_fen,
-			COALESCE(SUM(r.assets_fen), 0) AS assets_fen`, MeetsLine).Scopes(a.Scope().Villages)
+	q = q.Select("villages.street_code, villages.type, " + figureSums("r")).Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
 	if street != "" {
 		q = q.Where("villages.street_code = ?", street)
@@ -266,20 +239,41 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 // ComputeRollup computes the roll-up of the actor's scope (narrowed to one street
 // when street is set) for year as of asOf. Only approved data counts.
 func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (*Rollup, error) {
+	return computeRollup(db, a, street, year, asOf, nil, false)
+}
+
+func computeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, rc *RollupCache, now bool) (*Rollup, error) {
 	if a.Role != RoleDistrict && a.Role != RoleStreet {
 		return nil, ErrForbidden
 	}
-	if err := CheckYear(db, year); err != nil {
+	// The context comes first: the revision it reads is then no newer than the
+	// data counted below, so an answer is never kept under a revision it predates.
+	ctx, err := readRollupContext(db, a.DistrictCode, year, asOf)
+	if err != nil {
 		return nil, err
 	}
+	if err := checkYearIn(year, ctx.lastYear); err != nil {
+		return nil, err
+	}
+	key := rc.key(ctx, a, street, year, asOf, now)
+	if ru := rc.get(key, asOf); ru != nil {
+		return ru, nil
+	}
+	ru, err := countRollup(db, a, street, year, asOf, ctx)
+	if err != nil {
+		return nil, err
+	}
+	rc.put(key, ru)
+	return ru, nil
+}
+
+// countRollup counts the roll-up, once its context is known.
+func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, ctx *rollupContext) (*Rollup, error) {
 	streets, err := ListStreets(db, a)
 	if err != nil {
 		return nil, err
 	}
-	ru := &Rollup{Year: year, AsOf: asOf.UTC()}
-	if ru.InProgress, err = YearInProgress(db, a.DistrictCode, year, asOf); err != nil {
-		return nil, err
-	}
+	ru := &Rollup{Year: year, AsOf: asOf.UTC(), InProgress: ctx.inProgress}
 	if street != "" {
 		var kept []Street
 		for _, s := range streets {
@@ -300,17 +294,12 @@ func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 			ru.ScopeName = "全部"
 		}
 	} else {
-		var d District
-		if err := db.Where("code = ?", a.DistrictCode).Take(&d).Error; err != nil {
-			return nil, err
+		if ctx.districtName == "" {
+			return nil, ErrNotFound
 		}
-		ru.ScopeCode, ru.ScopeName = d.Code, d.Name
+		ru.ScopeCode, ru.ScopeName = a.DistrictCode, ctx.districtName
 	}
-	changed, err := historyChangedAfter(db, asOf)
-	if err != nil {
-		return nil, err
-	}
-	src := source{now: !changed, asOf: asOf}
+	src := source{now: !ctx.changed, asOf: asOf}
 	// The district's streets, even when the roll-up is narrowed to one, name the
 	// scopes whose targets apply.
 	allStreets := streets

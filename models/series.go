@@ -224,9 +224,12 @@ func (s *series[V, P]) insert(tx *gorm.DB, a *Actor, k seriesKey, action string,
 	return Audit(tx, a, action, s.kind, k.object, k.scope, nil, s.audit(v))
 }
 
-// submit sends the open draft for review.
-func (s *series[V, P]) submit(db *gorm.DB, a *Actor, k seriesKey, expected *int) (P, error) {
-	return s.move(db, a, k, expected, submitChange(a, s.kind))
+// submit sends the open draft for review. Each check runs in the same transaction
+// on the draft about to be submitted, before it moves: it may refuse the submission
+// (a flagged draft without a note), or change the draft and name the columns it
+// changed, which the move writes too.
+func (s *series[V, P]) submit(db *gorm.DB, a *Actor, k seriesKey, expected *int, checks ...func(tx *gorm.DB, v P) ([]string, error)) (P, error) {
+	return s.move(db, a, k, expected, submitChange(a, s.kind), checks...)
 }
 
 // withdraw takes the submitted version back to a draft before review (撤回).
@@ -250,7 +253,7 @@ func (s *series[V, P]) reject(db *gorm.DB, a *Actor, k seriesKey, expected *int,
 
 // move moves the series' open version by ch, runs the approval hook when it
 // approves, and writes the audit entry, in one transaction.
-func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, ch stateChange) (P, error) {
+func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, ch stateChange, checks ...func(tx *gorm.DB, v P) ([]string, error)) (P, error) {
 	var out V
 	err := db.Transaction(func(tx *gorm.DB) error {
 		open, err := s.open(tx, k)
@@ -262,7 +265,17 @@ func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, c
 		}
 		before := *open
 		out = *open
-		if err := moveState(tx, P(&out), expected, ch); err != nil {
+		var extra []string
+		if P(&out).flow().Status == ch.from && (expected == nil || *expected == P(&out).flow().Version) {
+			for _, check := range checks {
+				cols, err := check(tx, &out)
+				if err != nil {
+					return err
+				}
+				extra = append(extra, cols...)
+			}
+		}
+		if err := moveState(tx, P(&out), expected, ch, extra...); err != nil {
 			return err
 		}
 		if P(&out).flow().Status == StatusApproved && s.approved != nil {
@@ -422,10 +435,10 @@ func checkReason(reason string) (string, error) {
 var workflowColumns = []string{"status", "version", "submitted_at", "submitted_by", "reviewed_at", "reviewer_id",
 	"reviewer", "reject_reason", "updated_at"}
 
-// moveState applies ch to the open row, in tx, guarded by the expected version (nil:
+// moveState applies ch to the open row (writing the extra columns too), in tx, guarded by the expected version (nil:
 // any) and by the row's id, version and state in the UPDATE itself, so that of two
 // concurrent moves exactly one succeeds.
-func moveState[V any, P versioned[V]](tx *gorm.DB, row P, expected *int, ch stateChange) error {
+func moveState[V any, P versioned[V]](tx *gorm.DB, row P, expected *int, ch stateChange, extra ...string) error {
 	wf := row.flow()
 	if wf.Status != ch.from {
 		return Conflict(wrongStateMessage(ch))
@@ -437,7 +450,7 @@ func moveState[V any, P versioned[V]](tx *gorm.DB, row P, expected *int, ch stat
 	ch.apply(wf, now())
 	wf.Version = old + 1
 	res := tx.Model(new(V)).Where("id = ? AND version = ? AND status = ?", row.rowID(), old, ch.from).
-		Select(workflowColumns).Updates(row)
+		Select(append(append([]string{}, workflowColumns...), extra...)).Updates(row)
 	if res.Error != nil {
 		return res.Error
 	}

@@ -41,6 +41,18 @@ type sheetLayout struct {
 	unit    map[string]string
 	ignored []string
 	titles  []string // the text of each row above the header
+	cells   []string // the header's cells
+	fields  []string // the field of each column, "" for one read past
+	found   []string // what each named column was read as, for a message
+	missing []string // labels of required fields without a column
+	blank   bool     // a blank header cell before the last column
+	// chosenUnit is the unit of amounts the sheet names none for ("" when it names
+	// every amount's).
+	chosenUnit string
+	// explicit: the fields were chosen on the mapping step; remembered: they are
+	// the district's mapping saved for this header.
+	explicit   bool
+	remembered *RememberedMapping
 }
 
 // has reports whether the sheet has the field.
@@ -156,53 +168,93 @@ func headerScore(cols []SheetColumn, cells []string) int {
 	return len(seen)
 }
 
-// findHeader finds the header among the first rows: the row (taken with the row
-// above it, for a two-row header) that names the most known fields. A sheet where
-// none names two is not an import sheet, and says so in one sentence; missing
-// required fields are one message naming what was found and what is expected.
-// Amounts take the unit their column names, else the one named above the column or
-// in the title rows, else defaultUnit.
-func findHeader(rows [][]string, cols []SheetColumn, defaultUnit string) (*sheetLayout, []ImportProblem) {
-	best, score := -1, 0
+// locateHeader is the row among the first ones (taken with the row above it, for a
+// two-row header) that names the most known fields, and how many it names.
+func locateHeader(rows [][]string, cols []SheetColumn) (best, score int) {
+	best = -1
 	for h := 0; h < len(rows) && h < headerScanRows; h++ {
 		if s := headerScore(cols, headerCells(rows, h)); s > score {
 			best, score = h, s
 		}
 	}
-	if best < 0 || score < 2 {
-		return nil, []ImportProblem{{Row: 1, Message: fmt.Sprintf(
-			"文件前 %d 行里找不到表头（如“%s”“%s”等列名），这不像是一张导入表：请上传 Excel（.xlsx）或 CSV 表格，可先下载模板对照",
-			headerScanRows, cols[0].Label, cols[1].Label)}}
+	return best, score
+}
+
+// notASheet is the one sentence for a file whose first rows hold no header.
+func notASheet(cols []SheetColumn) []ImportProblem {
+	return []ImportProblem{{Row: 1, Message: fmt.Sprintf(
+		"文件前 %d 行里找不到表头（如“%s”“%s”等列名），这不像是一张导入表：请上传 Excel（.xlsx）或 CSV 表格，可先下载模板对照",
+		headerScanRows, cols[0].Label, cols[1].Label)}}
+}
+
+// guessFields gives the field each header cell names by its usual names, "" for a
+// cell it does not know or a field already taken by a cell to its left.
+func guessFields(cols []SheetColumn, cells []string) []string {
+	out := make([]string, len(cells))
+	taken := map[string]bool{}
+	for j, c := range cells {
+		name, _ := headerName(c)
+		if m := matchColumn(cols, name); m != nil && !taken[m.Key] {
+			out[j], taken[m.Key] = m.Key, true
+		}
 	}
-	l := &sheetLayout{header: best, start: best + 1, col: map[string]int{}, unit: map[string]string{}}
-	for i := 0; i < best; i++ {
+	return out
+}
+
+// findHeader finds the header by the columns' usual names (see locateHeader): a
+// sheet where no row names two known fields is not an import sheet, and says so in
+// one sentence; missing required fields are one message naming what was found and
+// what is expected. Amounts take the unit their column names, else the one named
+// above the column or in the title rows, else defaultUnit.
+func findHeader(rows [][]string, cols []SheetColumn, defaultUnit string) (*sheetLayout, []ImportProblem) {
+	best, score := locateHeader(rows, cols)
+	if best < 0 || score < 2 {
+		return nil, notASheet(cols)
+	}
+	l := buildLayout(rows, cols, best, guessFields(cols, headerCells(rows, best)), defaultUnit)
+	if len(l.missing) > 0 {
+		return nil, l.missingProblem(cols)
+	}
+	return l, nil
+}
+
+// buildLayout reads the sheet with header row h (0-based) whose columns hold the
+// given fields ("" for a column read past). A column not taken that names a unit
+// after 单位 gives the sheet's unit; amounts take the unit their column names, else
+// the one named above it or in the title rows, else defaultUnit.
+func buildLayout(rows [][]string, cols []SheetColumn, h int, fields []string, defaultUnit string) *sheetLayout {
+	l := &sheetLayout{header: h, start: h + 1, col: map[string]int{}, unit: map[string]string{}, fields: fields}
+	for i := 0; i < h; i++ {
 		l.titles = append(l.titles, strings.Join(rows[i], " "))
 	}
 	sheetUnit := unitIn(strings.Join(l.titles, " "))
-	cells := headerCells(rows, best)
-	var found []string
-	blank := false
+	cells := headerCells(rows, h)
+	l.cells = cells
 	for j, c := range cells {
 		name, unit := headerName(c)
-		m := matchColumn(cols, name)
+		key := ""
+		if j < len(fields) {
+			key = fields[j]
+		}
+		m := columnOf(cols, key)
 		switch {
-		case name == "":
-			blank = blank || j < len(cells)-1
+		case m == nil && name == "":
+			l.blank = l.blank || j < len(cells)-1
 			continue
-		case m == nil || l.has(m.Key):
+		case m == nil:
 			if u := unitIn(c); u != "" && strings.Contains(c, "单位") {
 				sheetUnit = u
 				continue
 			}
 			l.ignored = append(l.ignored, quoteCell(c))
-			found = append(found, quoteCell(c))
+			l.found = append(l.found, quoteCell(c))
 			continue
 		}
-		found = append(found, m.Label)
+		l.found = append(l.found, m.Label)
 		l.col[m.Key] = j
 		if m.Amount {
 			if unit == "" {
-				unit = unitAbove(rows, best, j)
+				unit = unitAbove(rows, h, j)
 			}
 			l.unit[m.Key] = unit
 		}
@@ -213,27 +265,55 @@ func findHeader(rows [][]string, cols []SheetColumn, defaultUnit string) (*sheet
 		case sheetUnit != "":
 			l.unit[k] = sheetUnit
 		default:
-			l.unit[k] = defaultUnit
+			l.unit[k], l.chosenUnit = defaultUnit, defaultUnit
 		}
 	}
-	var missing, expected []string
+	for _, c := range cols {
+		if c.Required && !l.has(c.Key) {
+			l.missing = append(l.missing, c.Label)
+		}
+	}
+	return l
+}
+
+// drop takes a required field's label off the missing ones (the title gives it).
+func (l *sheetLayout) drop(label string) {
+	var keep []string
+	for _, m := range l.missing {
+		if m != label {
+			keep = append(keep, m)
+		}
+	}
+	l.missing = keep
+}
+
+// columnOf is the field of cols with the key, or nil.
+func columnOf(cols []SheetColumn, key string) *SheetColumn {
+	for i := range cols {
+		if key != "" && cols[i].Key == key {
+			return &cols[i]
+		}
+	}
+	return nil
+}
+
+// missingProblem is the one message for required fields the header lacks.
+func (l *sheetLayout) missingProblem(cols []SheetColumn) []ImportProblem {
+	var expected []string
 	for _, c := range cols {
 		if c.Required {
 			expected = append(expected, c.Label)
-			if !l.has(c.Key) {
-				missing = append(missing, c.Label)
-			}
 		}
 	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("表头（第 %d 行）缺少：%s。找到的列：%s；应有：%s（列名可用常见叫法，顺序不限）",
-			best+1, strings.Join(missing, "、"), strings.Join(found, "、"), strings.Join(expected, "、"))
-		if blank {
-			msg += "。表头有空白单元格，可能是合并单元格或缺列"
-		}
-		return nil, []ImportProblem{{Row: best + 1, Column: strings.Join(missing, "、"), Message: msg}}
+	msg := fmt.Sprintf("表头（第 %d 行）缺少：%s。找到的列：%s；应有：%s（列名可用常见叫法，顺序不限）",
+		l.header+1, strings.Join(l.missing, "、"), strings.Join(l.found, "、"), strings.Join(expected, "、"))
+	if l.explicit {
+		return []ImportProblem{{Row: l.header + 1, Message: "还没有选哪一列是：" + strings.Join(l.missing, "、")}}
 	}
-	return l, nil
+	if l.blank {
+		msg += "。表头有空白单元格，可能是合并单元格或缺列"
+	}
+	return []ImportProblem{{Row: l.header + 1, Column: strings.Join(l.missing, "、"), Message: msg}}
 }
 
 // unitAbove is the unit named above a header cell: in the nearest non-empty cell at

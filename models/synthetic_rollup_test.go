@@ -54,8 +54,8 @@ func TestRollupEqualsBaselineOnSyntheticData(t *testing.T) {
 	db.Where("role = ? AND village_code = ?", models.RoleVillage, first.Code).Take(&cadre)
 	db.Where("role = ? AND street_code = ?", models.RoleStreet, first.StreetCode).Take(&officer)
 	ca, oa := models.ActorFor(&cadre, ""), models.ActorFor(&officer, "")
-	fen := int64(1)
-	if _, err := models.SaveDraft(db, ca, first.Code, 2025, models.ReportInput{BusinessFen: &fen}); err != nil {
+	fen, note := int64(1), "已核实"
+	if _, err := models.SaveDraft(db, ca, first.Code, 2025, models.ReportInput{BusinessFen: &fen, Note: &note}); err != nil {
 		t.Fatal(err)
 	}
 	models.Submit(db, ca, first.Code, 2025, nil)

@@ -2,6 +2,8 @@ package models
 
 import (
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -247,20 +249,7 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 			verr.Add("scope_code", "范围须为本区或本区的街道")
 		}
 	}
-	if year < FirstYear || year > 2100 {
-		verr.Add("year", "年度不合理")
-	}
-	switch {
-	case value < 0:
-		verr.Add("value", "目标值不能为负数")
-	case info != nil && info.Unit == "bp" && value > 10000:
-		verr.Add("value", "占比目标不能超过 100%")
-	case value > MaxAmountFen:
-		verr.Add("value", "目标值过大")
-	}
-	if BadText(note) || utf8.RuneCountInString(note) > 200 {
-		verr.Add("note", "说明最多 200 字，且不能含控制字符")
-	}
+	checkTarget(verr, info, year, value, note)
 	if err := verr.Err(); err != nil {
 		return nil, err
 	}
@@ -284,4 +273,67 @@ func SetTarget(db *gorm.DB, a *Actor, scope, ind string, year int, value int64, 
 		return nil, err
 	}
 	return &t, nil
+}
+
+// checkTarget adds the problems of a target's year, value and note to verr: the
+// rules of the form, the API and the import sheet.
+func checkTarget(verr *ValidationError, info *IndicatorInfo, year int, value int64, note string) {
+	if year < FirstYear || year > 2100 {
+		verr.Add("year", "年度不合理")
+	}
+	switch {
+	case value < 0:
+		verr.Add("value", "目标值不能为负数")
+	case info != nil && info.Unit == "bp" && value > 10000:
+		verr.Add("value", "占比目标不能超过 100%")
+	case value > MaxAmountFen:
+		verr.Add("value", "目标值过大")
+	}
+	if BadText(note) || utf8.RuneCountInString(note) > 200 {
+		verr.Add("note", "说明最多 200 字，且不能含控制字符")
+	}
+}
+
+// ParseTargetValue reads a target value written in a unit: a share in % (up to two
+// decimals), money in 万元, 元 or 亿元, a count as a whole number. An empty unit
+// is the indicator's own (%, 万元, a count); a value may carry its % sign.
+func ParseTargetValue(info *IndicatorInfo, s, unit string) (int64, error) {
+	s = NormalizeCell(s)
+	unit = strings.TrimSpace(NormalizeCell(unit))
+	if strings.HasSuffix(s, "%") {
+		s, unit = strings.TrimSpace(strings.TrimSuffix(s, "%")), "%"
+	}
+	wrong := Invalid("unit", "单位“"+unit+"”不适用于这项指标（应为"+map[string]string{"bp": "%", "fen": "万元、元或亿元", "count": "个数"}[info.Unit]+"）")
+	switch info.Unit {
+	case "bp":
+		if unit != "" && unit != "%" {
+			return 0, wrong
+		}
+		// A percentage with up to two decimals is a whole number of basis points:
+		// x% → x×10^6 / 10^4 bp with the exact decimal parser of 万元.
+		fen, err := ParseWan(s)
+		if err != nil || fen%10_000 != 0 {
+			return 0, Invalid("value", "占比须为百分数，最多两位小数")
+		}
+		return fen / 10_000, nil
+	case "fen":
+		decimals := map[string]int{"": 6, UnitWan: 6, UnitYuan: 2, "亿元": 10}
+		d, ok := decimals[unit]
+		if !ok {
+			return 0, wrong
+		}
+		fen, err := parseDecimal(s, d)
+		if err != nil {
+			return 0, Invalid("value", err.Error())
+		}
+		return fen, nil
+	}
+	if unit != "" && (unit == "%" || unitIn(unit) != "" || strings.Contains(unit, "元")) {
+		return 0, wrong
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, Invalid("value", "须为整数")
+	}
+	return n, nil
 }

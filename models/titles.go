@@ -238,6 +238,31 @@ func NameTitle(db *gorm.DB, a *Actor, in TitleInput) (*TitleEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.check(v, last); err != nil {
+		return nil, err
+	}
+	e := TitleEntry{VillageCode: v.Code, Kind: TitleNamed, Title: in.Title, Level: in.Level, Year: in.Year,
+		On: in.NamedOn.UTC(), DocumentNo: in.DocumentNo, RecordedAt: now(), RecordedBy: a.Name}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&e).Error; err != nil {
+			return err
+		}
+		return Audit(tx, a, "title.name", "title", itoa(int(e.ID)), VillageScope(v), nil, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// check validates a naming of village v (the form's, the API's and each row of a
+// naming list): the title and its level, a plan year up to last in which the
+// village is on the register, the date and the 文号. It trims the 文号.
+func (in *TitleInput) check(v *Village, last int) error {
 	verr := &ValidationError{}
 	switch in.Title {
 	case TitleStar:
@@ -250,10 +275,6 @@ func NameTitle(db *gorm.DB, a *Actor, in TitleInput) (*TitleEntry, error) {
 		}
 	default:
 		verr.Add("title", "称号须为 星级美丽乡村 或 和美乡村")
-	}
-	last, err := LastYear(db)
-	if err != nil {
-		return nil, err
 	}
 	if in.Year < FirstYear || in.Year > last {
 		verr.Add("year", "年度不在规划年度内")
@@ -269,21 +290,7 @@ func NameTitle(db *gorm.DB, a *Actor, in TitleInput) (*TitleEntry, error) {
 	if in.DocumentNo == "" || utf8.RuneCountInString(in.DocumentNo) > 100 || BadText(in.DocumentNo) {
 		verr.Add("document_no", "请填写命名文号（最多 100 字）")
 	}
-	if err := verr.Err(); err != nil {
-		return nil, err
-	}
-	e := TitleEntry{VillageCode: v.Code, Kind: TitleNamed, Title: in.Title, Level: in.Level, Year: in.Year,
-		On: in.NamedOn.UTC(), DocumentNo: in.DocumentNo, RecordedAt: now(), RecordedBy: a.Name}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&e).Error; err != nil {
-			return err
-		}
-		return Audit(tx, a, "title.name", "title", itoa(int(e.ID)), VillageScope(v), nil, e)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &e, nil
+	return verr.Err()
 }
 
 // RevokeTitle enters the revocation of a naming, dated, with a reason. District

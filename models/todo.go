@@ -23,6 +23,9 @@ type Todo struct {
 	Pending   []TodoStreet
 	ToClose   []int
 	NoTargets []TodoTargets
+	// Street and district: villages past their deadline without a submission (催报),
+	// and those not yet due.
+	Overdue, NotYetDue int
 }
 
 // TodoYear is a year the cadre still has to report (Status "" or draft) or to
@@ -81,14 +84,28 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 			Scopes(a.Scope().Villages).Where("indicator_values.status = ?", StatusSubmitted).Count(&t.Values).Error; err != nil {
 			return nil, err
 		}
-		err := db.Table("villages").Scopes(a.Scope().Villages).
-			Select("villages.code AS code, villages.name AS name, w.year AS year, w.closes AS closes").
-			Joins(openWindows, at, at, at).
-			Where(`NOT EXISTS (SELECT 1 FROM report_versions r WHERE r.village_code = villages.code AND r.year = w.year
-				AND r.status IN ?)`, []string{StatusSubmitted, StatusApproved}).
-			Order("w.year, villages.code").Scan(&t.Unreported).Error
+		// The villages not yet reported in an open window are the 催报 list's not yet
+		// due: one query for both.
+		late, err := ListOverdue(db, a, OverdueFilter{}, at)
+		for _, r := range late {
+			if !at.After(r.Closes) {
+				t.Unreported = append(t.Unreported, TodoVillage{Code: r.Code, Name: r.Name, Year: r.Year, Closes: r.Closes})
+			}
+		}
+		sort.Slice(t.Unreported, func(i, j int) bool {
+			if t.Unreported[i].Year != t.Unreported[j].Year {
+				return t.Unreported[i].Year < t.Unreported[j].Year
+			}
+			return t.Unreported[i].Code < t.Unreported[j].Code
+		})
+		t.Overdue, t.NotYetDue = countOverdue(late)
 		return t, err
 	case RoleDistrict:
+		late, err := ListOverdue(db, a, OverdueFilter{}, at)
+		if err != nil {
+			return nil, err
+		}
+		t.Overdue, t.NotYetDue = countOverdue(late)
 		if err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
 			Joins("JOIN streets ON streets.code = villages.street_code").Scopes(a.Scope().Villages).
 			Where("report_versions.status = ?", StatusSubmitted).
@@ -142,4 +159,16 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 		sort.Ints(t.ToClose)
 	}
 	return t, nil
+}
+
+// countOverdue counts the villages past their deadline and those not yet due.
+func countOverdue(rows []OverdueVillage) (late, notYet int) {
+	for _, r := range rows {
+		if r.DaysOverdue > 0 {
+			late++
+		} else {
+			notYet++
+		}
+	}
+	return late, notYet
 }

@@ -31,7 +31,15 @@ type TrendPoint struct {
 	// an actual, and the projection does not start from it.
 	InProgress  bool     `json:"in_progress"`
 	Provisional *big.Rat `json:"-"`
+	// Reference is the reference path (参考路径, not a target): a straight line from
+	// the latest closed year's actual to the target assigned for the plan's final
+	// year, nil outside that stretch or with no such target. Nothing reads it but
+	// the chart: colours and Needed come from assigned targets only (DESIGN §1, §6).
+	Reference *big.Rat `json:"-"`
 }
+
+// ReferenceLabel names the reference path wherever it is shown.
+const ReferenceLabel = "参考路径（非目标）"
 
 // Trend is an indicator's road to the plan's end for one scope.
 type Trend struct {
@@ -138,7 +146,33 @@ func ComputeTrend(db *gorm.DB, a *Actor, street, ind string, asOf time.Time) (*T
 			p.Needed = &n
 		}
 	}
+	tr.addReference(lastYear, last.Actual)
 	return tr, nil
+}
+
+// addReference draws the reference path from the actual of year from to the target
+// assigned for the plan's final year, when there is one and from is before it.
+func (tr *Trend) addReference(from int, actual *big.Rat) {
+	var goal *big.Rat
+	for _, p := range tr.Points {
+		if p.Year == PlanFinalYear {
+			goal = p.Target
+		}
+	}
+	if goal == nil || from >= PlanFinalYear {
+		return
+	}
+	span := big.NewRat(int64(PlanFinalYear-from), 1)
+	for i := range tr.Points {
+		p := &tr.Points[i]
+		if p.Year < from || p.Year > PlanFinalYear {
+			continue
+		}
+		r := new(big.Rat).Sub(goal, actual)
+		r.Mul(r, big.NewRat(int64(p.Year-from), 1))
+		r.Quo(r, span)
+		p.Reference = r.Add(r, actual)
+	}
 }
 
 func clampShare(r *big.Rat) *big.Rat {

@@ -34,7 +34,16 @@ func YearInProgress(db *gorm.DB, district string, year int, at time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	return w == nil || at.Before(w.Closes), nil
+	if w == nil {
+		return inProgressAt(false, nil, at), nil
+	}
+	return inProgressAt(false, &w.Closes, at), nil
+}
+
+// inProgressAt is the rule: a year closed by the district by then is a result;
+// otherwise it is in progress with no window, or until its window closes.
+func inProgressAt(closed bool, closes *time.Time, at time.Time) bool {
+	return !closed && (closes == nil || at.Before(*closes))
 }
 
 // closedYears lists which of the reporting years were closed at instant at.

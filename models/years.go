@@ -29,11 +29,27 @@ func LastYear(db *gorm.DB) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	y, err := strconv.Atoi(s.Value)
+	return lastYearOf(&s.Value)
+}
+
+// lastYearOf reads the setting's stored value (nil: not set).
+func lastYearOf(v *string) (int, error) {
+	if v == nil {
+		return PlanFinalYear, nil
+	}
+	y, err := strconv.Atoi(*v)
 	if err != nil {
-		return 0, fmt.Errorf("setting %s: %q is not a year", settingLastYear, s.Value)
+		return 0, fmt.Errorf("setting %s: %q is not a year", settingLastYear, *v)
 	}
 	return max(y, PlanFinalYear), nil
+}
+
+// checkYearIn checks y against the last open year.
+func checkYearIn(y, last int) error {
+	if y < FirstYear || y > last {
+		return Invalid("year", fmt.Sprintf("年度须在 %d 至 %d 之间", FirstYear, last))
+	}
+	return nil
 }
 
 // SetLastYear opens reporting up to year y (never below the plan's final year).
@@ -79,10 +95,7 @@ func CheckYear(db *gorm.DB, y int) error {
 	if err != nil {
 		return err
 	}
-	if y < FirstYear || y > last {
-		return Invalid("year", fmt.Sprintf("年度须在 %d 至 %d 之间", FirstYear, last))
-	}
-	return nil
+	return checkYearIn(y, last)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -19,9 +19,11 @@ const (
 	colBrand  = "#1a6b4f"
 	colTarget = "#b42318"
 	colMuted  = "#98a2b3"
-	colGreen  = "#1a7f37"
-	colYellow = "#d29a00"
-	colRed    = "#b42318"
+	// colReference draws the reference path: neither a figure nor a target.
+	colReference = "#4e5ba6"
+	colGreen     = "#1a7f37"
+	colYellow    = "#d29a00"
+	colRed       = "#b42318"
 )
 
 // ColourFill maps a ranking colour to a fill.
@@ -145,6 +147,8 @@ type Series struct {
 	Values []*float64
 	Colour string
 	Dashed bool
+	// Dotted draws a line of dots (a reference, not a figure), without points.
+	Dotted bool
 }
 
 // LineChart draws series over labelled x positions (years) on a 0–max scale, with
@@ -186,10 +190,7 @@ func lines(title string, xs []string, series []Series, max float64, yText func(f
 		var pts []string
 		flush := func() {
 			if len(pts) > 1 {
-				dash := ""
-				if s.Dashed {
-					dash = ` stroke-dasharray="6 4"`
-				}
+				dash := s.dash()
 				fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"%s/>`, strings.Join(pts, " "), s.Colour, dash)
 			}
 			pts = nil
@@ -201,7 +202,9 @@ func lines(title string, xs []string, series []Series, max float64, yText func(f
 			}
 			x, y := xAt(i), yAt(*v)
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>`, x, y, s.Colour)
+			if !s.Dotted {
+				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>`, x, y, s.Colour)
+			}
 		}
 		flush()
 		lx := left + float64(si)*legendDX
@@ -209,12 +212,22 @@ func lines(title string, xs []string, series []Series, max float64, yText func(f
 		if legendDY > 0 {
 			lx = 10
 		}
-		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="%s" stroke-width="2.5"%s/>`, lx, lx+24, ly, ly, s.Colour,
-			map[bool]string{true: ` stroke-dasharray="6 4"`, false: ""}[s.Dashed])
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="%s" stroke-width="2.5"%s/>`, lx, lx+24, ly, ly, s.Colour, s.dash())
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="12" fill="#1d2733">%s</text>`, lx+30, ly+4, esc(s.Name))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// dash is the stroke pattern of the series' line.
+func (s *Series) dash() string {
+	switch {
+	case s.Dotted:
+		return ` stroke-dasharray="2 5" stroke-linecap="round"`
+	case s.Dashed:
+		return ` stroke-dasharray="6 4"`
+	}
+	return ""
 }
 
 func max0(n int) int {
@@ -239,6 +252,7 @@ var (
 	ColActual    = colBrand
 	ColTarget    = colTarget
 	ColProjected = colMuted
+	ColReference = colReference
 )
 
 // DocChart draws a document's chart (the 通报's) as the pages draw theirs.

@@ -90,7 +90,7 @@ func benchWrites(args []string) error {
 					method, path, tok string
 					body              any
 				}{
-					{"PUT", path, vTok, map[string]any{"business_fen": 50_000_000 + n, "version": version}},
+					{"PUT", path, vTok, map[string]any{"business_fen": 50_000_000 + n, "version": version, "note": "压测"}},
 					{"POST", path + "/submit", vTok, nil},
 					{"POST", path + "/approve", sTok, nil},
 				}

@@ -38,6 +38,8 @@ func TestBrowserCadreYear(t *testing.T) {
 	}
 	cadre.do("typed",
 		chromedp.Clear(chromedp.CSS("#business_wan")), chromedp.SendKeys(chromedp.CSS("#business_wan"), "1"),
+		// A change past the flags' thresholds is submitted with a note (说明).
+		chromedp.SendKeys(chromedp.CSS("#note"), "经营收入按新合同核减"),
 		chromedp.WaitVisible(chromedp.CSS("#report-form .vs .vs-delta")))
 	cadre.do("submitted",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),

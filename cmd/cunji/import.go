@@ -22,7 +22,7 @@ func importCmd(args []string) error {
 	dry := fs.Bool("dry-run", false, "check every row and show what would change; write nothing")
 	reason := fs.String("approve-reason", "", "reports: approve every row at once, with this reason (else they go to the streets' queues)")
 	district := fs.String("district", "", "the district imported into (default: the only one)")
-	unit := fs.String("unit", "元", "reports: the unit of amounts whose header names none (元 or 万元)")
+	unit := fs.String("unit", "", "reports: the unit of amounts whose header names none (元 or 万元; default: the one kept with the district's mapping of this header, else 元)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func importCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *unit != models.UnitYuan && *unit != models.UnitWan {
+	if *unit != "" && *unit != models.UnitYuan && *unit != models.UnitWan {
 		return errors.New("import: --unit is 元 or 万元")
 	}
 	db, err := openDB(*dbPath)

@@ -39,6 +39,8 @@ func run(args []string) error {
 		return seedCmd(args[1:])
 	case "bench":
 		return benchCmd(args[1:])
+	case "check":
+		return checkCmd(args[1:])
 	case "backup":
 		return backupCmd(args[1:])
 	case "restore":
@@ -57,6 +59,7 @@ const usage = `usage:
               [--backup-dir DIR --backup-every 24h --backup-keep 14]    (docs/operations.md)
               [--evidence-per-version 20] [--evidence-village-mb 200] [--evidence-total-gb 20]
                                               (never seeds demo data; refuses demo accounts without --allow-demo)
+  cunji check [--db cunji.db|postgres://…] [--repair]   (recount the maintained figures; writes only with --repair)
   cunji user add --db FILE --username U --role district|street|village --scope CODE --name NAME   (password on stdin)
   cunji user passwd --db FILE --username U                                                       (password on stdin)
   cunji user disable|enable --db FILE --username U

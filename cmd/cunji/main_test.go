@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"cunji/models"
 )
 
 // buildBinary builds cunji once per test into its temporary folder.
@@ -256,6 +258,40 @@ func TestDemoStart(t *testing.T) {
 }
 
 // TestImportCommand: the command line checks, commits and refuses like the pages.
+// TestCheckCommand: `cunji check` finds the maintained figures equal to the recount
+// on a database in service, says so when a cell is wrong (and fails), and
+// --repair rebuilds them.
+func TestCheckCommand(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	if out, err := runCLI(t, bin, "", "seed", "--synthetic", "300", "--seed", "3", "--db", db); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "", "check", "--db", db); err != nil || !strings.Contains(out, "ok: the maintained figures equal the recount") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	g, err := models.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = g.Exec("UPDATE rollup_cells SET meets = meets + 1 WHERE year = 2024 AND street_code = (SELECT MIN(street_code) FROM rollup_cells)").Error
+	if s, _ := g.DB(); s != nil {
+		s.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, bin, "", "check", "--db", db); err == nil || !strings.Contains(out, "roll-up cells differ") || strings.Contains(out, " 0 roll-up cells differ") {
+		t.Fatalf("a wrong cell went unnoticed: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "", "check", "--db", db, "--repair"); err != nil || !strings.Contains(out, "repaired") {
+		t.Fatalf("repair: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "", "check", "--db", db); err != nil || !strings.Contains(out, "ok:") {
+		t.Fatalf("check after repair: %v\n%s", err, out)
+	}
+}
+
 func TestImportCommand(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
