@@ -407,3 +407,33 @@ func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) 
 	}
 	return out, nil
 }
+
+// IndicatorSlipping lists the villages of the scope whose approved value as of asOf
+// was yes (above zero) last year and is no (zero) this year: the indicator's 预警名单.
+// A village without an approved value this year is not listed (it has not reported).
+func IndicatorSlipping(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time) ([]VillageValue, error) {
+	if CheckYear(db, year-1) != nil {
+		return nil, nil
+	}
+	_, cur, _, err := ListIndicatorValues(db, a, code, year, street, asOf)
+	if err != nil {
+		return nil, err
+	}
+	_, prev, _, err := ListIndicatorValues(db, a, code, year-1, street, asOf)
+	if err != nil {
+		return nil, err
+	}
+	was := map[string]bool{}
+	for _, v := range prev {
+		if v.Value != nil && *v.Value > 0 {
+			was[v.VillageCode] = true
+		}
+	}
+	var out []VillageValue
+	for _, v := range cur {
+		if was[v.VillageCode] && v.Value != nil && *v.Value == 0 {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

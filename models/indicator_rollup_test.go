@@ -293,3 +293,34 @@ func TestIndicatorGap(t *testing.T) {
 		}
 	}
 }
+
+// TestIndicatorSlipping: a village with yes last year and no this year is listed; one
+// without this year's approved value, or still yes, is not.
+func TestIndicatorSlipping(t *testing.T) {
+	db, ac := setup(t)
+	defineIndicator(t, db, ac["d"], "clean_village", models.KindYesNo, models.EnteredByVillage, models.RollupCountYes)
+	set := func(cadre, officer, village string, year int, v int64) {
+		t.Helper()
+		if _, err := models.SaveIndicatorValue(db, ac[cadre], "clean_village", village, year, models.ValueInput{Value: &v}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.SubmitIndicatorValue(db, ac[cadre], "clean_village", village, year, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.ApproveIndicatorValue(db, ac[officer], "clean_village", village, year, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("v1", "s1", seeds.FixA1, 2024, 1)
+	set("v1", "s1", seeds.FixA1, 2025, 0) // slipped
+	set("v2", "s1", seeds.FixA2, 2024, 1) // no 2025 value: not listed
+	set("v4", "s2", seeds.FixB1, 2024, 1)
+	set("v4", "s2", seeds.FixB1, 2025, 1) // still yes
+	got, err := models.IndicatorSlipping(db, ac["d"], "clean_village", 2025, "", time.Now())
+	if err != nil || len(got) != 1 || got[0].VillageCode != seeds.FixA1 {
+		t.Fatalf("slipping: %+v %v", got, err)
+	}
+	if got, err := models.IndicatorSlipping(db, ac["s2"], "clean_village", 2025, "", time.Now()); err != nil || len(got) != 0 {
+		t.Fatalf("another street's slipping: %+v %v", got, err)
+	}
+}
