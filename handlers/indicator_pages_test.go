@@ -265,7 +265,10 @@ func TestIndicatorPagesFlow(t *testing.T) {
 		t.Fatal("the catalogue does not show the year's target")
 	}
 	rp := page("d", "/indicators/rural_museum/rollup?year=2025")
-	for _, s := range []string{"1 个村", "本年目标 2 个村", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
+	if n, m := strings.Count(rp, "<details"), strings.Count(rp, "</details>"); n != m {
+		t.Fatalf("the roll-up page opens %d details and closes %d", n, m)
+	}
+	for _, s := range []string{"1 个村", "本年目标 2 个村", "还需 1 个村", "预警名单", "未下达目标", "进行中", "甲村", "历年（截至同一时点）", `href="?year=2023&amp;street="`} {
 		if !strings.Contains(rp, s) {
 			t.Fatalf("the roll-up page lacks %q", s)
 		}

@@ -101,10 +101,12 @@ type indicatorRollupPage struct {
 	Villages []models.VillageValue
 	// Trend is the scope's roll-up of each year the indicator applies to, as of the
 	// same instant.
-	Trend   []*models.IndicatorRollup
-	Years   yearsView
-	Streets []models.Street
-	Street  string
+	Trend []*models.IndicatorRollup
+	// Slipping are the villages with yes last year and no this year (yes/no kinds).
+	Slipping []models.VillageValue
+	Years    yearsView
+	Streets  []models.Street
+	Street   string
 	// AsOfParam is the as_of given (kept in the export links), "" for now.
 	AsOfParam string
 }
@@ -131,6 +133,11 @@ func (h *Handler) IndicatorRollupShow(c echo.Context) error {
 	}
 	if p.Trend, err = models.IndicatorTrend(h.db(c), a, ru.Indicator.Code, street, asOf); err != nil {
 		return err
+	}
+	if ru.Indicator.IsYes() {
+		if p.Slipping, err = models.IndicatorSlipping(h.db(c), a, ru.Indicator.Code, year, street, asOf); err != nil {
+			return err
+		}
 	}
 	if p.Years, err = h.yearsView(c, year, asOf); err != nil {
 		return err

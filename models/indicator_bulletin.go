@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,6 +62,9 @@ func catalogueSection(db *gorm.DB, a *Actor, street string, year int, asOf time.
 		name := d.Name
 		if d.Plan {
 			name += "（方案）"
+		}
+		if state == "未达到" || strings.HasPrefix(state, "未达到（") {
+			state += "，" + d.GapText(f)
 		}
 		tb.Rows = append(tb.Rows, []string{name, d.ActualText(f), d.TargetText(f.Target), state})
 	}

@@ -129,6 +129,41 @@ func (d *Indicator) TargetText(t *int64) string {
 	return fmt.Sprintf("%d %s", *t, d.Unit)
 }
 
+// Gap is what the group still lacks to reach its target, in the rule's terms: villages
+// for a count of villages or a share (⌈target × villages⌉ − yes), else the sum's
+// units (分 for an amount); 0 when reached, nil with no target.
+func (d *Indicator) Gap(f IndicatorFigures) *int64 {
+	if f.Target == nil {
+		return nil
+	}
+	var g int64
+	switch d.Rollup {
+	case RollupShare:
+		g = Needed(frac(*f.Target, 10000), f.Villages, f.Yes)
+	case RollupSum:
+		g = max(0, *f.Target-f.Sum)
+	default:
+		g = max(0, *f.Target-f.Yes)
+	}
+	return &g
+}
+
+// GapText is Gap in words: 已达到目标, 还需 N 个村, 还差 N 单位 or 还差 X 万元; "" with no target.
+func (d *Indicator) GapText(f IndicatorFigures) string {
+	g := d.Gap(f)
+	switch {
+	case g == nil:
+		return ""
+	case *g == 0:
+		return "已达到目标"
+	case d.Rollup != RollupSum:
+		return fmt.Sprintf("还需 %d 个村", *g)
+	case d.Kind == KindAmount:
+		return "还差 " + FormatMoney(*g)
+	}
+	return fmt.Sprintf("还差 %d %s", *g, d.Unit)
+}
+
 // colour is the group's colour against its target (bandBP: the yellow band, a share
 // in basis points below the target, or for a count or a sum that fraction of it).
 func (d *Indicator) colour(f IndicatorFigures, bandBP int64) string {
@@ -369,6 +404,36 @@ func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) 
 			return nil, err
 		}
 		out = append(out, ru)
+	}
+	return out, nil
+}
+
+// IndicatorSlipping lists the villages of the scope whose approved value as of asOf
+// was yes (above zero) last year and is no (zero) this year: the indicator's 预警名单.
+// A village without an approved value this year is not listed (it has not reported).
+func IndicatorSlipping(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time) ([]VillageValue, error) {
+	if CheckYear(db, year-1) != nil {
+		return nil, nil
+	}
+	_, cur, _, err := ListIndicatorValues(db, a, code, year, street, asOf)
+	if err != nil {
+		return nil, err
+	}
+	_, prev, _, err := ListIndicatorValues(db, a, code, year-1, street, asOf)
+	if err != nil {
+		return nil, err
+	}
+	was := map[string]bool{}
+	for _, v := range prev {
+		if v.Value != nil && *v.Value > 0 {
+			was[v.VillageCode] = true
+		}
+	}
+	var out []VillageValue
+	for _, v := range cur {
+		if was[v.VillageCode] && v.Value != nil && *v.Value == 0 {
+			out = append(out, v)
+		}
 	}
 	return out, nil
 }

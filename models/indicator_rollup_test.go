@@ -271,3 +271,56 @@ func TestIndicatorRollupRecount(t *testing.T) {
 		t.Fatalf("another street: %v", err)
 	}
 }
+
+// TestIndicatorGap: what a group lacks to reach its target, by the rule.
+func TestIndicatorGap(t *testing.T) {
+	tg := func(v int64) *int64 { return &v }
+	for _, c := range []struct {
+		d    models.Indicator
+		f    models.IndicatorFigures
+		want string
+	}{
+		{models.Indicator{Rollup: models.RollupCountYes}, models.IndicatorFigures{Yes: 3, Target: tg(5)}, "还需 2 个村"},
+		{models.Indicator{Rollup: models.RollupCountYes}, models.IndicatorFigures{Yes: 6, Target: tg(5)}, "已达到目标"},
+		// ⌈85% × 10⌉ − 8 = 1
+		{models.Indicator{Rollup: models.RollupShare}, models.IndicatorFigures{Villages: 10, Yes: 8, Target: tg(8500)}, "还需 1 个村"},
+		{models.Indicator{Rollup: models.RollupSum, Kind: models.KindCount, Unit: "户"}, models.IndicatorFigures{Sum: 2400, Target: tg(2500)}, "还差 100 户"},
+		{models.Indicator{Rollup: models.RollupSum, Kind: models.KindAmount}, models.IndicatorFigures{Sum: 0, Target: tg(1_000_000)}, "还差 " + models.FormatMoney(1_000_000)},
+		{models.Indicator{Rollup: models.RollupSum}, models.IndicatorFigures{Sum: 9}, ""},
+	} {
+		if got := c.d.GapText(c.f); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.d.Rollup, c.f, got, c.want)
+		}
+	}
+}
+
+// TestIndicatorSlipping: a village with yes last year and no this year is listed; one
+// without this year's approved value, or still yes, is not.
+func TestIndicatorSlipping(t *testing.T) {
+	db, ac := setup(t)
+	defineIndicator(t, db, ac["d"], "clean_village", models.KindYesNo, models.EnteredByVillage, models.RollupCountYes)
+	set := func(cadre, officer, village string, year int, v int64) {
+		t.Helper()
+		if _, err := models.SaveIndicatorValue(db, ac[cadre], "clean_village", village, year, models.ValueInput{Value: &v}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.SubmitIndicatorValue(db, ac[cadre], "clean_village", village, year, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.ApproveIndicatorValue(db, ac[officer], "clean_village", village, year, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("v1", "s1", seeds.FixA1, 2024, 1)
+	set("v1", "s1", seeds.FixA1, 2025, 0) // slipped
+	set("v2", "s1", seeds.FixA2, 2024, 1) // no 2025 value: not listed
+	set("v4", "s2", seeds.FixB1, 2024, 1)
+	set("v4", "s2", seeds.FixB1, 2025, 1) // still yes
+	got, err := models.IndicatorSlipping(db, ac["d"], "clean_village", 2025, "", time.Now())
+	if err != nil || len(got) != 1 || got[0].VillageCode != seeds.FixA1 {
+		t.Fatalf("slipping: %+v %v", got, err)
+	}
+	if got, err := models.IndicatorSlipping(db, ac["s2"], "clean_village", 2025, "", time.Now()); err != nil || len(got) != 0 {
+		t.Fatalf("another street's slipping: %+v %v", got, err)
+	}
+}
