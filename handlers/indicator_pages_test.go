@@ -386,6 +386,9 @@ func TestIndicatorEvidence(t *testing.T) {
 	if !strings.Contains(p, "照片.pdf") || !strings.Contains(p, "台账.png") {
 		t.Fatal("the street's review lacks the files")
 	}
+	if code, b := en.api("GET", "/api/v1"+a2, en.token("s1"), nil); code != 200 || len(b["history"].([]any)[0].(map[string]any)["files"].([]any)) != 2 {
+		t.Fatalf("the value's history lacks its files: %d %v", code, b)
+	}
 	var files []models.EvidenceFile
 	en.db.Where("kind = ?", models.EvidenceIndicator).Order("id").Find(&files)
 	if len(files) != 2 {

@@ -174,9 +174,14 @@ func (h *Handler) APIIndicatorValueShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	files, _, err := h.valueFiles(c, s, false)
+	if err != nil {
+		return err
+	}
 	hist := make([]map[string]any, len(s.History))
 	for i := range s.History {
 		hist[i] = indicatorValueJSON(&s.History[i])
+		hist[i]["files"] = filesJSON(files[s.History[i].ID])
 	}
 	return c.JSON(http.StatusOK, map[string]any{"indicator": s.Indicator.Code, "village_code": s.Village.Code,
 		"year": s.Year, "approved": indicatorValueJSON(s.Approved), "open": indicatorValueJSON(s.Open), "history": hist})
