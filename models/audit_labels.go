@@ -36,6 +36,7 @@ var AuditActions = []struct{ Code, Label string }{
 	{"company.create", "新增强村公司"},
 	{"company.update", "修改强村公司"},
 	{"company.members", "修改股东村"},
+	{"company.shareholders", "修改其他股东"},
 	{"company.year", "填报公司年度经营"},
 	{"company.dissolved", "强村公司注销"},
 	{"company.restored", "强村公司恢复存续"},

@@ -21,7 +21,7 @@ import (
 var schemaModels = []any{
 	&District{}, &Street{}, &Village{}, &User{}, &ReportVersion{}, &Target{}, &AuditEntry{},
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
-	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
+	&CompanyMember{}, &CompanyShareholder{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
 	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{},
 }
