@@ -125,6 +125,8 @@ var (
 		"ureset":   {"POST", "/api/v1/users/v1/reset", nil},
 		"flagsget": {"GET", "/api/v1/settings/flags", nil},
 		"flagsput": {"PUT", "/api/v1/settings/flags", map[string]any{"change_bp": 2500}},
+		"wscreate": {"POST", "/api/v1/workshops", map[string]any{"name": "园区工坊", "type": "来料加工", "state": "运营",
+			"site": "园区", "site_name": "工业园区"}},
 		"cshare": {"PUT", "/api/v1/companies/1/shareholders", map[string]any{"version": 1,
 			"shareholders": []any{map[string]any{"name": "区国资公司", "kind": "国资", "share": 40, "from_year": 2023}}}},
 	}
@@ -139,6 +141,8 @@ var (
 	}
 	// A company's other shareholders: the district, and the officer of its members' street.
 	companyWant = map[string]int{"v1": 403, "v2": 403, "v4": 403, "s1": 0, "s2": 404, "d": 0}
+	// A workshop in a 园区, registered under its street: a street's officer, for its own street.
+	streetShopWant = map[string]int{"v1": 403, "v2": 403, "v4": 403, "s1": 0, "s2": 0, "d": 403}
 )
 
 // TestAPIRoleMatrix: every API route × every identity. A refusal (401, 403, 404)
@@ -173,6 +177,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 	}
 	for who, code := range companyWant {
 		want[who]["cshare"] = code
+		want[who]["wscreate"] = streetShopWant[who]
 	}
 	en := matrixSetup(t)
 	bad := forged(en)
@@ -270,6 +275,9 @@ func TestPageRoleMatrix(t *testing.T) {
 		"flagsave": {"POST", "/windows/flags", url.Values{"change_bp": {"25"}, "change_fen": {"8"}, "median_k100": {"2.5"}}},
 		"overdue":  {"GET", "/overdue", nil},
 		"cshare":   {"POST", "/companies/1/shareholders", url.Values{"version": {"1"}, "shareholders": {"区国资公司 国资 40 2023"}}},
+		"wsnew":    {"GET", "/workshops/new", nil},
+		"wscreate": {"POST", "/workshops/new", url.Values{"name": {"园区工坊"}, "type": {"来料加工"}, "state": {"运营"},
+			"employed": {"10"}, "low_income_employed": {"2"}, "avg_income_increase": {"1500"}, "site": {"园区"}, "site_name": {"工业园区"}}},
 	}
 	// A permitted write answers 303, except a reset, which shows the one-time password.
 	permitted := map[string]int{"ureset": http.StatusOK}
@@ -304,6 +312,8 @@ func TestPageRoleMatrix(t *testing.T) {
 			want[who][name] = code
 		}
 		want[who]["cshare"] = companyWant[who]
+		want[who]["wscreate"] = streetShopWant[who]
+		want[who]["wsnew"] = map[bool]int{true: 200, false: 403}[who == "s1" || who == "s2"]
 	}
 	en := matrixSetup(t)
 	for name, r := range routes {

@@ -32,6 +32,7 @@ var AuditActions = []struct{ Code, Label string }{
 	{"workshop.approve", "共富工坊审核通过"},
 	{"workshop.reject", "共富工坊审核退回"},
 	{"workshop.star", "评定工坊星级"},
+	{"workshop.enter", "街道登记共富工坊"},
 	{"workshop.file", "上传工坊凭据"},
 	{"company.create", "新增强村公司"},
 	{"company.update", "修改强村公司"},
