@@ -60,6 +60,10 @@ func TestStreetWorkshopPages(t *testing.T) {
 	if stars, _ := w["stars"].([]any); len(stars) != 2 {
 		t.Errorf("stars in the API: %v", w["stars"])
 	}
+	_, list := en.api("GET", "/api/v1/workshops", en.token("s1"), nil)
+	if ws, _ := list["workshops"].([]any); len(ws) != 1 || ws[0].(map[string]any)["village_code"] != nil || ws[0].(map[string]any)["site"] != "园区" {
+		t.Errorf("the street's API list: %v", list)
+	}
 	_, ru := en.api("GET", "/api/v1/rollup?year=2024", d, nil)
 	by, _ := ru["workshops_by_star"].(map[string]any)
 	if ru["workshops"] != float64(1) || by["3"] != float64(1) || by["0"] != float64(0) {

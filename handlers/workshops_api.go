@@ -287,8 +287,8 @@ func (h *Handler) APIWorkshopList(c echo.Context) error {
 	}
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		out[i] = map[string]any{"id": r.WorkshopID, "village_code": r.VillageCode, "village_name": r.VillageName,
-			"street_name": r.StreetName, "name": r.Name, "type": r.Type, "state": r.State, "employed": r.Employed,
+		out[i] = map[string]any{"id": r.WorkshopID, "village_code": nonEmpty(r.VillageCode), "village_name": r.VillageName,
+			"site": r.Site, "street_name": r.StreetName, "name": r.Name, "type": r.Type, "state": r.State, "employed": r.Employed,
 			"low_income_employed": r.LowIncomeEmployed, "star_level": r.StarLevel, "pending": nonEmpty(r.Pending)}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"workshops": out, "total": len(out)})

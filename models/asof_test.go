@@ -11,7 +11,9 @@ import (
 
 // TestPastAnswerNeverChanges: the whole roll-up and ranking as of a past instant,
 // pending figures included, stay the same across later approvals, corrections,
-// submissions, target assignments and a new yellow band.
+// submissions, target assignments (by hand and from a 分解下达 sheet), a new yellow
+// band, titles (by hand and from a naming list), a workshop's star evaluation and a
+// street's own workshop.
 func TestPastAnswerNeverChanges(t *testing.T) {
 	db, ac := setup(t)
 	closeYears(t, db, ac["d"], 2025)
@@ -22,6 +24,18 @@ func TestPastAnswerNeverChanges(t *testing.T) {
 	}
 	drafted(t, db, ac["v4"], seeds.FixB1, 2025, op(10_000_000))
 	if _, err := models.SetTarget(db, ac["d"], seeds.DistrictCode, models.IndIncome50w, 2025, 5000, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A village's workshop operating since 2024, approved before T.
+	f24 := time.Date(2024, 5, 1, 0, 0, 0, 0, models.Shanghai)
+	win := workshop("甲村竹编工坊", "运营", 12, 3)
+	win.FoundedOn = &f24
+	shop, err := models.CreateWorkshop(db, ac["v1"], seeds.FixA1, win)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models.SubmitWorkshop(db, ac["v1"], shop.Workshop.ID, nil)
+	if _, err := models.ApproveWorkshop(db, ac["s1"], shop.Workshop.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
@@ -77,6 +91,24 @@ func TestPastAnswerNeverChanges(t *testing.T) {
 			_, err = models.RevokeTitle(db, ac["d"], e.ID, time.Date(2025, 12, 20, 0, 0, 0, 0, models.Shanghai), "复核")
 			return err
 		}},
+		{"a workshop's star evaluated", func() error {
+			_, err := models.SetWorkshopStar(db, ac["d"], shop.Workshop.ID, 4, "2025-03-01")
+			return err
+		}},
+		{"a street's own workshop registered", func() error {
+			_, err := models.CreateStreetWorkshop(db, ac["s1"], "园区", "海门工业园区", win)
+			return err
+		}},
+		{"a naming list imported", func() error {
+			_, err := models.ImportTitles(db, ac["d"], sheet("村代码,称号,星级,年度,命名日期,文号",
+				seeds.FixB1+",和美乡村,,2025,2025-11-30,椒〔2025〕2号"), false)
+			return err
+		}},
+		{"a target sheet imported", func() error {
+			_, err := models.ImportTargets(db, ac["d"], sheet("范围,年度,指标,目标值", "全区,2025,income_50w,70%",
+				"海门街道,2025,income_50w,20%"), false)
+			return err
+		}},
 		{"the year closed", func() error { _, err := models.CloseYear(db, ac["d"], 2026); return err }},
 		{"a new draft", func() error { drafted(t, db, ac["v2"], seeds.FixA2, 2025, op(1)); return nil }},
 	}
@@ -87,6 +119,10 @@ func TestPastAnswerNeverChanges(t *testing.T) {
 		if got := answer(); got != want {
 			t.Fatalf("after %s the answer as of T changed:\n%s\nwas\n%s", s.name, got, want)
 		}
+	}
+	// The changes did land: now the year counts both workshops, one with 4 stars.
+	if now, _ := models.ComputeRollup(db, ac["d"], "", 2025, time.Now()); now.Workshops != 2 || now.WorkshopsByStar["4"] != 1 {
+		t.Errorf("now: %d workshops, by star %v", now.Workshops, now.WorkshopsByStar)
 	}
 }
 

@@ -147,9 +147,7 @@ func ImportTargets(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Target
 				unit = headerUnit
 			}
 			v, err := ParseTargetValue(info, lay.get(r, "value"), unit)
-			if ve, isV := err.(*ValidationError); isV {
-				verr.Merge(ve)
-			}
+			verr.Merge(err)
 			value = v
 		}
 		note := lay.get(r, "note")

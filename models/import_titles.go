@@ -117,15 +117,7 @@ func ImportTitles(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*TitleIm
 			verr.Add("named_on", "命名日期须为日期，如 2024-12-20")
 		}
 		if v != nil {
-			if err := in.check(v, last); err != nil {
-				if ve, isV := err.(*ValidationError); isV {
-					for k, m := range ve.Fields {
-						if _, dup := verr.Fields[k]; !dup {
-							verr.Add(k, m)
-						}
-					}
-				}
-			}
+			verr.Merge(in.check(v, last))
 		}
 		fieldProblems(TitleColumns, verr, bad)
 		if v == nil || verr.Err() != nil {

@@ -33,8 +33,8 @@ func CreateStreetWorkshop(db *gorm.DB, a *Actor, site, siteName string, in Works
 		verr.Add("site_name", "请填写所在社区、园区或企业的名称（最多 100 字）")
 	}
 	probe := WorkshopVersion{}
-	if err := in.apply(&probe); err != nil {
-		verr.Merge(err.(*ValidationError))
+	if err := in.apply(&probe); !verr.Merge(err) {
+		return nil, err
 	}
 	if err := verr.Err(); err != nil {
 		return nil, err

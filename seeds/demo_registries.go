@@ -69,6 +69,15 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 		}
 		var members []models.CompanyMember
 		share := models.ShareWhole / int64(p.n)
+		if pi == 4 {
+			// The 飞地抱团 company has the district's 国资 as a shareholder beside its villages.
+			share = models.ShareWhole * 8 / 10 / int64(p.n)
+			gz := models.CompanyShareholder{CompanyID: c.ID, Name: "椒江区国有资产经营有限公司（演示）", Kind: "国资",
+				ShareMicro: models.ShareWhole * 2 / 10, FromYear: 2023, AddedAt: models.SeedEpoch}
+			if err := tx.Create(&gz).Error; err != nil {
+				return err
+			}
+		}
 		for k := 0; k < p.n; k++ {
 			list := byStreet[p.streets[k%len(p.streets)]]
 			v := villages[list[(k/len(p.streets))%len(list)]]
@@ -169,6 +178,50 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 			if err := tx.Create(&change).Error; err != nil {
 				return err
 			}
+		}
+	}
+	return demoStreetWorkshops(tx, officers)
+}
+
+// demoStreetWorkshops adds two workshops outside villages, registered by their
+// streets' officers (in force as entered): one in a 园区, one in a 社区 with a star.
+func demoStreetWorkshops(tx *gorm.DB, officers map[string]*models.User) error {
+	for _, d := range []struct {
+		street, site, siteName, name, kind string
+		employed, low                      int
+		founded                            time.Time
+		star                               int
+	}{
+		{"331002001", "园区", "椒江海门工业园区（演示）", "海门园区来料加工共富工坊", "来料加工", 86, 19, time.Date(2023, 9, 1, 0, 0, 0, 0, models.Shanghai), 0},
+		{"331002002", "社区", "白云街道东山社区（演示）", "东山社区电商直播共富工坊", "电商直播", 34, 7, time.Date(2024, 4, 15, 0, 0, 0, 0, models.Shanghai), 3},
+	} {
+		officer := officers[d.street]
+		if officer == nil {
+			continue
+		}
+		code := d.street
+		w := models.Workshop{StreetCode: &code, Site: d.site, SiteName: d.siteName, CreatedAt: d.founded.AddDate(0, 1, 0)}
+		if d.star > 0 {
+			w.StarLevel, w.StarEvaluatedOn, w.StarSetBy = d.star, "2025-12-15", "椒江区农业农村局（演示）"
+		}
+		if err := tx.Omit("Village", "Street").Create(&w).Error; err != nil {
+			return err
+		}
+		if d.star > 0 {
+			if err := tx.Create(&models.WorkshopStar{WorkshopID: w.ID, Level: d.star, EvaluatedOn: w.StarEvaluatedOn,
+				RecordedAt: time.Date(2025, 12, 16, 9, 0, 0, 0, time.UTC), RecordedBy: w.StarSetBy}).Error; err != nil {
+				return err
+			}
+		}
+		founded := d.founded.UTC()
+		at := founded.AddDate(0, 1, 0)
+		ver := models.WorkshopVersion{WorkshopID: w.ID, Name: d.name, Type: d.kind, Partner: "台州某某实业有限公司（演示）",
+			Owner: "某某", State: "运营", Employed: d.employed, LowIncomeEmployed: d.low, AvgIncomeIncreaseFen: 150_000, FoundedOn: &founded}
+		ver.Workflow = models.Workflow{Seq: 1, Version: 1, CreatedByID: officer.ID}
+		stamp(&ver.Workflow, models.StatusApproved, at, officer, officer)
+		ver.CreatedAt, ver.UpdatedAt = at, at
+		if err := tx.Create(&ver).Error; err != nil {
+			return err
 		}
 	}
 	return nil

@@ -12,11 +12,11 @@ CREATE INDEX `idx_company_shareholders_company_id` ON `company_shareholders`(`co
 CREATE TRIGGER `data_revision_company_shareholders_insert` AFTER INSERT ON `company_shareholders` BEGIN UPDATE `data_revision` SET `n` = `n` + 1 WHERE `id` = 1; END;
 CREATE TRIGGER `data_revision_company_shareholders_update` AFTER UPDATE ON `company_shareholders` BEGIN UPDATE `data_revision` SET `n` = `n` + 1 WHERE `id` = 1; END;
 CREATE TRIGGER `data_revision_company_shareholders_delete` AFTER DELETE ON `company_shareholders` BEGIN UPDATE `data_revision` SET `n` = `n` + 1 WHERE `id` = 1; END;
-CREATE TABLE `workshops__0013` (`id` integer PRIMARY KEY AUTOINCREMENT,`village_code` text,`street_code` text,`site` text NOT NULL DEFAULT "村",`site_name` text NOT NULL DEFAULT "",`star_level` integer NOT NULL DEFAULT 0,`star_evaluated_on` text NOT NULL DEFAULT "",`star_set_by` text NOT NULL DEFAULT "",`created_at` datetime,CONSTRAINT `fk_workshops_village` FOREIGN KEY (`village_code`) REFERENCES `villages`(`code`) ON DELETE RESTRICT ON UPDATE RESTRICT,CONSTRAINT `fk_workshops_street` FOREIGN KEY (`street_code`) REFERENCES `streets`(`code`) ON DELETE RESTRICT ON UPDATE RESTRICT);
-INSERT INTO `workshops__0013` (`id`, `village_code`, `street_code`, `site`, `site_name`, `star_level`, `star_evaluated_on`, `star_set_by`, `created_at`)
+CREATE TABLE `workshops__0014` (`id` integer PRIMARY KEY AUTOINCREMENT,`village_code` text,`street_code` text,`site` text NOT NULL DEFAULT "村",`site_name` text NOT NULL DEFAULT "",`star_level` integer NOT NULL DEFAULT 0,`star_evaluated_on` text NOT NULL DEFAULT "",`star_set_by` text NOT NULL DEFAULT "",`created_at` datetime,CONSTRAINT `fk_workshops_village` FOREIGN KEY (`village_code`) REFERENCES `villages`(`code`) ON DELETE RESTRICT ON UPDATE RESTRICT,CONSTRAINT `fk_workshops_street` FOREIGN KEY (`street_code`) REFERENCES `streets`(`code`) ON DELETE RESTRICT ON UPDATE RESTRICT);
+INSERT INTO `workshops__0014` (`id`, `village_code`, `street_code`, `site`, `site_name`, `star_level`, `star_evaluated_on`, `star_set_by`, `created_at`)
   SELECT `id`, `village_code`, NULL, '村', '', `star_level`, `star_evaluated_on`, `star_set_by`, `created_at` FROM `workshops`;
 DROP TABLE `workshops`;
-ALTER TABLE `workshops__0013` RENAME TO `workshops`;
+ALTER TABLE `workshops__0014` RENAME TO `workshops`;
 CREATE INDEX `idx_workshops_village_code` ON `workshops`(`village_code`);
 CREATE INDEX `idx_workshops_street_code` ON `workshops`(`street_code`);
 CREATE TRIGGER `data_revision_workshops_insert` AFTER INSERT ON `workshops` BEGIN UPDATE `data_revision` SET `n` = `n` + 1 WHERE `id` = 1; END;
