@@ -66,6 +66,7 @@ func memberLines(ms []models.MemberView) string {
 
 type companyForm struct {
 	Name, CreditCode, Model, FoundedOn, Capital, Members string
+	Shareholders                                         string
 	Dissolved                                            bool
 	Version                                              int
 }
@@ -76,6 +77,7 @@ type companyPage struct {
 	New      bool
 	CanEdit  bool
 	Models   []string
+	Kinds    []string // of other shareholders
 	Years    []int
 	YearForm struct{ Year, Revenue, Profit, Dividends, Reason string }
 }
@@ -110,7 +112,9 @@ func (h *Handler) companyPageData(c echo.Context, id uint) (*companyPage, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &companyPage{Detail: d, Form: companyFormOf(&d.Company, d.Members), Models: models.CompanyModels, Years: years}
+	p := &companyPage{Detail: d, Form: companyFormOf(&d.Company, d.Members), Models: models.CompanyModels, Years: years,
+		Kinds: models.ShareholderKinds}
+	p.Form.Shareholders = shareholderLines(d.Shareholders)
 	u := userOf(c)
 	p.CanEdit = u.Role == models.RoleDistrict
 	if u.Role == models.RoleStreet {
@@ -219,7 +223,10 @@ func (h *Handler) CompanyUpdate(c echo.Context) error {
 	}
 	form, in, errs := bindCompanyForm(c)
 	rerender := func(status int, errs map[string]string) error {
-		return h.renderCompany(c, status, id, func(p *companyPage) { form.Members = p.Form.Members; p.Form = form }, errs)
+		return h.renderCompany(c, status, id, func(p *companyPage) {
+			form.Members, form.Shareholders = p.Form.Members, p.Form.Shareholders
+			p.Form = form
+		}, errs)
 	}
 	if len(errs) > 0 {
 		errs["form"] = "请修正标出的项目"

@@ -47,7 +47,11 @@ func companyDetailJSON(d *models.CompanyDetail) map[string]any {
 		years[i] = map[string]any{"year": y.Year, "revenue_fen": y.RevenueFen, "profit_fen": y.ProfitFen,
 			"reason": y.Reason, "dividends": divs}
 	}
-	out["members"], out["years"] = members, years
+	others := make([]map[string]any, len(d.Shareholders))
+	for i := range d.Shareholders {
+		others[i] = shareholderJSON(&d.Shareholders[i])
+	}
+	out["members"], out["shareholders"], out["years"] = members, others, years
 	return out
 }
 

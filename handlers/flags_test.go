@@ -93,7 +93,8 @@ func TestQueueFlagsFilterAndNext(t *testing.T) {
 	a3 := en.queued("v1", seeds.FixA1, 2026) // no approved 2025 yet: no flag
 	s1 := en.token("s1")
 	body := en.page("GET", "/queue", s1, nil, false).Body.String()
-	if !strings.Contains(body, "待审核 3 份") || !strings.Contains(body, "经营性收入跌破 50 万元线") || !strings.Contains(body, "2 项提示 · 未打开") {
+	if !strings.Contains(body, "待审核 3 份") || !strings.Contains(body, "经营性收入跌破 50 万元线") || !strings.Contains(body, "2 项提示 · 未打开") ||
+		!strings.Contains(body, "说明：村办企业停产") {
 		t.Fatal("the queue lacks the count or the flags")
 	}
 	body = en.page("GET", "/queue?flag=cross_50w", s1, nil, false).Body.String()

@@ -76,6 +76,12 @@ func matrixSetup(t *testing.T) *env {
 	if w1.Workshop.ID != 1 || w2.Workshop.ID != 2 {
 		t.Fatalf("workshop ids %d, %d: the routes below name 1 and 2", w1.Workshop.ID, w2.Workshop.ID)
 	}
+	// Company 1: 甲村 holds 60%.
+	co, err := models.CreateCompany(en.db, en.actor("d"), models.CompanyInput{Name: "海门强村公司", CreditCode: "91110108551385082Q",
+		Model: "资产经营型", FoundedOn: "2023-01-01"}, []models.MemberInput{{VillageCode: seeds.FixA1, ShareMicro: 600_000, FromYear: 2023}})
+	if err != nil || co.ID != 1 {
+		t.Fatalf("company: %v %v", co, err)
+	}
 	return en
 }
 
@@ -119,6 +125,10 @@ var (
 		"ureset":   {"POST", "/api/v1/users/v1/reset", nil},
 		"flagsget": {"GET", "/api/v1/settings/flags", nil},
 		"flagsput": {"PUT", "/api/v1/settings/flags", map[string]any{"change_bp": 2500}},
+		"wscreate": {"POST", "/api/v1/workshops", map[string]any{"name": "园区工坊", "type": "来料加工", "state": "运营",
+			"site": "园区", "site_name": "工业园区"}},
+		"cshare": {"PUT", "/api/v1/companies/1/shareholders", map[string]any{"version": 1,
+			"shareholders": []any{map[string]any{"name": "区国资公司", "kind": "国资", "share": 40, "from_year": 2023}}}},
 	}
 	// The routes of a workshop's open version and of an account, by identity.
 	apiActionWant = map[string]map[string]int{
@@ -129,6 +139,10 @@ var (
 		"s2": {"withdraw": 403, "wsubmit": 403, "wapprove": 404, "wreject": 404, "udisable": 404, "uenable": 404, "ureset": 404},
 		"d":  {"withdraw": 403, "wsubmit": 403, "wapprove": 403, "wreject": 403, "udisable": 0, "uenable": 0, "ureset": 0},
 	}
+	// A company's other shareholders: the district, and the officer of its members' street.
+	companyWant = map[string]int{"v1": 403, "v2": 403, "v4": 403, "s1": 0, "s2": 404, "d": 0}
+	// A workshop in a 园区, registered under its street: a street's officer, for its own street.
+	streetShopWant = map[string]int{"v1": 403, "v2": 403, "v4": 403, "s1": 0, "s2": 0, "d": 403}
 )
 
 // TestAPIRoleMatrix: every API route × every identity. A refusal (401, 403, 404)
@@ -160,6 +174,10 @@ func TestAPIRoleMatrix(t *testing.T) {
 		for name, code := range codes {
 			want[who][name] = code
 		}
+	}
+	for who, code := range companyWant {
+		want[who]["cshare"] = code
+		want[who]["wscreate"] = streetShopWant[who]
 	}
 	en := matrixSetup(t)
 	bad := forged(en)
@@ -256,6 +274,10 @@ func TestPageRoleMatrix(t *testing.T) {
 		"ureset":   {"POST", "/users/v1/reset", nil},
 		"flagsave": {"POST", "/windows/flags", url.Values{"change_bp": {"25"}, "change_fen": {"8"}, "median_k100": {"2.5"}}},
 		"overdue":  {"GET", "/overdue", nil},
+		"cshare":   {"POST", "/companies/1/shareholders", url.Values{"version": {"1"}, "shareholders": {"区国资公司 国资 40 2023"}}},
+		"wsnew":    {"GET", "/workshops/new", nil},
+		"wscreate": {"POST", "/workshops/new", url.Values{"name": {"园区工坊"}, "type": {"来料加工"}, "state": {"运营"},
+			"employed": {"10"}, "low_income_employed": {"2"}, "avg_income_increase": {"1500"}, "site": {"园区"}, "site_name": {"工业园区"}}},
 	}
 	// A permitted write answers 303, except a reset, which shows the one-time password.
 	permitted := map[string]int{"ureset": http.StatusOK}
@@ -289,6 +311,9 @@ func TestPageRoleMatrix(t *testing.T) {
 		for name, code := range codes {
 			want[who][name] = code
 		}
+		want[who]["cshare"] = companyWant[who]
+		want[who]["wscreate"] = streetShopWant[who]
+		want[who]["wsnew"] = map[bool]int{true: 200, false: 403}[who == "s1" || who == "s2"]
 	}
 	en := matrixSetup(t)
 	for name, r := range routes {

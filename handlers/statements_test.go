@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,8 @@ var statementCeilings = map[string]int{
 	"roll-up as_of (district, API)":          9,
 	"roll-up now, kept (district, API)":      2,
 	"roll-up as_of settled, kept (API)":      2,
+	// A flagged report's review page records the officer's first opening (one write).
+	"report page (street officer, flagged)": 10,
 }
 
 // TestStatementsPerRequest prints the SQL statements of the requests that matter
@@ -129,6 +132,15 @@ func TestStatementsPerRequest(t *testing.T) {
 	measure("roll-up as_of settled, kept (API)", func() {
 		if code, body := en.api("GET", "/api/v1/rollup?year=2025&as_of="+settled, d, nil); code != http.StatusOK {
 			t.Fatalf("roll-up as_of: %d %v", code, body)
+		}
+	})
+
+	// 甲村 2026 at 10 万 against 2025's 68.45 万: flagged (below 50 万, 经营收入 -50 万).
+	en.submitted("v1", seeds.FixA1, 2026, 10_000_000)
+	measure("report page (street officer, flagged)", func() {
+		rec := en.page("GET", "/villages/"+seeds.FixA1+"/reports/2026", s1, nil, false)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "跌破 50 万元线") {
+			t.Fatalf("flagged report page: %d", rec.Code)
 		}
 	})
 

@@ -90,11 +90,18 @@ type workshopPage struct {
 	Reason      string
 	New         bool
 	VillageCode string
+	// Of a street's workshop (in a 社区, 园区 or enterprise): the new form's site
+	// choices and values, and whether the officer's change counts as entered.
+	OfStreet       bool
+	Sites          []string
+	Site, SiteName string
+	// Stars is the district's star evaluations, oldest first.
+	Stars []models.WorkshopStar
 }
 
 func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*workshopPage, error) {
 	u := userOf(c)
-	p := &workshopPage{Detail: d, Types: models.WorkshopTypes, States: models.WorkshopStates, VillageCode: d.Workshop.VillageCode}
+	p := &workshopPage{Detail: d, Types: models.WorkshopTypes, States: models.WorkshopStates, VillageCode: d.Workshop.Host()}
 	ids := make([]uint, len(d.History))
 	for i := range d.History {
 		ids[i] = d.History[i].ID
@@ -103,10 +110,17 @@ func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*w
 	if p.Files, err = models.ListEvidence(h.db(c), models.EvidenceWorkshop, ids); err != nil {
 		return nil, err
 	}
+	p.OfStreet = d.Workshop.OfStreet()
 	p.Editable = u.Role == models.RoleVillage && (d.Open == nil || d.Open.Status == models.StatusDraft)
+	if p.OfStreet {
+		p.Editable = u.Role == models.RoleStreet
+	}
+	if p.Stars, err = models.WorkshopStars(h.db(c), d.Workshop.ID); err != nil {
+		return nil, err
+	}
 	p.Submittable = u.Role == models.RoleVillage && d.Open != nil && d.Open.Status == models.StatusDraft
 	if p.Submittable {
-		if p.Usage, err = models.EvidenceUsageOf(h.db(c), h.EvidenceLimits, models.EvidenceWorkshop, d.Open.ID, d.Workshop.VillageCode); err != nil {
+		if p.Usage, err = models.EvidenceUsageOf(h.db(c), h.EvidenceLimits, models.EvidenceWorkshop, d.Open.ID, d.Workshop.Host()); err != nil {
 			return nil, err
 		}
 	}
@@ -119,6 +133,9 @@ func (h *Handler) workshopPageData(c echo.Context, d *models.WorkshopDetail) (*w
 	p.Form.Version = 0
 	if d.Open != nil {
 		p.Form.Version = d.Open.Version
+	}
+	if p.OfStreet && len(d.History) > 0 {
+		p.Form.Version = d.History[0].Version // a street's change follows the latest version
 	}
 	return p, nil
 }
@@ -184,7 +201,36 @@ func (h *Handler) WorkshopCreate(c echo.Context) error {
 	return redirectFlash(c, "/workshops/"+strconv.FormatUint(uint64(d.Workshop.ID), 10), "已登记草稿，请上传凭据后提交审核")
 }
 
-// WorkshopSave is POST /workshops/:id (the cadre's form).
+// StreetWorkshopNewForm is GET /workshops/new (a street's officer): a workshop in a
+// 社区, 园区 or enterprise, registered under the street.
+func (h *Handler) StreetWorkshopNewForm(c echo.Context) error {
+	p := &workshopPage{New: true, OfStreet: true, Editable: true, Form: workshopFormOf(nil), Types: models.WorkshopTypes,
+		States: models.WorkshopStates, Sites: models.WorkshopSites[1:], Site: models.WorkshopSites[1]}
+	return h.render(c, http.StatusOK, "workshop", "登记街道的共富工坊", p, nil)
+}
+
+// StreetWorkshopCreate is POST /workshops/new (a street's officer).
+func (h *Handler) StreetWorkshopCreate(c echo.Context) error {
+	form, in, errs := bindWorkshopForm(c)
+	site, siteName := c.FormValue("site"), c.FormValue("site_name")
+	rerender := func(status int, errs map[string]string) error {
+		p := &workshopPage{New: true, OfStreet: true, Editable: true, Form: form, Types: models.WorkshopTypes,
+			States: models.WorkshopStates, Sites: models.WorkshopSites[1:], Site: site, SiteName: siteName}
+		return h.render(c, status, "workshop", "登记街道的共富工坊", p, errs)
+	}
+	if len(errs) > 0 {
+		errs["form"] = "请修正标出的项目"
+		return rerender(http.StatusUnprocessableEntity, errs)
+	}
+	d, err := models.CreateStreetWorkshop(h.db(c), actorOf(c), site, siteName, in)
+	if err != nil {
+		return h.pageError(c, err, rerender)
+	}
+	return redirectFlash(c, "/workshops/"+strconv.FormatUint(uint64(d.Workshop.ID), 10), "已登记，直接计入本街道和全区的汇总")
+}
+
+// WorkshopSave is POST /workshops/:id (the cadre's form; the officer's for a
+// workshop of the street).
 func (h *Handler) WorkshopSave(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -206,6 +252,9 @@ func (h *Handler) WorkshopSave(c echo.Context) error {
 		return h.pageError(c, err, rerender)
 	}
 	back := "/workshops/" + c.Param("id")
+	if v.Status == models.StatusApproved {
+		return redirectFlash(c, back, "已保存，直接生效")
+	}
 	if c.FormValue("action") == "submit" {
 		if _, err := models.SubmitWorkshop(h.db(c), actorOf(c), id, &v.Version); err != nil {
 			return h.pageError(c, err, rerender)

@@ -41,8 +41,49 @@ func (h *Handler) workshopJSON(c echo.Context, d *models.WorkshopDetail) (map[st
 	for i := range d.History {
 		hist[i] = one(&d.History[i])
 	}
-	return map[string]any{"id": d.Workshop.ID, "village_code": d.Workshop.VillageCode, "star_level": d.Workshop.StarLevel,
+	return map[string]any{"id": d.Workshop.ID, "village_code": d.Workshop.VillageCode, "street_code": d.Workshop.StreetCode,
+		"site": d.Workshop.Site, "site_name": d.Workshop.SiteName, "star_level": d.Workshop.StarLevel,
 		"star_evaluated_on": d.Workshop.StarEvaluatedOn, "approved": one(d.Approved), "open": one(d.Open), "history": hist}, nil
+}
+
+// starsJSON is a workshop's star evaluations, oldest first.
+func starsJSON(ss []models.WorkshopStar) []map[string]any {
+	out := make([]map[string]any, len(ss))
+	for i, s := range ss {
+		out[i] = map[string]any{"level": s.Level, "evaluated_on": s.EvaluatedOn, "recorded_at": s.RecordedAt, "recorded_by": s.RecordedBy}
+	}
+	return out
+}
+
+// APIStreetWorkshopCreate is POST /api/v1/workshops (a street's officer): a workshop
+// in a 社区, 园区 or enterprise registered under the street, with "site" and
+// "site_name" beside the workshop's fields; it counts as entered.
+func (h *Handler) APIStreetWorkshopCreate(c echo.Context) error {
+	m, err := decodeObject(c.Request().Body, false)
+	if err != nil {
+		return err
+	}
+	b := newBinder(m)
+	in := bindWorkshop(b)
+	site, name := "", ""
+	if s := b.str("site"); s != nil {
+		site = *s
+	}
+	if s := b.str("site_name"); s != nil {
+		name = *s
+	}
+	if err := b.err(); err != nil {
+		return err
+	}
+	d, err := models.CreateStreetWorkshop(h.db(c), actorOf(c), site, name, in)
+	if err != nil {
+		return err
+	}
+	j, err := h.workshopJSON(c, d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, j)
 }
 
 // bindWorkshop reads a workshop edit from a JSON body.
@@ -112,10 +153,17 @@ func (h *Handler) APIWorkshopShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	stars, err := models.WorkshopStars(h.db(c), id)
+	if err != nil {
+		return err
+	}
+	j["stars"] = starsJSON(stars)
 	return c.JSON(http.StatusOK, j)
 }
 
-// APIWorkshopSave is PUT /api/v1/workshops/:id (the village's cadre).
+// APIWorkshopSave is PUT /api/v1/workshops/:id: the village's cadre edits the draft
+// of a village's workshop; the street's officer changes a workshop of the street,
+// which counts as entered.
 func (h *Handler) APIWorkshopSave(c echo.Context) error {
 	id, b, err := scopedBody(c, h.workshopInScope(c), false)
 	if err != nil {

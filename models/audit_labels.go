@@ -32,10 +32,12 @@ var AuditActions = []struct{ Code, Label string }{
 	{"workshop.approve", "共富工坊审核通过"},
 	{"workshop.reject", "共富工坊审核退回"},
 	{"workshop.star", "评定工坊星级"},
+	{"workshop.enter", "街道登记共富工坊"},
 	{"workshop.file", "上传工坊凭据"},
 	{"company.create", "新增强村公司"},
 	{"company.update", "修改强村公司"},
 	{"company.members", "修改股东村"},
+	{"company.shareholders", "修改其他股东"},
 	{"company.year", "填报公司年度经营"},
 	{"company.dissolved", "强村公司注销"},
 	{"company.restored", "强村公司恢复存续"},
@@ -61,6 +63,9 @@ var AuditActions = []struct{ Code, Label string }{
 	{"setting.yellow_band", "设定预警区间"},
 	{"setting.weak_line", "设定薄弱村线"},
 	{"setting.strong_line", "设定强村线"},
+	{"setting.flag_change_bp", "设定审核提示：变动百分比"},
+	{"setting.flag_change_fen", "设定审核提示：变动金额"},
+	{"setting.flag_median_k100", "设定审核提示：中位数倍数"},
 	{"user.create", "新建账号"},
 	{"user.disable", "停用/启用账号"},
 	{"user.reset", "重置密码"},
@@ -74,7 +79,7 @@ var AuditActions = []struct{ Code, Label string }{
 // their snake_case key (Go field names are converted first). A key ending in _fen
 // is an amount in 分, shown in 万元.
 var auditFields = map[string]string{
-	"id": "编号", "seq": "序号", "status": "状态", "version": "版本", "year": "年度", "note": "说明",
+	"id": "编号", "seq": "序号", "status": "状态", "version": "版本", "year": "年度", "note": "说明", "flags": "审核提示",
 	"star_rating": "星级美丽乡村", "hemei_built": "和美乡村已建成",
 	"business_fen": "经营收入", "contract_fen": "发包及上交收入", "investment_fen": "投资收益",
 	"subsidy_fen": "补助收入", "other_fen": "其他收入", "assets_fen": "村集体资产总额",
@@ -215,6 +220,16 @@ func auditValue(key string, v any) string {
 			return "—"
 		}
 		return x
+	}
+	// A submission's flags: their words, one after another.
+	if arr, ok := v.([]any); ok && last == "flags" {
+		var words []string
+		for _, f := range arr {
+			if m, ok := f.(map[string]any); ok {
+				words = append(words, fmt.Sprint(m["message"]))
+			}
+		}
+		return strings.Join(words, "；")
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

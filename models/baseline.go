@@ -12,6 +12,8 @@ type BaselineTotals struct {
 	TotalFen, OperatingFen, AssetsFen                   int64
 	Companies, MemberVillages, Workshops, WorkshopsJobs int64
 	WorkshopsBuilt                                      int64
+	// WorkshopsByStar counts the operating workshops by star level 0–5.
+	WorkshopsByStar [6]int64
 }
 
 // BaselineRollup is the hand-written SQL aggregate of a scope's figures for a year
@@ -77,17 +79,51 @@ LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.workshop_id = l` + al
 	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
 	const operating = `((wa.founded_on IS NOT NULL AND wa.founded_on < ? AND (wa.closed_on IS NULL OR wa.closed_on >= ?) AND wa.state <> '筹建')
       OR (wa.founded_on IS NULL AND wb.state = '运营'))`
-	err = db.Raw(`
+	// The star level at the year's end as of asOf: the evaluation dated latest by
+	// the year's last day among those recorded by asOf.
+	const star = `COALESCE((SELECT s.level FROM workshop_stars s WHERE s.workshop_id = w.id AND s.evaluated_on <= ?
+      AND s.recorded_at <= ? ORDER BY s.evaluated_on DESC, s.id DESC LIMIT 1), 0)`
+	lastDay := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	byStar := ""
+	var starArgs []any
+	for l := 0; l <= 5; l++ {
+		byStar += `,
+       COALESCE(SUM(CASE WHEN ` + operating + ` AND ` + star + ` = ` + itoa(l) + ` THEN 1 ELSE 0 END), 0)`
+		starArgs = append(starArgs, end, end, lastDay, asOf)
+	}
+	counts := `
 SELECT COALESCE(SUM(CASE WHEN (wa.founded_on IS NOT NULL AND wa.founded_on < ?) OR (wa.founded_on IS NULL AND wb.state <> '筹建') THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN `+operating+` THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN `+operating+` THEN (CASE WHEN wa.founded_on IS NULL THEN wb.employed ELSE wa.employed END) ELSE 0 END), 0)
+       COALESCE(SUM(CASE WHEN ` + operating + ` THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN ` + operating + ` THEN (CASE WHEN wa.founded_on IS NULL THEN wb.employed ELSE wa.employed END) ELSE 0 END), 0)` + byStar
+	args := append([]any{end, end, end, end, end}, starArgs...)
+	// Workshops hosted by the region's villages active in the year, and those
+	// registered under its streets (in a 社区, 园区 or enterprise).
+	for _, from := range []struct {
+		join, where string
+		args        []any
+	}{
+		{`JOIN village_revisions v ON v.code = w.village_code`, `v.district_code ` + op + ` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+  AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)`, []any{like, asOf, asOf, year, year}},
+		{`JOIN streets st ON st.code = w.street_code`, `st.district_code ` + op + ` ?`, []any{like}},
+	} {
+		var c [9]int64
+		q := append(append(append([]any{}, args...), asOf, cutoff), from.args...)
+		err = db.Raw(counts+`
 FROM workshops w
-JOIN village_revisions v ON v.code = w.village_code
+`+from.join+`
 `+latest("wa")+`
 `+latest("wb")+`
-WHERE wa.id IS NOT NULL AND v.district_code `+op+` ? AND COALESCE(v.valid_from, v.valid_from) <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
-  AND v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)`,
-		end, end, end, end, end, asOf, cutoff, like, asOf, asOf, year, year).Row().Scan(&t.WorkshopsBuilt, &t.Workshops, &t.WorkshopsJobs)
+WHERE wa.id IS NOT NULL AND `+from.where, q...).Row().Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8])
+		if err != nil {
+			return nil, err
+		}
+		t.WorkshopsBuilt += c[0]
+		t.Workshops += c[1]
+		t.WorkshopsJobs += c[2]
+		for l := 0; l <= 5; l++ {
+			t.WorkshopsByStar[l] += c[3+l]
+		}
+	}
 	return t, err
 }
 
@@ -150,5 +186,7 @@ func (r *Rollup) Totals() BaselineTotals {
 	return BaselineTotals{Villages: r.Villages, Reported: r.Reported, Meets: r.Income50w.Count, Rated: r.Star.Rated,
 		Hemei: r.Hemei.Count, TotalFen: r.CollectiveIncomeTotalFen, OperatingFen: r.OperatingIncomeTotalFen,
 		AssetsFen: r.AssetsTotalFen, Companies: r.Companies, MemberVillages: r.MemberVillages, Workshops: r.Workshops,
-		WorkshopsJobs: r.WorkshopEmployed, WorkshopsBuilt: r.WorkshopsBuilt}
+		WorkshopsJobs: r.WorkshopEmployed, WorkshopsBuilt: r.WorkshopsBuilt, WorkshopsByStar: [6]int64{
+			r.WorkshopsByStar["0"], r.WorkshopsByStar["1"], r.WorkshopsByStar["2"], r.WorkshopsByStar["3"],
+			r.WorkshopsByStar["4"], r.WorkshopsByStar["5"]}}
 }

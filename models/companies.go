@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,10 +95,12 @@ func ListCompanies(db *gorm.DB, a *Actor, f CompanyFilter) ([]Company, error) {
 
 // CompanyDetail is a company with its current members and its yearly figures.
 type CompanyDetail struct {
-	Company   Company
-	Members   []MemberView
-	Years     []CompanyYear
-	Dividends []CompanyDividend
+	Company Company
+	Members []MemberView
+	// Shareholders are the other shareholders (国资, 平台公司, 企业, 合作社) now.
+	Shareholders []CompanyShareholder
+	Years        []CompanyYear
+	Dividends    []CompanyDividend
 }
 
 // MemberView is a current membership with its village.
@@ -125,6 +128,9 @@ func GetCompany(db *gorm.DB, a *Actor, id uint) (*CompanyDetail, error) {
 		Joins("JOIN streets ON streets.code = villages.street_code").
 		Where("company_members.company_id = ? AND company_members.removed_at IS NULL", id).
 		Order("company_members.from_year, company_members.village_code").Scan(&d.Members).Error; err != nil {
+		return nil, err
+	}
+	if d.Shareholders, err = currentShareholders(db, id); err != nil {
 		return nil, err
 	}
 	if err := db.Where("company_id = ?", id).Order("year").Find(&d.Years).Error; err != nil {
@@ -182,7 +188,7 @@ func CreateCompany(db *gorm.DB, a *Actor, in CompanyInput, members []MemberInput
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	rows, err := checkMembers(db, a, in.FoundedOn, members)
+	rows, err := checkMembers(db, a, in.FoundedOn, members, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -235,14 +241,30 @@ func editableCompany(tx *gorm.DB, a *Actor, id uint) (*CompanyDetail, error) {
 
 // UpdateCompany edits a company's own fields, guarded by its version.
 func UpdateCompany(db *gorm.DB, a *Actor, id uint, in CompanyInput) (*Company, error) {
-	if _, err := editableCompany(db, a, id); err != nil {
+	d, err := editableCompany(db, a, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	// No holding may start before the founding year, moved or not.
+	fy, first := foundedYear(in.FoundedOn), 0
+	for _, m := range d.Members {
+		if first == 0 || m.FromYear < first {
+			first = m.FromYear
+		}
+	}
+	for _, s := range d.Shareholders {
+		if first == 0 || s.FromYear < first {
+			first = s.FromYear
+		}
+	}
+	if first != 0 && fy > first {
+		return nil, Invalid("founded_on", fmt.Sprintf("成立日期不能晚于股东最早的入股年度（%d 年）：请先修改股东的起始年度", first))
+	}
 	var out Company
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err = db.Transaction(func(tx *gorm.DB) error {
 		var before Company
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
 			return err

@@ -3,9 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -22,12 +20,9 @@ type MemberInput struct {
 // checkMembers validates a whole member list: villages the actor may name, sane
 // years (never before the company's founding year, founded being its YYYY-MM-DD)
 // and shares, no village twice over overlapping years, and in every year the shares
-// summing to at most 100%.
-func checkMembers(db *gorm.DB, a *Actor, founded string, in []MemberInput) ([]CompanyMember, error) {
-	foundedYear := 0
-	if t, err := time.Parse("2006-01-02", founded); err == nil {
-		foundedYear = t.Year()
-	}
+// summing, with the other shareholders' (others), to at most 100%.
+func checkMembers(db *gorm.DB, a *Actor, founded string, in []MemberInput, others []CompanyShareholder) ([]CompanyMember, error) {
+	foundedYear := foundedYear(founded)
 	v := &ValidationError{}
 	var rows []CompanyMember
 	for i, m := range in {
@@ -60,40 +55,14 @@ func checkMembers(db *gorm.DB, a *Actor, founded string, in []MemberInput) ([]Co
 			}
 		}
 	}
-	// The sum of shares is highest in some member's first year.
-	years := map[int]bool{}
-	for _, r := range rows {
-		years[r.FromYear] = true
+	if err := v.Err(); err != nil {
+		return rows, err
 	}
-	sorted := make([]int, 0, len(years))
-	for y := range years {
-		sorted = append(sorted, y)
-	}
-	sort.Ints(sorted)
-	for _, y := range sorted {
-		var sum int64
-		for i := range rows {
-			if rows[i].ActiveIn(y) {
-				sum += rows[i].ShareMicro
-			}
-		}
-		if sum > ShareWhole {
-			v.Add("members", fmt.Sprintf("%d 年各村持股比例合计 %s，超过 100%%", y, FormatShare(sum)))
-			break
-		}
-	}
-	return rows, v.Err()
+	return rows, checkShareTotal("members", rows, others)
 }
 
 func spansOverlap(a, b *CompanyMember) bool {
-	endA, endB := 9999, 9999
-	if a.UntilYear != nil {
-		endA = *a.UntilYear
-	}
-	if b.UntilYear != nil {
-		endB = *b.UntilYear
-	}
-	return a.FromYear <= endB && b.FromYear <= endA
+	return spans(a.FromYear, a.UntilYear, b.FromYear, b.UntilYear)
 }
 
 // FormatShare writes a share (millionths) as a percentage with up to 4 decimals.
@@ -126,7 +95,7 @@ func SetMembers(db *gorm.DB, a *Actor, id uint, version int, members []MemberInp
 	if err != nil {
 		return nil, err
 	}
-	rows, err := checkMembers(db, a, d.Company.FoundedOn, members)
+	rows, err := checkMembers(db, a, d.Company.FoundedOn, members, d.Shareholders)
 	if err != nil {
 		return nil, err
 	}

@@ -21,8 +21,8 @@ import (
 var schemaModels = []any{
 	&District{}, &Street{}, &Village{}, &User{}, &ReportVersion{}, &Target{}, &AuditEntry{},
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
-	&CompanyMember{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
-	&EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
+	&CompanyMember{}, &CompanyShareholder{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
+	&WorkshopStar{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
 	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{},
 }
 
@@ -354,6 +354,17 @@ func checkV1(t *testing.T, db *gorm.DB) {
 		if err := q.Count(&n).Error; err != nil || n != 1 {
 			t.Fatalf("%T after upgrade: %d rows, %v", m, n, err)
 		}
+	}
+	// Migration 11 kept the workshop's village and carried its star evaluation into
+	// the history, recorded at the start of the evaluation day (Asia/Shanghai).
+	var w Workshop
+	if err := db.Take(&w).Error; err != nil || w.VillageCode == nil || *w.VillageCode != "110101001001" || w.StreetCode != nil || w.Site != "村" {
+		t.Fatalf("workshop after upgrade: %+v %v", w, err)
+	}
+	var stars []WorkshopStar
+	if err := db.Find(&stars).Error; err != nil || len(stars) != 1 || stars[0].Level != 2 || stars[0].EvaluatedOn != "2024-05-01" ||
+		!stars[0].RecordedAt.Equal(time.Date(2024, 5, 1, 0, 0, 0, 0, Shanghai)) || stars[0].WorkshopID != w.ID {
+		t.Fatalf("star history after upgrade: %+v %v", stars, err)
 	}
 	// The cells the frozen migration built equal what today's code builds.
 	var built []RollupCell

@@ -94,6 +94,9 @@ type Figures struct {
 	Workshops                 int64 `json:"workshops"`
 	WorkshopEmployed          int64 `json:"workshop_employed"`
 	WorkshopLowIncomeEmployed int64 `json:"workshop_low_income_employed"`
+	// WorkshopsByStar counts the operating workshops by their star level (星级评定,
+	// "0" for none) at the end of the year.
+	WorkshopsByStar StarCounts `json:"workshops_by_star"`
 }
 
 // StreetFigures is one row of the by-street breakdown.

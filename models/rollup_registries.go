@@ -62,8 +62,10 @@ type workshopAt struct {
 }
 
 // workshopsAtYearEnd lists the workshops of the scope (narrowed to street when set)
-// hosted by villages active in year, each with an approved version as of the
-// source's instant, built and operating as the roll-up counts them.
+// hosted by villages active in year, and those registered under the scope's streets
+// (in a 社区, 园区 or enterprise: no village, no village type), each with an approved
+// version as of the source's instant, built and operating as the roll-up counts
+// them, with its star level at the year's end as of that instant.
 func workshopsAtYearEnd(db *gorm.DB, a *Actor, street string, year int, src source) ([]workshopAt, error) {
 	asOf := src.asOf
 	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
@@ -71,7 +73,7 @@ func workshopsAtYearEnd(db *gorm.DB, a *Actor, street string, year int, src sour
 	if asOf.Before(cutoff) {
 		cutoff = asOf
 	}
-	var shops []struct {
+	type shop struct {
 		ID, StarLevel                              uint
 		VillageCode, VillageName, StreetCode, Type string
 		Name, Kind                                 string
@@ -89,21 +91,37 @@ func workshopsAtYearEnd(db *gorm.DB, a *Actor, street string, year int, src sour
 		return `LEFT JOIN workshop_versions ` + alias + ` ON ` + alias + `.id = (SELECT w2.id FROM workshop_versions w2
 			WHERE w2.workshop_id = w.id AND w2.status = ? AND w2.reviewed_at <= ? ORDER BY w2.seq DESC LIMIT 1)`
 	}
-	wq := src.villages(db).
-		Select(`w.id, villages.code AS village_code, villages.name AS village_name, villages.street_code, villages.type,
-			wa.name, wa.type AS kind, w.star_level, wa.avg_income_increase_fen AS avg_fen,
+	// host is the village's columns, or the street workshop's site.
+	versions := func(q *gorm.DB, host string) *gorm.DB {
+		return q.Select(`w.id, `+host+`,
+			wa.name, wa.type AS kind, `+starAtYearEnd+` AS star_level, wa.avg_income_increase_fen AS avg_fen,
 			wa.founded_on, wa.closed_on, wa.state AS a_state,
 			wa.employed AS a_employed, wa.low_income_employed AS a_low, wb.id AS b_id, wb.state AS b_state,
-			wb.employed AS b_employed, wb.low_income_employed AS b_low`).
-		Joins("JOIN workshops w ON w.village_code = villages.code").
-		// One index lookup per workshop of the scope for each latest approved version.
-		Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
-		Where("wa.id IS NOT NULL").Scopes(a.Scope().Villages)
+			wb.employed AS b_employed, wb.low_income_employed AS b_low`, lastDay(year), asOf).
+			// One index lookup per workshop of the scope for each latest approved version.
+			Joins(latest("wa"), StatusApproved, asOf).Joins(latest("wb"), StatusApproved, cutoff).
+			Where("wa.id IS NOT NULL")
+	}
+	wq := versions(src.villages(db).Joins("JOIN workshops w ON w.village_code = villages.code"),
+		"villages.code AS village_code, villages.name AS village_name, villages.street_code, villages.type").
+		Scopes(a.Scope().Villages)
 	wq = activeIn(wq, year)
 	if street != "" {
 		wq = wq.Where("villages.street_code = ?", street)
 	}
-	if err := wq.Order("villages.street_code, villages.code, w.id").Scan(&shops).Error; err != nil {
+	// The street's own workshops join in the same statement (a cadre has none).
+	sq := versions(db.Table("streets").Joins("JOIN workshops w ON w.street_code = streets.code"),
+		"'' AS village_code, w.site_name AS village_name, streets.code AS street_code, '' AS type").
+		Scopes(a.Scope().Streets)
+	if street != "" {
+		sq = sq.Where("streets.code = ?", street)
+	}
+	if a.Role == RoleVillage {
+		sq = sq.Where("1 = 0")
+	}
+	var shops []shop
+	if err := db.Raw("SELECT * FROM (?) hosted UNION ALL SELECT * FROM (?) own ORDER BY street_code, village_code, id", wq, sq).
+		Scan(&shops).Error; err != nil {
 		return nil, err
 	}
 	out := make([]workshopAt, len(shops))
@@ -181,6 +199,10 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 				f.Workshops++
 				f.WorkshopEmployed += w.Employed
 				f.WorkshopLowIncomeEmployed += w.Low
+				if f.WorkshopsByStar == nil {
+					f.WorkshopsByStar = StarCounts{}
+				}
+				f.WorkshopsByStar[itoa(w.StarLevel)]++
 			}
 		}
 	}

@@ -107,8 +107,17 @@ func (s Scope) VillageColumn(col string) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-// Workshops restricts a query on the workshops table.
-func (s Scope) Workshops(q *gorm.DB) *gorm.DB { return s.VillageColumn("workshops.village_code")(q) }
+// Workshops restricts a query on the workshops table: those hosted by the scope's
+// villages and, for a street or a district, those registered under its streets (a
+// workshop in a 社区, 园区 or enterprise), never a cadre's.
+func (s Scope) Workshops(q *gorm.DB) *gorm.DB {
+	if s.Role == RoleVillage {
+		return q.Where("workshops.village_code = ?", s.Village)
+	}
+	villages := s.Villages(q.Session(&gorm.Session{NewDB: true}).Table("villages").Select("villages.code"))
+	streets := s.Streets(q.Session(&gorm.Session{NewDB: true}).Table("streets").Select("streets.code"))
+	return q.Where("(workshops.village_code IN (?) OR workshops.street_code IN (?))", villages, streets)
+}
 
 // Evidence restricts a query on the evidence_files table.
 func (s Scope) Evidence(q *gorm.DB) *gorm.DB {

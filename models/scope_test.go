@@ -50,7 +50,7 @@ func scopeWorld(t *testing.T) (*gorm.DB, map[string]*models.Actor) {
 			FoundedOn: "2024-01-01", Version: 1}
 		must(db.Create(&c).Error)
 		must(db.Create(&models.CompanyMember{CompanyID: c.ID, VillageCode: v, ShareMicro: 1_000_000, FromYear: 2024, AddedAt: now}).Error)
-		must(db.Create(&models.Workshop{VillageCode: v}).Error)
+		must(db.Create(&models.Workshop{VillageCode: &v}).Error)
 		must(db.Create(&models.EvidenceFile{Kind: models.EvidenceReport, VersionID: uint(i + 1), VillageCode: v,
 			StoredName: "f" + v, OriginalName: "a.pdf", ContentType: "application/pdf", UploadedBy: "x"}).Error)
 		must(db.Create(&models.AuditEntry{At: now, ActorName: "x", ActorRole: "village", Action: "report.edit",

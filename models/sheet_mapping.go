@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // The mapping step of an import. When a district's sheet names a column in a way
@@ -274,13 +275,13 @@ func (l *sheetLayout) remember(tx *gorm.DB, a *Actor, kind string) error {
 	fields := make([]string, len(l.cells))
 	copy(fields, l.fields)
 	fj, _ := json.Marshal(fields)
-	if err := tx.Where("district_code = ? AND kind = ? AND header_key = ?", a.DistrictCode, kind, key).
-		Delete(&ImportMapping{}).Error; err != nil {
-		return err
-	}
 	m := ImportMapping{DistrictCode: a.DistrictCode, Kind: kind, HeaderKey: key, Header: string(header),
 		Fields: string(fj), Unit: l.chosenUnit, SavedBy: a.Name, SavedAt: now()}
-	if err := tx.Create(&m).Error; err != nil {
+	// One statement, so that two imports saving the same header at once both succeed.
+	if err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "district_code"}, {Name: "kind"}, {Name: "header_key"}},
+		DoUpdates: clause.AssignmentColumns([]string{"header", "fields", "unit", "saved_by", "saved_at"}),
+	}).Create(&m).Error; err != nil {
 		return err
 	}
 	return Audit(tx, a, "import.mapping", "district", a.DistrictCode, AuditScope{District: a.DistrictCode}, nil,

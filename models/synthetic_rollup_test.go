@@ -78,7 +78,31 @@ func TestRollupEqualsBaselineOnSyntheticData(t *testing.T) {
 	if _, err := models.RevokeTitle(db, da, e.ID, time.Date(2025, 2, 1, 0, 0, 0, 0, models.Shanghai), "复核"); err != nil {
 		t.Fatal(err)
 	}
+	// A workshop of the street (in a 园区), founded in 2024, and star evaluations of it
+	// and of a village's workshop, through the application.
+	founded := time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai)
+	in := workshop("园区共富工坊", "运营", 40, 6)
+	in.FoundedOn = &founded
+	sw, err := models.CreateStreetWorkshop(db, oa, "园区", "合成经济开发区", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SetWorkshopStar(db, da, sw.Workshop.ID, 3, "2024-11-20"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SetWorkshopStar(db, da, sw.Workshop.ID, 4, "2025-06-01"); err != nil {
+		t.Fatal(err)
+	}
+	var shop models.Workshop
+	db.Where("village_code IS NOT NULL").Order("id").Take(&shop)
+	if _, err := models.SetWorkshopStar(db, da, shop.ID, 2, "2023-05-05"); err != nil {
+		t.Fatal(err)
+	}
 	check("now, after live changes", time.Now())
+	by24, _ := models.ComputeRollup(db, &models.Actor{Role: models.RoleDistrict}, "", 2024, time.Now())
+	if by24.WorkshopsByStar["3"] == 0 {
+		t.Errorf("the street workshop's 2024 star is not counted: %v", by24.WorkshopsByStar)
+	}
 	// The synthetic data exercise the title figures: titles held and revoked.
 	ru, _ := models.ComputeRollup(db, &models.Actor{Role: models.RoleDistrict}, "", 2025, time.Now())
 	var revoked int64

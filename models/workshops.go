@@ -15,16 +15,55 @@ var WorkshopTypes = []string{"来料加工", "定向招工", "电商直播", "�
 // WorkshopStates are a workshop's operating states.
 var WorkshopStates = []string{"筹建", "运营", "停运"}
 
-// Workshop is a 共富工坊 hosted in one village. Its details live in approved
-// versions; its star level is the district's own evaluation.
+// Workshop is a 共富工坊 hosted in one village, or — when it sits in a 社区, a 园区 or
+// an enterprise (Site, named by SiteName) — registered under its street: exactly one
+// of VillageCode and StreetCode is set. Its details live in approved versions; its
+// star level is the district's own evaluation (StarLevel the latest, WorkshopStar
+// the history).
 type Workshop struct {
-	ID              uint   `gorm:"primaryKey"`
-	VillageCode     string `gorm:"size:12;not null;index"`
-	StarLevel       int    `gorm:"not null;default:0"`
-	StarEvaluatedOn string `gorm:"size:10;not null;default:''"`
-	StarSetBy       string `gorm:"size:100;not null;default:''"`
+	ID              uint    `gorm:"primaryKey"`
+	VillageCode     *string `gorm:"size:12;index"`
+	StreetCode      *string `gorm:"size:9;index"`
+	Site            string  `gorm:"size:10;not null;default:'村'"`
+	SiteName        string  `gorm:"size:100;not null;default:''"`
+	StarLevel       int     `gorm:"not null;default:0"`
+	StarEvaluatedOn string  `gorm:"size:10;not null;default:''"`
+	StarSetBy       string  `gorm:"size:100;not null;default:''"`
 	CreatedAt       time.Time
 	Village         Village `gorm:"foreignKey:VillageCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+	Street          Street  `gorm:"foreignKey:StreetCode;references:Code;constraint:OnUpdate:RESTRICT,OnDelete:RESTRICT"`
+}
+
+// WorkshopSites are where a workshop sits: a village, or — registered under its
+// street — a 社区, a 园区 or an enterprise.
+var WorkshopSites = []string{"村", "社区", "园区", "企业"}
+
+// OfStreet reports whether the workshop is registered under its street (it sits in
+// a 社区, 园区 or enterprise), not hosted by a village.
+func (w *Workshop) OfStreet() bool { return w.StreetCode != nil }
+
+// Host is the code of the village or street the workshop is registered under.
+func (w *Workshop) Host() string {
+	if w.VillageCode != nil {
+		return *w.VillageCode
+	}
+	if w.StreetCode != nil {
+		return *w.StreetCode
+	}
+	return ""
+}
+
+// WorkshopStar is one star evaluation (星级评定) of a workshop by the district: the
+// level (0–5) from the date evaluated. Entries are never changed; a roll-up as of T
+// at the end of year Y reads the latest evaluated by Y's end among those recorded
+// by T.
+type WorkshopStar struct {
+	ID          uint      `gorm:"primaryKey"`
+	WorkshopID  uint      `gorm:"not null;index"`
+	Level       int       `gorm:"not null"`
+	EvaluatedOn string    `gorm:"size:10;not null"` // YYYY-MM-DD
+	RecordedAt  time.Time `gorm:"not null"`
+	RecordedBy  string    `gorm:"size:100;not null;default:''"`
 }
 
 // WorkshopVersion is one registration or change of a workshop, approved by the
@@ -171,8 +210,8 @@ func (d *WorkshopDetail) Name() string {
 // GetWorkshop loads a workshop within the actor's scope.
 func GetWorkshop(db *gorm.DB, a *Actor, id uint) (*WorkshopDetail, error) {
 	var w Workshop
-	err := db.Joins("JOIN villages ON villages.code = workshops.village_code").Scopes(a.Scope().Villages).
-		Preload("Village").Preload("Village.Street").Where("workshops.id = ?", id).Take(&w).Error
+	err := db.Model(&Workshop{}).Scopes(a.Scope().Workshops).
+		Preload("Village").Preload("Village.Street").Preload("Street").Where("workshops.id = ?", id).Take(&w).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -223,8 +262,8 @@ func CreateWorkshop(db *gorm.DB, a *Actor, code string, in WorkshopInput) (*Work
 	}
 	var w Workshop
 	err = db.Transaction(func(tx *gorm.DB) error {
-		w = Workshop{VillageCode: code, Village: *v}
-		if err := tx.Omit("Village").Create(&w).Error; err != nil {
+		w = Workshop{VillageCode: &v.Code, Site: WorkshopSites[0], Village: *v}
+		if err := tx.Omit("Village", "Street").Create(&w).Error; err != nil {
 			return err
 		}
 		ver.WorkshopID = w.ID
@@ -269,17 +308,33 @@ func workshopSeries(w *Workshop) seriesKey {
 }
 
 // SaveWorkshopDraft edits the workshop's open draft, creating one from the latest
-// version when there is none. Only the village's cadre may.
+// version when there is none. Only the village's cadre may. A workshop of a street
+// is changed by the street's officer instead, and the change counts at once: the
+// officer is its reviewer (the entry is approved as it is made, and audited).
 func SaveWorkshopDraft(db *gorm.DB, a *Actor, id uint, in WorkshopInput) (*WorkshopVersion, error) {
-	d, err := workshopTarget(db, a, id, RoleVillage)
+	d, err := GetWorkshop(db, a, id)
 	if err != nil {
 		return nil, err
+	}
+	if d.Workshop.OfStreet() {
+		if a.Role != RoleStreet {
+			return nil, ErrForbidden
+		}
+		return workshops.enter(db, a, workshopSeries(&d.Workshop), in.Version, nil, in.apply)
+	}
+	if a.Role != RoleVillage {
+		return nil, ErrForbidden
 	}
 	return workshops.save(db, a, workshopSeries(&d.Workshop), in.Version, nil, in.apply)
 }
 
+// villageScopeOf is the audit scope of a workshop: its village's, or its street's
+// (w.Village or w.Street loaded).
 func villageScopeOf(w *Workshop) AuditScope {
-	return AuditScope{District: w.Village.DistrictCode, Street: w.Village.StreetCode, Village: w.VillageCode}
+	if w.OfStreet() {
+		return AuditScope{District: w.Street.DistrictCode, Street: w.Street.Code}
+	}
+	return AuditScope{District: w.Village.DistrictCode, Street: w.Village.StreetCode, Village: w.Host()}
 }
 
 // SubmitWorkshop sends the workshop's draft for review (the village's cadre).
@@ -309,7 +364,8 @@ func RejectWorkshop(db *gorm.DB, a *Actor, id uint, version *int, reason string)
 	return workshops.reject(db, a, workshopSeries(&d.Workshop), version, reason)
 }
 
-// SetWorkshopStar records the district's star evaluation (星级评定), 0–5, with its date.
+// SetWorkshopStar records the district's star evaluation (星级评定), 0–5, with its
+// date, as a new entry of the workshop's star history.
 func SetWorkshopStar(db *gorm.DB, a *Actor, id uint, level int, evaluatedOn string) (*Workshop, error) {
 	d, err := workshopTarget(db, a, id, RoleDistrict)
 	if err != nil {
@@ -327,11 +383,20 @@ func SetWorkshopStar(db *gorm.DB, a *Actor, id uint, level int, evaluatedOn stri
 	}
 	w := d.Workshop
 	before := map[string]any{"star_level": w.StarLevel, "evaluated_on": w.StarEvaluatedOn}
-	w.StarLevel, w.StarEvaluatedOn, w.StarSetBy = level, evaluatedOn, a.Name
+	// The latest evaluation by date is the one the workshop shows; every one is kept.
+	latest := evaluatedOn >= w.StarEvaluatedOn
+	if latest {
+		w.StarLevel, w.StarEvaluatedOn, w.StarSetBy = level, evaluatedOn, a.Name
+	}
 	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&Workshop{}).Where("id = ?", id).Updates(map[string]any{
-			"star_level": level, "star_evaluated_on": evaluatedOn, "star_set_by": a.Name}).Error; err != nil {
+		if err := tx.Create(&WorkshopStar{WorkshopID: id, Level: level, EvaluatedOn: evaluatedOn, RecordedAt: now(), RecordedBy: a.Name}).Error; err != nil {
 			return err
+		}
+		if latest {
+			if err := tx.Model(&Workshop{}).Where("id = ?", id).Updates(map[string]any{
+				"star_level": level, "star_evaluated_on": evaluatedOn, "star_set_by": a.Name}).Error; err != nil {
+				return err
+			}
 		}
 		return Audit(tx, a, "workshop.star", "workshop", itoa(int(id)), villageScopeOf(&w), before,
 			map[string]any{"star_level": level, "evaluated_on": evaluatedOn})

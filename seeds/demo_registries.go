@@ -118,12 +118,20 @@ func demoRegistries(tx *gorm.DB, rng *rand.Rand, villages []models.Village, cadr
 		if v.ActiveUntil != nil {
 			continue
 		}
-		w := models.Workshop{VillageCode: v.Code, CreatedAt: now}
+		code := v.Code
+		w := models.Workshop{VillageCode: &code, Site: models.WorkshopSites[0], CreatedAt: now}
 		if rng.IntN(3) == 0 {
 			w.StarLevel, w.StarEvaluatedOn, w.StarSetBy = 1+rng.IntN(5), "2025-12-15", "椒江区农业农村局（演示）"
 		}
-		if err := tx.Omit("Village").Create(&w).Error; err != nil {
+		if err := tx.Omit("Village", "Street").Create(&w).Error; err != nil {
 			return err
+		}
+		if w.StarEvaluatedOn != "" {
+			star := models.WorkshopStar{WorkshopID: w.ID, Level: w.StarLevel, EvaluatedOn: w.StarEvaluatedOn,
+				RecordedAt: time.Date(2025, 12, 16, 9, 0, 0, 0, time.UTC), RecordedBy: w.StarSetBy}
+			if err := tx.Create(&star).Error; err != nil {
+				return err
+			}
 		}
 		approvedAt := time.Date(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 10, 0, 0, 0, time.UTC)
 		employed := 10 + rng.IntN(70)

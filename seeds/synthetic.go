@@ -208,7 +208,8 @@ func addApproved(w *batchWriter, r *models.ReportVersion, seq int, at time.Time,
 }
 
 func syntheticWorkshop(w *batchWriter, rng *rand.Rand, v *models.Village, cadre uint, officer *models.User) {
-	shop := &models.Workshop{VillageCode: v.Code, CreatedAt: models.SeedEpoch}
+	code := v.Code
+	shop := &models.Workshop{VillageCode: &code, Site: models.WorkshopSites[0], CreatedAt: models.SeedEpoch}
 	w.addWithID(shop, func(id uint) {
 		at := time.Date(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 10, 0, 0, 0, time.UTC)
 		emp := 5 + rng.IntN(60)
@@ -359,7 +360,7 @@ func (w *batchWriter) flush() error {
 			}
 		}
 		if len(shops) > 0 {
-			if err := tx.Omit("Village").CreateInBatches(shops, 500).Error; err != nil {
+			if err := tx.Omit("Village", "Street").CreateInBatches(shops, 500).Error; err != nil {
 				return err
 			}
 		}
