@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -28,7 +29,9 @@ type bulletinPage struct {
 	Streets  []models.Street
 	District bool
 	Form     bulletinForm
-	Query    string
+	// Query is the previewed year, street and as_of for the issuing form (a
+	// template.URL: html/template would escape its = and & after a literal "?").
+	Query template.URL
 }
 
 // bulletinForm is what the district enters to issue the 通报.
@@ -56,7 +59,7 @@ func (h *Handler) bulletinPreview(c echo.Context, form bulletinForm) (*bulletinP
 	if street != "" {
 		q.Set("street", street)
 	}
-	p.Query = q.Encode()
+	p.Query = template.URL(q.Encode())
 	if p.Form.Issuer == "" && p.District {
 		p.Form.Issuer = p.Doc.ScopeName + "农业农村局"
 	}

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,51 @@ func docxBody(t *testing.T, raw []byte) string {
 // one shows, and downloads as a PDF and a Word file whose text holds the 发文机关,
 // the 文号 and the sentence with the roll-up's figures; a street reads the
 // district's, a cadre none; the API lists and shows it; a used 文号 answers 422.
+// TestBulletinIssuesWhatWasPreviewed: the issuing form posts back the previewed
+// year, street and as_of, so the kept 通报 is the one on screen (its action was once
+// escaped whole, and every issue kept the whole district's latest year instead).
+func TestBulletinIssuesWhatWasPreviewed(t *testing.T) {
+	en := newEnv(t)
+	en.approvedVia("v1", "s1", seeds.FixA1, 2024, 60_000_000)
+	d := en.token("d")
+	preview := en.page("GET", "/bulletin?year=2024&street=331002001", d, nil, false).Body.String()
+	m := regexp.MustCompile(`<form class="card" method="post" action="([^"]+)"`).FindStringSubmatch(preview)
+	if m == nil || !strings.Contains(preview, "关于") {
+		t.Fatalf("no issuing form on the preview")
+	}
+	action := html.UnescapeString(m[1])
+	u, err := url.Parse(action)
+	if err != nil || u.Query().Get("year") != "2024" || u.Query().Get("street") != "331002001" || u.Query().Get("as_of") == "" {
+		t.Fatalf("the form posts to %q", action)
+	}
+	form := url.Values{"issuer": {"椒江区农业农村局"}, "document_no": {"椒农〔2026〕99号"}, "issued_on": {"2026-12-01"}}
+	rec := en.page("POST", action, d, form, true)
+	if rec.Code != 303 {
+		t.Fatalf("issue: %d %s", rec.Code, rec.Body.String())
+	}
+	var b models.Bulletin
+	if err := en.db.Order("id DESC").Take(&b).Error; err != nil {
+		t.Fatal(err)
+	}
+	if b.Year != 2024 || b.ScopeCode != "331002001" || !b.AsOf.Equal(mustTime(t, u.Query().Get("as_of")).Truncate(time.Microsecond)) {
+		t.Fatalf("kept %d %s as of %s, previewed 2024 331002001 as of %s", b.Year, b.ScopeCode, b.AsOf, u.Query().Get("as_of"))
+	}
+	// The oversight page's links carry its year and street the same way.
+	page := en.page("GET", "/oversight?year=2024", d, nil, false).Body.String()
+	if !strings.Contains(page, "/export/ranking?as_of=") || !strings.Contains(page, "&amp;year=2024&format=xlsx") || strings.Contains(page, "year%3d") {
+		t.Fatalf("the oversight page's links lost their query")
+	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
 func TestBulletinIssueAndDownload(t *testing.T) {
 	en := newEnv(t)
 	en.approvedVia("v1", "s1", seeds.FixA1, 2025, 60_000_000)

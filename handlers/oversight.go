@@ -128,12 +128,14 @@ func buildTrendView(tr *models.Trend, label string) trendView {
 
 // oversightPage is the data of the district's 工作专班 page and of the 通报.
 type oversightPage struct {
-	Year         int
-	Years        yearsView
-	Street       string
-	Streets      []models.Street
-	AsOf         time.Time
-	Query        string
+	Year    int
+	Years   yearsView
+	Street  string
+	Streets []models.Street
+	AsOf    time.Time
+	// Query is the page's year, street and as_of, encoded, for its links (a
+	// template.URL: html/template would escape its = and & after a literal "?").
+	Query        template.URL
 	Rollup       *models.Rollup
 	Ranking      *models.Ranking
 	ShareChart   template.HTML
@@ -170,7 +172,7 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 	if street != "" {
 		q.Set("street", street)
 	}
-	p.Query = q.Encode()
+	p.Query = template.URL(q.Encode())
 	if p.Rollup, err = h.rollup(c, a, street, year, asOf); err != nil {
 		return nil, err
 	}
