@@ -231,7 +231,7 @@ func streetSection(db *gorm.DB, a *Actor, ru *Rollup) (DocSection, error) {
 	case targets == 0:
 		p += "本年未下达目标，不作三色预警。"
 	default:
-		p += fmt.Sprintf("达到本年目标（绿色）的 %d 个，黄色预警 %d 个，红色预警 %d 个。", count[ColorGreen], count[ColorYellow], count[ColorRed])
+		p += fmt.Sprintf("各街道（镇）按下达给本街道的目标衡量（未单独下达的按全区目标），达到本年目标（绿色）的 %d 个，黄色预警 %d 个，红色预警 %d 个。", count[ColorGreen], count[ColorYellow], count[ColorRed])
 		if n := len(rk.Streets) - targets; n > 0 {
 			p += fmt.Sprintf("另有 %d 个未下达目标。", n)
 		}
@@ -242,8 +242,10 @@ func streetSection(db *gorm.DB, a *Actor, ru *Rollup) (DocSection, error) {
 		f, _ := t.R.Float64()
 		ch.Line, ch.LineLabel = &f, "本年目标 "+t.Percent()
 	}
-	tb := DocTable{Caption: "表 2　街道（镇）排名", Header: []string{"名次", "街道/镇", "达标村/村数", "占比", "预警"},
-		Numeric: []bool{true, false, true, true, false}}
+	// Each street is coloured against its own target (the district's where it has
+	// none), so the table shows that target beside the share.
+	tb := DocTable{Caption: "表 2　街道（镇）排名", Header: []string{"名次", "街道/镇", "达标村/村数", "占比", "目标", "预警"},
+		Numeric: []bool{true, false, true, true, true, false}}
 	for _, r := range rk.Streets {
 		f := 0.0
 		if r.Share.Valid() {
@@ -254,7 +256,11 @@ func streetSection(db *gorm.DB, a *Actor, ru *Rollup) (DocSection, error) {
 			colour = colourNames[r.Color]
 		}
 		ch.Bars = append(ch.Bars, DocBar{Label: r.StreetName, Value: f, Text: r.Share.Percent(), Colour: chartColour(r.Color, rk.InProgress)})
-		tb.Rows = append(tb.Rows, []string{strconv.Itoa(r.Rank), r.StreetName, fmt.Sprintf("%d/%d", r.Count, r.Villages), r.Share.Percent(), colour})
+		target := r.Target.Percent()
+		if !r.Target.Valid() {
+			target = "未下达"
+		}
+		tb.Rows = append(tb.Rows, []string{strconv.Itoa(r.Rank), r.StreetName, fmt.Sprintf("%d/%d", r.Count, r.Villages), r.Share.Percent(), target, colour})
 	}
 	s.Charts = []DocChart{ch}
 	s.Tables = []DocTable{tb}
