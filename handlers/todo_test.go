@@ -25,6 +25,21 @@ func TestTodoScoped(t *testing.T) {
 		t.Fatal(err)
 	}
 	en.submitted("v2", seeds.FixA2, 2026, 2_000_000)
+	// A catalogue indicator the cadres enter: 乙村 has submitted its value, 甲村 not.
+	code, name, kind, by, rollup, from := "courtyards", "美丽庭院户数", models.KindCount, models.EnteredByVillage, models.RollupSum, 2023
+	if _, err := models.DefineIndicator(en.db, en.actor("d"), models.IndicatorInput{Code: &code, Name: &name, Kind: &kind,
+		Unit: &[]string{"户"}[0], EnteredBy: &by, Rollup: &rollup, FromYear: &from}); err != nil {
+		t.Fatal(err)
+	}
+	twelve := int64(12)
+	iv, err := models.SaveIndicatorValue(en.db, en.actor("v2"), code, seeds.FixA2, 2026, models.ValueInput{Value: &twelve})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SubmitIndicatorValue(en.db, en.actor("v2"), code, seeds.FixA2, 2026, &iv.Version); err != nil {
+		t.Fatal(err)
+	}
+	value := func(village string) string { return `href="/indicators/courtyards/values/` + village + `/2026"` }
 	home := func(who string) string {
 		t.Helper()
 		rec := en.page("GET", "/", en.token(who), nil, false)
@@ -39,8 +54,9 @@ func TestTodoScoped(t *testing.T) {
 		who       string
 		want, not []string
 	}{
-		{"v1", []string{"修改并重新提交 2026 年度填报", "请补充经营收入的凭据", report(seeds.FixA1)}, []string{report(seeds.FixA2), report(seeds.FixB1)}},
-		{"v2", []string{"暂无待办"}, []string{report(seeds.FixA1), report(seeds.FixA2)}},
+		{"v1", []string{"修改并重新提交 2026 年度填报", "请补充经营收入的凭据", report(seeds.FixA1), "填报：美丽庭院户数（2026 年）", value(seeds.FixA1)},
+			[]string{report(seeds.FixA2), report(seeds.FixB1), value(seeds.FixA2)}},
+		{"v2", []string{"暂无待办"}, []string{report(seeds.FixA1), report(seeds.FixA2), "美丽庭院户数"}},
 		{"v4", []string{"填报 2026 年度", report(seeds.FixB1)}, []string{report(seeds.FixA1)}},
 		// 甲村 was rejected, so it has not reported; 乙村 has; 丙村 ended in 2024; 丁村 is not the street's.
 		{"s1", []string{"审核 1 份待审核的填报", `href="/queue"`, "尚未填报的村（1）", "甲村 2026 年度", report(seeds.FixA1)},
@@ -61,10 +77,10 @@ func TestTodoScoped(t *testing.T) {
 			}
 		}
 	}
-	// One query a list: the cadre has one list, the street three (its queue's reports,
-	// its queue's indicator values; the villages not reported, open and overdue, 催报),
-	// the district four (its 催报 count too).
-	for who, want := range map[string]int{"v1": 1, "s1": 3, "d": 4} {
+	// One query a list: the cadre has two lists (its years, its indicators), the
+	// street three (its queue's reports, its queue's indicator values; the villages
+	// not reported, open and overdue, 催报), the district four (its 催报 count too).
+	for who, want := range map[string]int{"v1": 2, "s1": 3, "d": 4} {
 		a := en.actor(who)
 		n := 0
 		count := func(*gorm.DB) { n++ }

@@ -11,8 +11,10 @@ import (
 // Todo is what waits for one person on their home page (待办), each item a link
 // to the place where it is done. Every list is one query, within the actor's scope.
 type Todo struct {
-	// Cadre: the village's open years to fill or correct.
-	Years []TodoYear
+	// Cadre: the village's open years to fill or correct, and the catalogue's
+	// indicators it enters for them, not yet submitted or sent back.
+	Years      []TodoYear
+	Indicators []TodoIndicator
 	// Street: reports waiting in the queue, and villages not yet reported.
 	Queue      int64
 	Unreported []TodoVillage
@@ -35,6 +37,14 @@ type TodoYear struct {
 	Closes time.Time
 	Status string
 	Reason string
+}
+
+// TodoIndicator is an indicator of the catalogue the cadre enters for an open year,
+// with no value yet (Status ""), a draft, or a rejected one (with the reason).
+type TodoIndicator struct {
+	Code, Name     string
+	Year           int
+	Status, Reason string
 }
 
 // TodoVillage is a village that has not submitted a year whose window is open.
@@ -74,6 +84,20 @@ func TodoOf(db *gorm.DB, a *Actor, at time.Time) (*Todo, error) {
 				AND rv.seq = (SELECT MAX(x.seq) FROM report_versions x WHERE x.village_code = villages.code AND x.year = w.year)`).
 			Where("rv.status IS NULL OR rv.status IN ?", []string{StatusDraft, StatusRejected}).
 			Order("w.year").Scan(&t.Years).Error
+		if err != nil {
+			return nil, err
+		}
+		// The village-entered indicators that apply in an open year, each with its
+		// latest value's state: none, a draft or a rejection waits.
+		err = db.Table("villages").Scopes(a.Scope().Villages).
+			Select("i.code AS code, i.name AS name, w.year AS year, COALESCE(iv.status, '') AS status, COALESCE(iv.reject_reason, '') AS reason").
+			Joins(openWindows, at, at, at).
+			Joins(`JOIN indicators i ON i.district_code = villages.district_code AND i.entered_by = ?
+				AND i.from_year <= w.year AND (i.until_year IS NULL OR i.until_year >= w.year)`, EnteredByVillage).
+			Joins(`LEFT JOIN indicator_values iv ON iv.indicator_id = i.id AND iv.village_code = villages.code AND iv.year = w.year
+				AND iv.seq = (SELECT MAX(x.seq) FROM indicator_values x WHERE x.indicator_id = i.id AND x.village_code = villages.code AND x.year = w.year)`).
+			Where("iv.status IS NULL OR iv.status IN ?", []string{StatusDraft, StatusRejected}).
+			Order("w.year, i.code").Scan(&t.Indicators).Error
 		return t, err
 	case RoleStreet:
 		if err := db.Model(&ReportVersion{}).Joins("JOIN villages ON villages.code = report_versions.village_code").
