@@ -46,13 +46,8 @@ type TargetImportRow struct {
 // targets it sets (dry run) or set (commit); rows equal to the target in force are
 // counted as unchanged and skipped.
 type TargetImport struct {
-	Rows      int               `json:"rows"`
-	Problems  []ImportProblem   `json:"problems"`
-	Set       []TargetImportRow `json:"set"`
-	Unchanged int               `json:"unchanged"`
-	Committed bool              `json:"committed"`
-	Ignored   []string          `json:"ignored,omitempty"`
-	Year      int               `json:"year,omitempty"` // the year of the title, for a sheet without a year column
+	registerImport
+	Set []TargetImportRow `json:"set"`
 }
 
 // ImportTargets checks a 分解下达 sheet and, unless dryRun, assigns its targets:
@@ -63,7 +58,7 @@ func ImportTargets(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Target
 	if a.Role != RoleDistrict {
 		return nil, ErrForbidden
 	}
-	res := &TargetImport{Problems: []ImportProblem{}, Set: []TargetImportRow{}}
+	res := &TargetImport{registerImport: registerImport{Problems: []ImportProblem{}}, Set: []TargetImportRow{}}
 	lay, probs := findHeader(rows, TargetColumns, "")
 	if len(probs) == 0 && !lay.has("year") {
 		if res.Year = titleYear(lay.titles); res.Year == 0 {

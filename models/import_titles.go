@@ -45,13 +45,21 @@ type TitleImportRow struct {
 // namings it enters (dry run) or entered (commit); rows already in the register
 // are counted as unchanged and skipped.
 type TitleImport struct {
-	Rows      int              `json:"rows"`
-	Problems  []ImportProblem  `json:"problems"`
-	New       []TitleImportRow `json:"new"`
-	Unchanged int              `json:"unchanged"`
-	Committed bool             `json:"committed"`
-	Ignored   []string         `json:"ignored,omitempty"`
-	Year      int              `json:"year,omitempty"` // the year of the title, for a sheet without a year column
+	registerImport
+	New []TitleImportRow `json:"new"`
+}
+
+// registerImport is what the imports of the district's registers (namings,
+// targets) answer besides their rows: the rows read, every problem, how many rows
+// were already in force and skipped, whether it was written, the columns read past,
+// and the year of the title for a sheet without a year column.
+type registerImport struct {
+	Rows      int             `json:"rows"`
+	Problems  []ImportProblem `json:"problems"`
+	Unchanged int             `json:"unchanged"`
+	Committed bool            `json:"committed"`
+	Ignored   []string        `json:"ignored,omitempty"`
+	Year      int             `json:"year,omitempty"`
 }
 
 // ImportTitles checks a naming list and, unless dryRun, enters its namings in the
@@ -62,7 +70,7 @@ func ImportTitles(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*TitleIm
 	if a.Role != RoleDistrict {
 		return nil, ErrForbidden
 	}
-	res := &TitleImport{Problems: []ImportProblem{}, New: []TitleImportRow{}}
+	res := &TitleImport{registerImport: registerImport{Problems: []ImportProblem{}}, New: []TitleImportRow{}}
 	lay, probs := findHeader(rows, TitleColumns, "")
 	if len(probs) == 0 {
 		probs = titleHeaderProblems(lay, res)
