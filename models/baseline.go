@@ -13,7 +13,7 @@ type BaselineTotals struct {
 	Companies, MemberVillages, Workshops, WorkshopsJobs int64
 	WorkshopsBuilt                                      int64
 	// WorkshopsByStar counts the operating workshops by star level 0–5.
-	WorkshopsByStar [6]int64
+	WorkshopsByStar [6]int64 `gorm:"-"`
 }
 
 // BaselineRollup is the hand-written SQL aggregate of a scope's figures for a year

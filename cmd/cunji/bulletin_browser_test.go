@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,14 +13,18 @@ import (
 	"strings"
 	"testing"
 
+	"cunji/models"
+	"cunji/seeds"
+
 	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserIssueBulletin: the district previews a street's 通报 for a closed year
 // on the desktop, types the 发文机关, 文号 and date and presses 印发并存档; the kept
 // 通报 is the one previewed (that street, that year), and its PDF (read back with
-// pdftotext) and its Word file (unzipped) hold the issuing body, the 文号 and the
-// scope. The form once posted without its year and street, and every issue kept
+// pdftotext) and its Word file (unzipped) hold the issuing body, the 文号, the
+// scope and, in the PDF, the narrative's figures equal to the roll-up as of the
+// kept instant. The form once posted without its year and street, and every issue kept
 // the whole district's latest year.
 func TestBrowserIssueBulletin(t *testing.T) {
 	chromium := chromiumPath(t)
@@ -31,7 +36,8 @@ func TestBrowserIssueBulletin(t *testing.T) {
 		t.Skip("pdftotext is missing (apt-get install poppler-utils)")
 	}
 	bin := buildBinary(t)
-	srv := startDemo(t, bin, "--db", filepath.Join(t.TempDir(), "bulletin.db"))
+	dbPath := filepath.Join(t.TempDir(), "bulletin.db")
+	srv := startDemo(t, bin, "--db", dbPath)
 	base := "http://" + srv.addr
 	d := newSizedSession(t, chromium, base, "bulletin-district", t.Context(), 1366, 768, false)
 	d.login("district")
@@ -77,7 +83,27 @@ func TestBrowserIssueBulletin(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	flat := strings.Join(strings.Fields(string(text)), "")
-	for _, want := range []string{"海门街道办事处", "海街〔2026〕7号", "关于海门街道2024年度", "二〇二六年十二月一日"} {
+	// The narrative's figures are the roll-up's as of the kept instant, counted here
+	// on the same database.
+	db, err := models.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept models.Bulletin
+	if err := db.Order("id DESC").Take(&kept).Error; err != nil {
+		t.Fatal(err)
+	}
+	ru, err := models.ComputeRollup(db, &models.Actor{Role: models.RoleDistrict, DistrictCode: seeds.DistrictCode, Name: "test"},
+		"331002001", 2024, kept.AsOf)
+	if s, _ := db.DB(); s != nil {
+		s.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentence := fmt.Sprintf("%d个行政村中，%d个村的2024年度数据经街道审核通过；经营性收入达50万元以上的村%d个，占%s",
+		ru.Villages, ru.Reported, ru.Income50w.Count, ru.Income50w.Share.Percent())
+	for _, want := range []string{"海门街道办事处", "海街〔2026〕7号", "关于海门街道2024年度", "二〇二六年十二月一日", sentence} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the PDF lacks %q", want)
 		}
