@@ -3,6 +3,8 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -194,26 +196,53 @@ func (h *Handler) CompanyCreate(c echo.Context) error {
 	return redirectFlash(c, fmt.Sprintf("/companies/%d", co.ID), "已登记 "+co.Name)
 }
 
-// memberErrors folds the per-member field errors into the members field of the page.
+// memberErrors folds the per-member field errors into the members field of the page,
+// each named by its line of the form (第 N 行) and its field's Chinese name, in line
+// order; the list's own errors (shares over 100% in a year) keep their sentence.
 func memberErrors(err error) error {
 	ve, ok := err.(*models.ValidationError)
 	if !ok {
 		return err
 	}
 	out := &models.ValidationError{}
-	var lines []string
+	type line struct {
+		row  int
+		text string
+	}
+	var lines []line
 	for k, m := range ve.Fields {
-		if strings.HasPrefix(k, "members") {
-			lines = append(lines, k+"："+m)
+		if !strings.HasPrefix(k, "members") {
+			out.Add(k, m)
 			continue
 		}
-		out.Add(k, m)
+		if sub := memberKey.FindStringSubmatch(k); sub != nil {
+			n, _ := strconv.Atoi(sub[1])
+			lines = append(lines, line{n, fmt.Sprintf("第 %d 行%s：%s", n+1, memberFieldNames[sub[2]], m)})
+			continue
+		}
+		lines = append(lines, line{-1, m})
 	}
-	if len(lines) > 0 {
-		out.Add("members", strings.Join(lines, "；"))
+	sort.Slice(lines, func(i, j int) bool {
+		if lines[i].row != lines[j].row {
+			return lines[i].row < lines[j].row
+		}
+		return lines[i].text < lines[j].text
+	})
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.text
+	}
+	if len(texts) > 0 {
+		out.Add("members", strings.Join(texts, "；"))
 	}
 	return out
 }
+
+// memberKey reads a member's field key, members[i].field.
+var memberKey = regexp.MustCompile(`^members\[(\d+)\]\.(\w+)$`)
+
+// memberFieldNames name a member's fields on the page.
+var memberFieldNames = map[string]string{"village_code": "（村代码）", "share": "（持股比例）", "years": "（起止年度）"}
 
 // CompanyUpdate is POST /companies/:id: the company's own fields.
 func (h *Handler) CompanyUpdate(c echo.Context) error {

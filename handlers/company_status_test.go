@@ -3,8 +3,10 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
+	"cunji/models"
 	"cunji/seeds"
 )
 
@@ -40,4 +42,26 @@ func TestAPICompanyDissolveRestore(t *testing.T) {
 func jsonID(v any) string {
 	f, _ := v.(float64)
 	return strconv.Itoa(int(f))
+}
+
+// TestMemberErrorsInChinese: a company page names a member's error by its line and
+// field in Chinese, never by the API's key (members[2].village_code).
+func TestMemberErrorsInChinese(t *testing.T) {
+	err := memberErrors(&models.ValidationError{Fields: map[string]string{
+		"members[2].village_code": "村代码不存在或不在您的范围内",
+		"members[0].share":        "持股比例须大于 0 且不超过 100%",
+		"members":                 "2023 年各村持股比例合计 110%，超过 100%",
+		"name":                    "请填写公司名称",
+	}})
+	ve, ok := err.(*models.ValidationError)
+	if !ok {
+		t.Fatalf("%T", err)
+	}
+	want := "2023 年各村持股比例合计 110%，超过 100%；第 1 行（持股比例）：持股比例须大于 0 且不超过 100%；第 3 行（村代码）：村代码不存在或不在您的范围内"
+	if got := ve.Fields["members"]; got != want {
+		t.Errorf("members: %q", got)
+	}
+	if strings.Contains(ve.Fields["members"], "members[") || ve.Fields["name"] != "请填写公司名称" {
+		t.Errorf("fields: %v", ve.Fields)
+	}
 }

@@ -174,7 +174,7 @@ func (in *CompanyInput) validate() error {
 		v.Add("founded_on", "成立日期须为 YYYY-MM-DD，且不晚于今天")
 	}
 	if in.RegisteredCapitalFen < 0 || in.RegisteredCapitalFen > MaxAmountFen {
-		v.Add("registered_capital_fen", "注册资本须为 0 至 10^14 分")
+		v.Add("registered_capital_fen", "注册资本须在 0 至 1 万亿元之间")
 	}
 	return v.Err()
 }

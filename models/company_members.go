@@ -142,7 +142,7 @@ func SetCompanyYear(db *gorm.DB, a *Actor, id uint, year int, revenue, profit in
 		v.Add("year", ve.Fields["year"])
 	}
 	if revenue < 0 || revenue > MaxAmountFen {
-		v.Add("revenue_fen", "营业收入须为 0 至 10^14 分")
+		v.Add("revenue_fen", "营业收入须在 0 至 1 万亿元之间")
 	}
 	if profit > MaxAmountFen || profit < -MaxAmountFen {
 		v.Add("profit_fen", "利润超出合理范围")
@@ -163,7 +163,7 @@ func SetCompanyYear(db *gorm.DB, a *Actor, id uint, year int, revenue, profit in
 		case seen[dv.VillageCode]:
 			v.Add(key+".village_code", "同一个村重复出现")
 		case dv.DividendFen < 0 || dv.DividendFen > MaxAmountFen:
-			v.Add(key+".dividend_fen", "分红须为 0 至 10^14 分")
+			v.Add(key+".dividend_fen", "分红须在 0 至 1 万亿元之间")
 		}
 		seen[dv.VillageCode] = true
 		sum += dv.DividendFen
