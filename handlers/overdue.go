@@ -88,10 +88,15 @@ func overdueTable(a *models.Actor, f models.OverdueFilter, rows []models.Overdue
 	}
 	t := &views.Table{Name: "overdue-" + scope,
 		Title:  "催报名单（" + scope + "，" + year + "，截至 " + at.In(models.Shanghai).Format("2006-01-02 15:04") + "）",
-		Header: []string{"街道", "村代码", "村", "类型", "年度", "状态", "截止时间", "逾期天数"}}
+		Header: []string{"街道", "村代码", "村", "类型", "年度", "状态", "截止时间", "逾期天数", "剩余天数"}}
 	for _, r := range rows {
+		// A village not yet due has days left, not 0 days overdue (as the page says).
+		var overdue, left any = r.DaysOverdue, ""
+		if r.DaysOverdue == 0 {
+			overdue, left = "", r.DaysLeft
+		}
 		t.Rows = append(t.Rows, []any{r.StreetName, r.Code, r.Name, r.Type, r.Year, r.StatusText(),
-			r.Deadline.In(models.Shanghai).Format("2006-01-02 15:04"), r.DaysOverdue})
+			r.Deadline.In(models.Shanghai).Format("2006-01-02 15:04"), overdue, left})
 	}
 	return t
 }

@@ -95,7 +95,7 @@ func IssueBulletin(db *gorm.DB, a *Actor, in BulletinInput) (*Bulletin, error) {
 		return nil, err
 	}
 	b := &Bulletin{DistrictCode: a.DistrictCode, ScopeCode: doc.ScopeCode, ScopeName: doc.ScopeName, Year: in.Year, AsOf: in.AsOf,
-		Issuer: in.Issuer, DocumentNo: in.DocumentNo, IssuedOn: day.Format("2006-01-02"), IssuedBy: a.Username,
+		Issuer: in.Issuer, DocumentNo: in.DocumentNo, IssuedOn: day.Format("2006-01-02"), IssuedBy: issuerName(a),
 		IssuedAt: now.UTC().Truncate(time.Microsecond), Content: string(content)}
 	err = db.Transaction(func(tx *gorm.DB) error {
 		var taken int64
@@ -148,4 +148,13 @@ func GetBulletin(db *gorm.DB, a *Actor, id uint) (*Bulletin, error) {
 		return nil, ErrNotFound
 	}
 	return &b, err
+}
+
+// issuerName is who issued a 通报 as the list shows it: the account's name, or its
+// username when it has none.
+func issuerName(a *Actor) string {
+	if strings.TrimSpace(a.Name) != "" {
+		return a.Name
+	}
+	return a.Username
 }
