@@ -92,7 +92,11 @@ func overallSection(db *gorm.DB, a *Actor, street string, ru *Rollup, whole stri
 	if ru.InProgress {
 		p += "（临时数）"
 	}
-	if CheckYear(db, ru.Year-1) == nil {
+	// A year in progress is not a result: its share (of all villages, most not yet
+	// reported) is not compared with last year's result.
+	if ru.InProgress {
+		p += "，年度进行中，暂不与上年比较"
+	} else if CheckYear(db, ru.Year-1) == nil {
 		prev, err := ComputeRollup(db, a, street, ru.Year-1, ru.AsOf)
 		if err != nil {
 			return s, err

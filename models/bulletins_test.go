@@ -73,10 +73,14 @@ func TestBulletinNarrative(t *testing.T) {
 		t.Fatal(err)
 	}
 	text = doc.Text()
-	for _, want := range []string{"临时数", "本年目标 100.0%，还需 2 个村达到 50 万元。", "年度进行中，不作三色预警。"} {
+	for _, want := range []string{"临时数", "本年目标 100.0%，还需 2 个村达到 50 万元。", "年度进行中，不作三色预警。", "暂不与上年比较"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("2026: missing %q in:\n%s", want, text)
 		}
+	}
+	// Its provisional share is not set against last year's result.
+	if strings.Contains(text, "较上年") {
+		t.Errorf("2026 (in progress) compared with 2025:\n%s", text)
 	}
 	// A street's 通报 speaks of the street only.
 	doc, err = models.ComposeBulletin(db, ac["s1"], "", 2025, time.Now())
