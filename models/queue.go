@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"time"
 
@@ -80,8 +81,8 @@ func (f QueueFilter) Clean() QueueFilter {
 	if len(f.Street) > 20 {
 		f.Street = ""
 	}
-	if len(f.Type) > 40 {
-		f.Type = ""
+	if !slices.Contains(VillageTypes, f.Type) {
+		f.Type = "" // an unknown type filters nothing, as the page's select then shows
 	}
 	return f
 }
