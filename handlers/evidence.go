@@ -90,6 +90,13 @@ func (h *Handler) PageUpload(c echo.Context) error {
 		back = "/villages/" + c.Param("code") + "/reports/" + c.Param("year")
 	}
 	_, u, err := h.upload(c)
+	return uploadedBack(c, back, u, err)
+}
+
+// uploadedBack returns a page's upload to the page it came from, saying how much
+// room is left, or why the file was refused (a refusal of the file itself is a
+// flash, any other error goes to the error handler).
+func uploadedBack(c echo.Context, back string, u *models.EvidenceUsage, err error) error {
 	if err != nil {
 		status, body := classify(err)
 		if status == http.StatusUnprocessableEntity || status == http.StatusConflict {

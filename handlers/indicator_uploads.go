@@ -43,18 +43,7 @@ func (h *Handler) APIIndicatorUpload(c echo.Context) error {
 func (h *Handler) IndicatorPageUpload(c echo.Context) error {
 	back := "/indicators/" + url.PathEscape(c.Param("code")) + "/values/" + url.PathEscape(c.Param("village")) + "/" + url.PathEscape(c.Param("year"))
 	_, u, err := h.indicatorUpload(c)
-	if err != nil {
-		status, body := classify(err)
-		if status == http.StatusUnprocessableEntity || status == http.StatusConflict {
-			msg := body.Message
-			if m, ok := body.Fields["file"]; ok {
-				msg = m
-			}
-			return redirectFlash(c, back, "!上传失败："+msg)
-		}
-		return err
-	}
-	return redirectFlash(c, back, "凭据已上传。"+u.Text())
+	return uploadedBack(c, back, u, err)
 }
 
 // valueFiles lists the files of a series' versions, by version id, and the usage
