@@ -172,10 +172,7 @@ func ImportTargets(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*Target
 		res.Set = append(res.Set, row)
 		out = append(out, Target{ScopeCode: scope, Indicator: info.Code, Year: year, Value: value, Note: note})
 	})
-	if res.Rows == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, ImportProblem{lay.start + 1, "", "表头之后没有数据行"})
-	}
-	if len(res.Problems) > 0 {
+	if res.refused(lay.start) {
 		res.Set = []TargetImportRow{}
 		return res, nil
 	}

@@ -146,10 +146,7 @@ func ImportTitles(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*TitleIm
 		entries = append(entries, TitleEntry{VillageCode: v.Code, Kind: TitleNamed, Title: in.Title, Level: in.Level,
 			Year: in.Year, On: in.NamedOn.UTC(), DocumentNo: in.DocumentNo, RecordedBy: a.Name})
 	})
-	if res.Rows == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, ImportProblem{lay.start + 1, "", "表头之后没有数据行"})
-	}
-	if len(res.Problems) > 0 {
+	if res.refused(lay.start) {
 		res.New = []TitleImportRow{}
 		return res, nil
 	}
@@ -323,4 +320,13 @@ func sheetDate(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// refused reports whether the sheet is refused (all or nothing): a problem in any
+// row, or no data row below the header (headerRow, 0-based).
+func (r *registerImport) refused(headerRow int) bool {
+	if r.Rows == 0 && len(r.Problems) == 0 {
+		r.Problems = append(r.Problems, ImportProblem{headerRow + 1, "", "表头之后没有数据行"})
+	}
+	return len(r.Problems) > 0
 }
