@@ -300,6 +300,8 @@ var workshops = &series[WorkshopVersion, *WorkshopVersion]{
 
 func (w *WorkshopVersion) rowID() uint { return w.ID }
 
+func (w *WorkshopVersion) setRowID(id uint) { w.ID = id }
+
 func (w *WorkshopVersion) asNewRow() { w.ID, w.CreatedAt, w.UpdatedAt = 0, time.Time{}, time.Time{} }
 
 // workshopSeries names a workshop's series (w.Village is loaded).

@@ -1,0 +1,105 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// reportContext is what every request on one village-year's report checks, read in
+// one statement (loadReportContext): the village inside the actor's scope with its
+// street, the last open year, the district's reporting window of the year and the
+// village's latest submission exception of the year. Reading them together costs
+// one round trip instead of four on the report page, a save, a submission and an
+// approval.
+type reportContext struct {
+	Village  *Village
+	LastYear int
+	// Window is the district's reporting window of the year (nil: none), and
+	// ExceptUntil the latest exception the village holds for the year (zero: none).
+	Window      *ReportingWindow
+	ExceptUntil time.Time
+}
+
+// reportContextRow is the statement's row: the village's columns, then the others.
+type reportContextRow struct {
+	Code, Name, StreetCode, DistrictCode, Type string
+	ActiveFrom                                 int
+	ActiveUntil                                *int
+	Demo                                       bool
+	CreatedAt, UpdatedAt                       time.Time
+	StreetName                                 *string
+	LastYear                                   *string
+	WindowID                                   *uint
+	WindowOpens, WindowCloses                  *time.Time
+	ExceptUntil                                *time.Time
+}
+
+// loadReportContext reads the report's context for year (see reportContext), or
+// ErrNotFound when the village is outside the actor's scope. The joins keep each
+// column's declared type, so that SQLite gives times as times.
+func loadReportContext(db *gorm.DB, a *Actor, code string, year int) (*reportContext, error) {
+	var rows []reportContextRow
+	q := db.Table("villages").Select(`villages.code, villages.name, villages.street_code, villages.district_code,
+		villages.type, villages.active_from, villages.active_until, villages.demo, villages.created_at, villages.updated_at,
+		streets.name AS street_name, settings.value AS last_year,
+		reporting_windows.id AS window_id, reporting_windows.opens AS window_opens, reporting_windows.closes AS window_closes,
+		submit_exceptions.until AS except_until`).
+		Joins("LEFT JOIN streets ON streets.code = villages.street_code").
+		Joins("LEFT JOIN settings ON settings.key = ?", settingLastYear).
+		Joins("LEFT JOIN reporting_windows ON reporting_windows.district_code = villages.district_code AND reporting_windows.year = ?", year).
+		Joins(`LEFT JOIN submit_exceptions ON submit_exceptions.village_code = villages.code AND submit_exceptions.year = ?
+			AND NOT EXISTS (SELECT 1 FROM submit_exceptions x WHERE x.village_code = submit_exceptions.village_code
+				AND x.year = submit_exceptions.year AND x.until > submit_exceptions.until)`, year).
+		Where("villages.code = ?", code)
+	if err := a.Scope().Villages(q).Limit(1).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	r := rows[0]
+	v := &Village{Code: r.Code, Name: r.Name, StreetCode: r.StreetCode, DistrictCode: r.DistrictCode, Type: r.Type,
+		ActiveFrom: r.ActiveFrom, ActiveUntil: r.ActiveUntil, Demo: r.Demo, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.StreetName != nil {
+		v.Street = Street{Code: r.StreetCode, DistrictCode: r.DistrictCode, Name: *r.StreetName}
+	}
+	last, err := lastYearOf(r.LastYear)
+	if err != nil {
+		return nil, err
+	}
+	c := &reportContext{Village: v, LastYear: last}
+	if r.WindowID != nil && r.WindowOpens != nil && r.WindowCloses != nil {
+		c.Window = &ReportingWindow{ID: *r.WindowID, DistrictCode: r.DistrictCode, Year: year, Opens: *r.WindowOpens, Closes: *r.WindowCloses}
+	}
+	if r.ExceptUntil != nil {
+		c.ExceptUntil = *r.ExceptUntil
+	}
+	return c, nil
+}
+
+// openness is the year's reporting state at instant at (see ReportOpenness), from
+// the context already read.
+func (c *reportContext) openness(year int, at time.Time) Openness {
+	return opennessOf(c.Window, c.ExceptUntil, year, at)
+}
+
+// reportTargetIn loads the report's context and checks it as reportTarget does:
+// the village in scope (404), the role (403), the year and the village's activity
+// in it (422).
+func reportTargetIn(db *gorm.DB, a *Actor, code string, year int, role string) (*reportContext, error) {
+	c, err := loadReportContext(db, a, code, year)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != role {
+		return nil, ErrForbidden
+	}
+	if err := checkYearIn(year, c.LastYear); err != nil {
+		return nil, err
+	}
+	if !c.Village.ActiveIn(year) {
+		return nil, Invalid("year", "该村在此年度不在册（未设立或已撤并）")
+	}
+	return c, nil
+}
