@@ -53,7 +53,9 @@ func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error
 	if err != nil {
 		return nil, models.ErrUnauthorized
 	}
-	u, err := models.UserByID(h.db(c), uint(id))
+	// The account is read on every request, so that a disabled account, a changed
+	// password or a logout is refused at once; the data revision comes with it.
+	u, rev, err := models.SessionUser(h.db(c), uint(id))
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		// The database is away or slow: 503, and the session stays.
 		return nil, err
@@ -62,6 +64,7 @@ func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error
 		return nil, models.ErrUnauthorized
 	}
 	c.Set(ctxOneTime, cl.OneTime && u.MustChangePassword)
+	c.Set(ctxRevision, rev)
 	return u, nil
 }
 

@@ -51,6 +51,8 @@ type Handler struct {
 const (
 	ctxUser  = "cunji.user"
 	ctxActor = "cunji.actor"
+	// ctxRevision is the data revision read with the account (keptRevision).
+	ctxRevision = "cunji.revision"
 	// ctxOneTime marks a session opened with a one-time password.
 	ctxOneTime = "cunji.onetime"
 	ctxCSRF    = "cunji.csrf"
@@ -88,7 +90,7 @@ func (h *Handler) render(c echo.Context, status int, page, title string, data an
 		RequestID: c.Response().Header().Get(HeaderRequestID)}
 	pd.CSRF, _ = c.Get(ctxCSRF).(string)
 	pd.Flash, pd.FlashKind = takeFlash(c)
-	if n, err := models.CountDemoUsers(h.db(c)); err == nil && n > 0 {
+	if demo, err := h.Rollups.DemoAccounts(h.db(c), keptRevision(c)); err == nil && demo {
 		pd.Demo = true
 	}
 	if pd.Errors == nil {

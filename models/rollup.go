@@ -242,32 +242,8 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 // ComputeRollup computes the roll-up of the actor's scope (narrowed to one street
 // when street is set) for year as of asOf. Only approved data counts.
 func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (*Rollup, error) {
-	return computeRollup(db, a, street, year, asOf, nil, false)
-}
-
-func computeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, rc *RollupCache, now bool) (*Rollup, error) {
-	if a.Role != RoleDistrict && a.Role != RoleStreet {
-		return nil, ErrForbidden
-	}
-	// The context comes first: the revision it reads is then no newer than the
-	// data counted below, so an answer is never kept under a revision it predates.
-	ctx, err := readRollupContext(db, a.DistrictCode, year, asOf)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkYearIn(year, ctx.lastYear); err != nil {
-		return nil, err
-	}
-	key := rc.key(ctx, a, street, year, asOf, now)
-	if ru := rc.get(key, asOf); ru != nil {
-		return ru, nil
-	}
-	ru, err := countRollup(db, a, street, year, asOf, ctx)
-	if err != nil {
-		return nil, err
-	}
-	rc.put(key, ru)
-	return ru, nil
+	var rc *RollupCache
+	return rc.Rollup(db, a, street, year, asOf, false)
 }
 
 // countRollup counts the roll-up, once its context is known.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -176,6 +177,8 @@ func benchHTTP(args []string) error {
 	village := fs.String("village-user", "", "village account (default: the first village's)")
 	password := fs.String("password", "", "their password (default: the demo's or the synthetic data's)")
 	year := fs.Int("year", 2025, "year")
+	only := fs.String("only", "", "measure only the endpoints whose name holds this (and the trivial one)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the loads (server and clients: one process) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -247,8 +250,22 @@ func benchHTTP(args []string) error {
 			return r, err
 		}},
 	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var trivial float64
 	for i, e := range endpoints {
+		if i > 0 && !strings.Contains(e.name, *only) {
+			continue
+		}
 		// One request alone first, its statements counted (the first answer of a
 		// roll-up is counted; the load then reads the one kept).
 		cold, err := countRequest(db, e.req)
