@@ -12,6 +12,11 @@ import (
 type Drift struct {
 	CurrentReports int64
 	RollupCells    int64
+	// RegisterCells are the cells whose register figures (titles, workshops, member
+	// villages, open versions) differ from a recount from the registers, and
+	// CompanyCells the company rows (RollupCompanyCell) that do.
+	RegisterCells int64
+	CompanyCells  int64
 }
 
 // MeasureDrift recounts the current reports from the report history and the
@@ -83,7 +88,8 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 				d.RollupCells++
 			}
 		}
-		return nil
+		d.RegisterCells, d.CompanyCells, err = registerDrift(tx)
+		return err
 	}, opts)
 	return d, err
 }

@@ -23,7 +23,7 @@ var schemaModels = []any{
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyShareholder{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&WorkshopStar{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
-	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{},
+	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{}, &RollupCompanyCell{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,

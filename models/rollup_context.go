@@ -39,7 +39,7 @@ func readRollupInputs(db *gorm.DB, district string, year int) (*rollupInputs, er
 	var lastYear, districtName sql.NullString
 	var revision sql.NullInt64
 	var closedAt, closes any
-	var changes [7]any
+	var changes [changeCount]any
 	err := db.Raw(`SELECT
 		(SELECT n FROM data_revision WHERE id = 1) AS revision,
 		(SELECT value FROM settings WHERE key = ?) AS last_year,
@@ -47,8 +47,7 @@ func readRollupInputs(db *gorm.DB, district string, year int) (*rollupInputs, er
 		(SELECT MIN(closes) FROM reporting_windows WHERE district_code = ? AND year = ?) AS closes,
 		(SELECT name FROM districts WHERE code = ?) AS district_name,
 		`+latestChangesSQL, settingLastYear, district, year, district, year, district).Row().
-		Scan(&revision, &lastYear, &closedAt, &closes, &districtName,
-			&changes[0], &changes[1], &changes[2], &changes[3], &changes[4], &changes[5], &changes[6])
+		Scan(append([]any{&revision, &lastYear, &closedAt, &closes, &districtName}, changePointers(&changes)...)...)
 	if err != nil {
 		return nil, err
 	}
