@@ -27,10 +27,13 @@ import (
 type RollupCache struct {
 	mu      sync.Mutex
 	entries map[rollupKey]*Rollup
-	order   []rollupKey
-	max     int
-	hits    atomic.Int64
-	misses  atomic.Int64
+	// indicators are the catalogue indicators' roll-ups (indicator_cache.go),
+	// kept by the same rules and counted against the same max.
+	indicators map[rollupKey]*IndicatorRollup
+	order      []rollupKey
+	max        int
+	hits       atomic.Int64
+	misses     atomic.Int64
 }
 
 // RollupSettle is how old an instant must be before its roll-up is kept for good:
@@ -41,6 +44,7 @@ type rollupKey struct {
 	revision                int64 // -1: a settled past instant, kept for good
 	role, district, street  string
 	village, filter         string
+	indicator               string // a catalogue indicator's code; "" for the report's
 	year                    int
 	asOf                    int64 // 0: now
 	inProgress, fromHistory bool
@@ -48,7 +52,7 @@ type rollupKey struct {
 
 // NewRollupCache keeps up to max roll-ups (the oldest kept goes first).
 func NewRollupCache(max int) *RollupCache {
-	return &RollupCache{entries: map[rollupKey]*Rollup{}, max: max}
+	return &RollupCache{entries: map[rollupKey]*Rollup{}, indicators: map[rollupKey]*IndicatorRollup{}, max: max}
 }
 
 // Stats are the cache's hits and misses since it was made.
@@ -105,10 +109,16 @@ func (rc *RollupCache) put(k rollupKey, ru *Rollup) {
 	if _, ok := rc.entries[k]; ok {
 		return
 	}
-	for len(rc.order) >= rc.max && len(rc.order) > 0 {
-		delete(rc.entries, rc.order[0])
-		rc.order = rc.order[1:]
-	}
+	rc.evict()
 	rc.entries[k] = ru
 	rc.order = append(rc.order, k)
+}
+
+// evict makes room for one more answer: the oldest kept goes first.
+func (rc *RollupCache) evict() {
+	for len(rc.order) >= rc.max && len(rc.order) > 0 {
+		delete(rc.entries, rc.order[0])
+		delete(rc.indicators, rc.order[0])
+		rc.order = rc.order[1:]
+	}
 }

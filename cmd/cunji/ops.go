@@ -127,11 +127,12 @@ func every(ctx context.Context, d time.Duration, fn func()) {
 // recount compares the maintained figures with a recount and publishes the drift.
 func recount(ctx context.Context, db *gorm.DB, m *handlers.Metrics, log *slog.Logger) {
 	d, err := models.MeasureDrift(db.WithContext(ctx))
-	m.Recounted(d.CurrentReports, d.RollupCells, err)
+	m.Recounted(d, err)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.Error("recount failed", "error", err.Error())
 	case d != (models.Drift{}):
-		log.Error("maintained figures differ from the recount", "current_reports", d.CurrentReports, "rollup_cells", d.RollupCells)
+		log.Error("maintained figures differ from the recount", "current_reports", d.CurrentReports,
+			"rollup_cells", d.RollupCells, "indicator_cells", d.IndicatorCells)
 	}
 }
