@@ -22,7 +22,7 @@ func (h *Handler) indicatorRollup(c echo.Context) (*models.IndicatorRollup, erro
 	if err != nil {
 		return nil, err
 	}
-	return models.ComputeIndicatorRollup(h.db(c), actorOf(c), c.Param("code"), year, street, asOf)
+	return h.Rollups.IndicatorRollup(h.db(c), actorOf(c), c.Param("code"), year, street, asOf, c.QueryParam("as_of") == "")
 }
 
 // indicatorRollupJSON is the API form of an indicator's roll-up.
@@ -120,7 +120,8 @@ func (h *Handler) IndicatorRollupShow(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	ru, err := models.ComputeIndicatorRollup(h.db(c), a, c.Param("code"), year, street, asOf)
+	now := c.QueryParam("as_of") == ""
+	ru, err := h.Rollups.IndicatorRollup(h.db(c), a, c.Param("code"), year, street, asOf, now)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (h *Handler) IndicatorRollupShow(c echo.Context) error {
 	if _, p.Villages, _, err = models.ListIndicatorValues(h.db(c), a, ru.Indicator.Code, year, street, asOf); err != nil {
 		return err
 	}
-	if p.Trend, err = models.IndicatorTrend(h.db(c), a, ru.Indicator.Code, street, asOf); err != nil {
+	if p.Trend, err = h.Rollups.IndicatorTrend(h.db(c), a, ru.Indicator.Code, street, asOf, now); err != nil {
 		return err
 	}
 	if ru.Indicator.IsYes() {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"cunji/models"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -51,7 +53,7 @@ func NewMetrics(db *gorm.DB) (*Metrics, error) {
 		unavailable: prometheus.NewCounter(prometheus.CounterOpts{Name: "cunji_db_unavailable_total",
 			Help: "Requests answered 503 because the database was away, too slow or out of space."}),
 		drift: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cunji_figures_drift",
-			Help: "Maintained rows (current_reports, rollup_cells) that differ from the last recount; must be 0."}, []string{"table"}),
+			Help: "Maintained rows (current_reports, rollup_cells, indicator_cells) that differ from the last recount; must be 0."}, []string{"table"}),
 		recounts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cunji_recounts_total",
 			Help: "Periodic recounts of the maintained figures, by result (ok, error)."}, []string{"result"}),
 		backups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cunji_backups_total",
@@ -130,7 +132,7 @@ func (m *Metrics) imported(kind string, dry bool, err error) {
 }
 
 // Recounted records a periodic recount: the rows that differ, or its failure.
-func (m *Metrics) Recounted(current, cells int64, err error) {
+func (m *Metrics) Recounted(d models.Drift, err error) {
 	if m == nil {
 		return
 	}
@@ -139,8 +141,11 @@ func (m *Metrics) Recounted(current, cells int64, err error) {
 		return
 	}
 	m.recounts.WithLabelValues("ok").Inc()
-	m.drift.WithLabelValues("current_reports").Set(float64(current))
-	m.drift.WithLabelValues("rollup_cells").Set(float64(cells))
+	m.drift.WithLabelValues("current_reports").Set(float64(d.CurrentReports))
+	m.drift.WithLabelValues("rollup_cells").Set(float64(d.RollupCells))
+	m.drift.WithLabelValues("register_cells").Set(float64(d.RegisterCells))
+	m.drift.WithLabelValues("company_cells").Set(float64(d.CompanyCells))
+	m.drift.WithLabelValues("indicator_cells").Set(float64(d.IndicatorCells))
 }
 
 // BackedUp records a scheduled backup: verified and kept, or failed.

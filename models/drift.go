@@ -7,21 +7,24 @@ import (
 )
 
 // Drift is how far the maintained figures stand from a recount made from the
-// history: the current reports and the roll-up cells that differ. Both must be 0;
-// the metrics show them so that a drift is seen the day it appears.
+// history: the current reports, the roll-up cells and the indicator cells that
+// differ. All must be 0; the metrics show them so that a drift is seen the day it
+// appears.
 type Drift struct {
 	CurrentReports int64
 	RollupCells    int64
 	// RegisterCells are the cells whose register figures (titles, workshops, member
 	// villages, open versions) differ from a recount from the registers, and
 	// CompanyCells the company rows (RollupCompanyCell) that do.
-	RegisterCells int64
-	CompanyCells  int64
+	RegisterCells  int64
+	CompanyCells   int64
+	IndicatorCells int64
 }
 
-// MeasureDrift recounts the current reports from the report history and the
-// roll-up cells from the villages and that recount, in one snapshot, and counts
-// the rows that differ from the maintained ones.
+// MeasureDrift recounts the current reports from the report history, the roll-up
+// cells from the villages and that recount, and the indicator cells from the
+// villages and the indicator values' history, in one snapshot, and counts the rows
+// that differ from the maintained ones.
 func MeasureDrift(db *gorm.DB) (Drift, error) {
 	var d Drift
 	opts := &sql.TxOptions{}
@@ -88,7 +91,10 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 				d.RollupCells++
 			}
 		}
-		d.RegisterCells, d.CompanyCells, err = registerDrift(tx)
+		if d.RegisterCells, d.CompanyCells, err = registerDrift(tx); err != nil {
+			return err
+		}
+		d.IndicatorCells, err = indicatorCellsDrift(tx)
 		return err
 	}, opts)
 	return d, err

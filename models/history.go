@@ -19,7 +19,8 @@ func RevisionOf(v *Village, at time.Time) VillageRevision {
 
 // recordRevision closes the village's revision in force and opens a new one, in
 // the caller's transaction, and moves the village's contributions in the roll-up
-// cells from the old master data (the revision closed) to the new.
+// cells and the indicator cells from the old master data (the revision closed)
+// to the new.
 func recordRevision(tx *gorm.DB, v *Village, at time.Time) error {
 	var prev VillageRevision
 	var old *Village
@@ -32,6 +33,9 @@ func recordRevision(tx *gorm.DB, v *Village, at time.Time) error {
 		return err
 	}
 	if err := cellsForMasterChange(tx, old, v); err != nil {
+		return err
+	}
+	if err := indicatorCellsForMasterChange(tx, old, v); err != nil {
 		return err
 	}
 	if err := tx.Model(&VillageRevision{}).Where("code = ? AND valid_to IS NULL", v.Code).

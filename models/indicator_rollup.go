@@ -202,8 +202,65 @@ func (f *IndicatorFigures) finish() { f.Share = frac(f.Yes, f.Villages) }
 // ComputeIndicatorRollup rolls up the indicator code over the actor's scope (narrowed
 // to one street when street is set) for year as of asOf: the values approved by asOf
 // of the villages active in the year (their master data as of asOf), counted by the
-// definition in force at asOf. Street and district staff only.
+// definition in force at asOf. Street and district staff only. When nothing it
+// counts changed after asOf (the roll-up of now), it sums the maintained indicator
+// cells; else it recounts from the history.
 func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time) (*IndicatorRollup, error) {
+	return computeIndicatorRollup(db, a, code, year, street, asOf, nil, false)
+}
+
+func computeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time, rc *RollupCache, now bool) (*IndicatorRollup, error) {
+	if a.Role != RoleDistrict && a.Role != RoleStreet {
+		return nil, ErrForbidden
+	}
+	// A district's or a street's indicators are their district's; a region's are
+	// those of the district that holds the code first.
+	district := a.DistrictCode
+	var cur *Indicator
+	if a.IsRegion() {
+		var err error
+		if cur, err = FindIndicator(db, a, code); err != nil {
+			return nil, err
+		}
+		district = cur.DistrictCode
+	}
+	// The context comes first: the revision it reads is then no newer than the
+	// data counted below, so an answer is never kept under a revision it predates.
+	ctx, err := readIndicatorContext(db, district, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkYearIn(year, ctx.lastYear); err != nil {
+		// An unknown indicator is a 404 before a wrong year is a 422.
+		if cur == nil {
+			if _, ferr := FindIndicator(db, a, code); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, err
+	}
+	key := rc.key(ctx, a, street, year, asOf, now)
+	key.indicator = code
+	if ru := rc.getIndicator(key, asOf); ru != nil {
+		return ru, nil
+	}
+	if cur == nil {
+		if cur, err = FindIndicator(db, a, code); err != nil {
+			return nil, err
+		}
+	}
+	ru, err := countIndicatorRollup(db, a, cur, year, street, asOf, ctx)
+	if err != nil {
+		return nil, err
+	}
+	rc.putIndicator(key, ru)
+	return ru, nil
+}
+
+// RecountIndicatorRollup is ComputeIndicatorRollup counted from the history whatever
+// the instant, never from the maintained cells: the recount that the roll-up of now
+// must equal (the tests, `cunji bench rollup`).
+func RecountIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time) (*IndicatorRollup, error) {
 	if a.Role != RoleDistrict && a.Role != RoleStreet {
 		return nil, ErrForbidden
 	}
@@ -211,9 +268,19 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckYear(db, year); err != nil {
+	ctx, err := readIndicatorContext(db, cur.DistrictCode, year, asOf)
+	if err != nil {
 		return nil, err
 	}
+	if err := checkYearIn(year, ctx.lastYear); err != nil {
+		return nil, err
+	}
+	ctx.changed = true
+	return countIndicatorRollup(db, a, cur, year, street, asOf, ctx)
+}
+
+// countIndicatorRollup counts the roll-up of cur, once its context is known.
+func countIndicatorRollup(db *gorm.DB, a *Actor, cur *Indicator, year int, street string, asOf time.Time, ctx *rollupContext) (*IndicatorRollup, error) {
 	d, err := IndicatorAsOf(db, cur, asOf)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Invalid("as_of", "该指标在此时点尚未定义")
@@ -238,32 +305,17 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	if street != "" && len(own) == 0 {
 		return nil, ErrNotFound
 	}
-	ru := &IndicatorRollup{Indicator: *d, Year: year, AsOf: asOf.UTC()}
-	if ru.InProgress, err = YearInProgress(db, district, year, asOf); err != nil {
-		return nil, err
-	}
+	ru := &IndicatorRollup{Indicator: *d, Year: year, AsOf: asOf.UTC(), InProgress: ctx.inProgress}
 	if len(own) == 1 && (street != "" || a.Role == RoleStreet) {
 		ru.ScopeCode, ru.ScopeName = own[0].Code, own[0].Name
 	} else {
-		var dist District
-		if err := db.Where("code = ?", district).Take(&dist).Error; err != nil {
-			return nil, err
+		if ctx.districtName == "" {
+			return nil, ErrNotFound
 		}
-		ru.ScopeCode, ru.ScopeName = dist.Code, dist.Name
+		ru.ScopeCode, ru.ScopeName = district, ctx.districtName
 	}
-	latest := indicatorValues.latestApproved(db, &asOf).Where("indicator_id = ? AND year = ?", d.ID, year)
-	q := villagesAsOf(db, asOf).
-		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(iv.value) AS reported,
-			SUM(CASE WHEN iv.value > 0 THEN 1 ELSE 0 END) AS yes, COALESCE(SUM(iv.value), 0) AS sum_value`).
-		Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
-		Joins("LEFT JOIN indicator_values iv ON iv.indicator_id = ? AND iv.village_code = la.village_code AND iv.year = ? AND iv.seq = la.seq", d.ID, year).
-		Where("villages.district_code = ?", district).
-		Scopes(a.Scope().Villages)
-	if street != "" {
-		q = q.Where("villages.street_code = ?", street)
-	}
-	var rows []indicatorAgg
-	if err := activeIn(q, year).Group("villages.street_code, villages.type").Scan(&rows).Error; err != nil {
+	rows, err := indicatorAggregate(db, a, d, year, street, asOf, !ctx.changed)
+	if err != nil {
 		return nil, err
 	}
 	ts, err := loadTargets(db, district, asOf, nil)
@@ -329,6 +381,41 @@ func ComputeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	return ru, nil
 }
 
+// indicatorAggregate counts, per (street, type), the villages of the scope active in
+// year and their values of indicator d approved by asOf. Of now (nothing counted
+// changed after asOf), it reads the maintained cells: the report's cells for the
+// villages, the indicator's for their values. Else it recounts from the history:
+// each village's master data and latest value approved as of asOf.
+func indicatorAggregate(db *gorm.DB, a *Actor, d *Indicator, year int, street string, asOf time.Time, now bool) ([]indicatorAgg, error) {
+	var rows []indicatorAgg
+	if now {
+		q := a.Scope().Cells(db.Table("rollup_cells")).
+			Select(`rollup_cells.street_code, rollup_cells.type, rollup_cells.villages, COALESCE(ic.reported, 0) AS reported,
+				COALESCE(ic.yes, 0) AS yes, COALESCE(ic.sum_value, 0) AS sum_value`).
+			Joins(`LEFT JOIN indicator_cells ic ON ic.indicator_id = ? AND ic.street_code = rollup_cells.street_code
+				AND ic.type = rollup_cells.type AND ic.year = rollup_cells.year`, d.ID).
+			Where("rollup_cells.year = ? AND rollup_cells.district_code = ?", year, d.DistrictCode)
+		if street != "" {
+			q = q.Where("rollup_cells.street_code = ?", street)
+		}
+		err := q.Scan(&rows).Error
+		return rows, err
+	}
+	latest := indicatorValues.latestApproved(db, &asOf).Where("indicator_id = ? AND year = ?", d.ID, year)
+	q := villagesAsOf(db, asOf).
+		Select(`villages.street_code, villages.type, COUNT(*) AS villages, COUNT(iv.value) AS reported,
+			SUM(CASE WHEN iv.value > 0 THEN 1 ELSE 0 END) AS yes, COALESCE(SUM(iv.value), 0) AS sum_value`).
+		Joins("LEFT JOIN (?) la ON la.village_code = villages.code", latest).
+		Joins("LEFT JOIN indicator_values iv ON iv.indicator_id = ? AND iv.village_code = la.village_code AND iv.year = ? AND iv.seq = la.seq", d.ID, year).
+		Where("villages.district_code = ?", d.DistrictCode).
+		Scopes(a.Scope().Villages)
+	if street != "" {
+		q = q.Where("villages.street_code = ?", street)
+	}
+	err := activeIn(q, year).Group("villages.street_code, villages.type").Scan(&rows).Error
+	return rows, err
+}
+
 // rankStreets places the streets with villages by the figure of the rule, highest
 // first; equal figures share a place.
 func rankStreets(d *Indicator, rows []IndicatorFigures) {
@@ -379,6 +466,10 @@ func TargetIndicators(db *gorm.DB, a *Actor) ([]IndicatorInfo, error) {
 // from the plan's first year to the last open one, as of asOf: the road to the
 // plan's targets, each year beside its own target.
 func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) ([]*IndicatorRollup, error) {
+	return indicatorTrend(db, a, code, street, asOf, nil, false)
+}
+
+func indicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time, rc *RollupCache, now bool) ([]*IndicatorRollup, error) {
 	cur, err := FindIndicator(db, a, code)
 	if err != nil {
 		return nil, err
@@ -399,7 +490,7 @@ func IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time) 
 		if !d.AppliesIn(y) {
 			continue
 		}
-		ru, err := ComputeIndicatorRollup(db, a, code, y, street, asOf)
+		ru, err := computeIndicatorRollup(db, a, code, y, street, asOf, rc, now)
 		if err != nil {
 			return nil, err
 		}

@@ -149,6 +149,8 @@ var indicatorValues = &series[IndicatorValue, *IndicatorValue]{
 		return map[string]any{"id": v.ID, "seq": v.Seq, "status": v.Status, "version": v.Version,
 			"value": v.Value, "note": v.Note, "reject_reason": v.RejectReason}
 	},
+	// The indicator cells move with every approval, whichever path approves.
+	approved: indicatorCellsForApprovals,
 }
 
 // IndicatorInput defines or changes an indicator; a nil field keeps the value.

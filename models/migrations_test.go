@@ -23,7 +23,7 @@ var schemaModels = []any{
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyShareholder{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&WorkshopStar{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
-	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{}, &RollupCompanyCell{},
+	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{}, &RollupCompanyCell{}, &IndicatorCell{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,
@@ -260,6 +260,48 @@ type upgradeFixture struct {
 var upgradeFixtures = map[int]upgradeFixture{
 	1: {insert: insertV1, check: checkV1},
 	2: {insert: insertV2, check: checkV2},
+	8: {insert: insertV8, check: checkV8},
+}
+
+// insertV8 adds a catalogue indicator with values as version 8 kept them: a value
+// approved then corrected, a draft after it, a value of a village merged away by
+// the year, and one of another year.
+func insertV8(t *testing.T, db *gorm.DB) {
+	execT(t, db, `INSERT INTO indicators (district_code, code, name, kind, unit, entered_by, from_year, rollup, plan, wording, version, created_at, updated_at)
+ VALUES ('110101', 'jobs', '公益性岗位', 'count', '个', 'village', 2023, 'sum', false, '', 1, ?, ?)`, fixtureAt, fixtureAt)
+	iv := `INSERT INTO indicator_values (indicator_id, village_code, year, seq, status, version, created_by_id, submitted_at, submitted_by, reviewed_at, reviewer, value, note, created_at, updated_at)
+ VALUES ((SELECT id FROM indicators WHERE code = 'jobs'), ?, ?, ?, ?, ?, 2, ?, 'cun1', ?, 'qu', ?, '', ?, ?)`
+	at := fixtureAt
+	execT(t, db, iv, "110101001001", 2025, 1, "approved", 3, at, at, 7, at, at)
+	execT(t, db, iv, "110101001001", 2025, 2, "approved", 6, at, at.Add(time.Hour), 9, at, at)
+	execT(t, db, iv, "110101001001", 2025, 3, "draft", 7, nil, nil, 40, at, at)
+	execT(t, db, iv, "110101001002", 2025, 1, "approved", 3, at, at, 5, at, at)
+	execT(t, db, iv, "110101002001", 2024, 1, "approved", 3, at, at, 0, at, at)
+}
+
+// checkV8: migration 16 built the indicator's cells from the values (the corrected
+// value counts, the draft and the merged village do not), equal to today's rebuild.
+func checkV8(t *testing.T, db *gorm.DB) {
+	var built []IndicatorCell
+	if err := db.Order("indicator_id, street_code, type, year").Find(&built).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := RebuildIndicatorCells(db); err != nil {
+		t.Fatal(err)
+	}
+	var rebuilt []IndicatorCell
+	if err := db.Order("indicator_id, street_code, type, year").Find(&rebuilt).Error; err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(built) != fmt.Sprint(rebuilt) || len(built) != 2 {
+		t.Fatalf("indicator cells from the migration:\n%v\ntoday's rebuild:\n%v", built, rebuilt)
+	}
+	if c := built[0]; c.Year != 2025 || c.Reported != 1 || c.Yes != 1 || c.SumValue != 9 {
+		t.Fatalf("2025's cell: %+v", c)
+	}
+	if c := built[1]; c.Year != 2024 || c.Reported != 1 || c.Yes != 0 || c.SumValue != 0 {
+		t.Fatalf("2024's cell: %+v", c)
+	}
 }
 
 // insertV2 adds a yellow band as version 2 kept it: a target row of year 0.

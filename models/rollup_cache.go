@@ -39,10 +39,13 @@ import (
 type RollupCache struct {
 	mu      sync.Mutex
 	entries map[rollupKey]*KeptRollup
-	order   []rollupKey
-	max     int
-	hits    atomic.Int64
-	misses  atomic.Int64
+	// indicators are the catalogue indicators' roll-ups (indicator_cache.go),
+	// kept by the same rules and counted against the same max.
+	indicators map[rollupKey]*IndicatorRollup
+	order      []rollupKey
+	max        int
+	hits       atomic.Int64
+	misses     atomic.Int64
 	// newest is the newest revision an answer was kept under.
 	newest int64
 
@@ -64,6 +67,7 @@ type rollupKey struct {
 	revision                int64 // -1: a settled past instant, kept for good
 	role, district, street  string
 	village, filter         string
+	indicator               string // a catalogue indicator's code; "" for the report's
 	year                    int
 	asOf                    int64 // 0: now
 	inProgress, fromHistory bool
@@ -90,7 +94,7 @@ type KeptRollup struct {
 
 // NewRollupCache keeps up to max roll-ups (the oldest kept goes first).
 func NewRollupCache(max int) *RollupCache {
-	return &RollupCache{entries: map[rollupKey]*KeptRollup{}, max: max}
+	return &RollupCache{entries: map[rollupKey]*KeptRollup{}, indicators: map[rollupKey]*IndicatorRollup{}, max: max}
 }
 
 // Stats are the cache's hits and misses since it was made.
@@ -229,6 +233,7 @@ func (rc *RollupCache) put(k rollupKey, kr *KeptRollup) *KeptRollup {
 			for _, o := range rc.order {
 				if o.revision >= 0 && o.revision < rc.newest {
 					delete(rc.entries, o)
+					delete(rc.indicators, o)
 				} else {
 					kept = append(kept, o)
 				}
@@ -236,10 +241,7 @@ func (rc *RollupCache) put(k rollupKey, kr *KeptRollup) *KeptRollup {
 			rc.order = kept
 		}
 	}
-	for len(rc.order) >= rc.max && len(rc.order) > 0 {
-		delete(rc.entries, rc.order[0])
-		rc.order = rc.order[1:]
-	}
+	rc.evict()
 	rc.entries[k] = kr
 	rc.order = append(rc.order, k)
 	return kr
@@ -397,5 +399,14 @@ func (k *revisionKept[K, V]) put(rev int64, key K, v V) {
 	}
 	if rev == k.rev && len(k.m) < keptPerRevision {
 		k.m[key] = v
+	}
+}
+
+// evict makes room for one more answer: the oldest kept goes first.
+func (rc *RollupCache) evict() {
+	for len(rc.order) >= rc.max && len(rc.order) > 0 {
+		delete(rc.entries, rc.order[0])
+		delete(rc.indicators, rc.order[0])
+		rc.order = rc.order[1:]
 	}
 }

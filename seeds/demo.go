@@ -113,6 +113,9 @@ func Demo(db *gorm.DB, now time.Time) error {
 		if err := models.RebuildCells(tx); err != nil {
 			return err
 		}
+		if err := models.RebuildIndicatorCells(tx); err != nil {
+			return err
+		}
 		return models.Audit(tx, nil, "seed.demo", "district", DistrictCode, models.AuditScope{District: DistrictCode}, nil,
 			map[string]any{"villages": len(villages), "versions": len(versions), "note": "演示数据：村名与数字均为虚构"})
 	})

@@ -18,6 +18,15 @@ const SyntheticPassword = "cunji-synthetic"
 // SyntheticStats says what Synthetic wrote.
 type SyntheticStats struct {
 	Districts, Streets, Villages, Versions, Companies, Workshops int
+	// Indicators and IndicatorValues are the catalogue's (SyntheticOptions.Indicators).
+	Indicators, IndicatorValues int
+}
+
+// SyntheticOptions are what Synthetic adds on request.
+type SyntheticOptions struct {
+	// Indicators is the size of each district's indicator catalogue (0: none), with
+	// values of SyntheticIndicatorYear (syntheticIndicators).
+	Indicators int
 }
 
 // Synthetic fills an empty database with n invented villages in a realistic
@@ -29,7 +38,14 @@ type SyntheticStats struct {
 // first district its streets' and villages' accounts as in the demo; all with
 // SyntheticPassword.
 func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) (*SyntheticStats, error) {
+	return SyntheticWith(db, n, seed, SyntheticOptions{}, progress)
+}
+
+// SyntheticWith is Synthetic with the options: each district's indicator catalogue
+// with its values when asked.
+func SyntheticWith(db *gorm.DB, n int, seed uint64, opts SyntheticOptions, progress func(done, total int)) (*SyntheticStats, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	indRng := rand.New(rand.NewPCG(seed^0x5bd1e995, seed))
 	st := &SyntheticStats{}
 	hash, err := bcrypt.GenerateFromPassword([]byte(SyntheticPassword), bcrypt.DefaultCost)
 	if err != nil {
@@ -63,6 +79,7 @@ func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) 
 		st.Districts++
 		dUser := nextUser(models.User{Username: "district-" + dcode, Name: "合成区级账号", Role: models.RoleDistrict, DistrictCode: dcode})
 		streets := 6 + rng.IntN(10)
+		var districtVillages []models.Village
 		for s := 0; s < streets && st.Villages < n; s++ {
 			scode := fmt.Sprintf("%s%03d", dcode, s+1)
 			w.add(&models.Street{Code: scode, DistrictCode: dcode, Name: fmt.Sprintf("合成第%d街道", s+1)})
@@ -82,6 +99,9 @@ func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) 
 					vil.ActiveUntil = &until
 				}
 				w.add(&vil)
+				if opts.Indicators > 0 {
+					districtVillages = append(districtVillages, vil)
+				}
 				rev := models.RevisionOf(&vil, models.SeedEpoch)
 				w.add(&rev)
 				cadre := dUser
@@ -105,6 +125,9 @@ func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) 
 			syntheticCompany(w, rng, scode, dcode, members)
 			st.Companies++
 		}
+		if opts.Indicators > 0 {
+			syntheticIndicators(w, indRng, st, dcode, districtVillages, opts.Indicators, dUser)
+		}
 		if err := w.flushIfBig(); err != nil {
 			return nil, err
 		}
@@ -116,6 +139,9 @@ func Synthetic(db *gorm.DB, n int, seed uint64, progress func(done, total int)) 
 		return nil, err
 	}
 	if err := models.RebuildCells(db); err != nil {
+		return nil, err
+	}
+	if err := models.RebuildIndicatorCells(db); err != nil {
 		return nil, err
 	}
 	// Fresh statistics, so that the planner knows the tables' shape after a bulk load.
@@ -301,6 +327,7 @@ func newBatchWriter(db *gorm.DB) *batchWriter {
 		// These need the ids of companies and workshops: written after them.
 		&rowsOf[models.CompanyMember]{size: 500}, &rowsOf[models.WorkshopVersion]{size: 400},
 		&rowsOf[models.TitleEntry]{size: 500},
+		&rowsOf[models.IndicatorRevision]{size: 500}, &rowsOf[models.IndicatorValue]{size: 500},
 	}}
 }
 
@@ -343,7 +370,8 @@ func (w *batchWriter) flush() error {
 		var companies []models.Company
 		var shops []models.Workshop
 		var titles []models.TitleEntry
-		var cThen, sThen, tThen []func(uint)
+		var indicators []models.Indicator
+		var cThen, sThen, tThen, iThen []func(uint)
 		for _, r := range w.withID {
 			switch v := r.row.(type) {
 			case *models.Company:
@@ -352,6 +380,8 @@ func (w *batchWriter) flush() error {
 				shops, sThen = append(shops, *v), append(sThen, r.then)
 			case *models.TitleEntry:
 				titles, tThen = append(titles, *v), append(tThen, r.then)
+			case *models.Indicator:
+				indicators, iThen = append(indicators, *v), append(iThen, r.then)
 			}
 		}
 		if len(companies) > 0 {
@@ -369,8 +399,16 @@ func (w *batchWriter) flush() error {
 				return err
 			}
 		}
+		if len(indicators) > 0 {
+			if err := tx.CreateInBatches(indicators, 500).Error; err != nil {
+				return err
+			}
+		}
 		for i := range titles {
 			tThen[i](titles[i].ID)
+		}
+		for i := range indicators {
+			iThen[i](indicators[i].ID)
 		}
 		for i := range companies {
 			cThen[i](companies[i].ID)

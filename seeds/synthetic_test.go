@@ -109,3 +109,38 @@ func TestSyntheticDeterministicAndShaped(t *testing.T) {
 		t.Fatalf("synthetic account: %v", err)
 	}
 }
+
+// TestSyntheticIndicators: asked for a catalogue, every district gets its
+// indicators of several kinds with values of one year (approved, corrected, open),
+// the maintained indicator cells equal the recount, and the rest of the data is the
+// same as without them.
+func TestSyntheticIndicators(t *testing.T) {
+	const n = 700
+	a, b := models.OpenTest(t), models.OpenTest(t)
+	st, err := seeds.SyntheticWith(a, n, 9, seeds.SyntheticOptions{Indicators: 7}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seeds.Synthetic(b, n, 9, nil); err != nil {
+		t.Fatal(err)
+	}
+	if digest(t, a) != digest(t, b) {
+		t.Fatal("the indicators changed the rest of the synthetic data")
+	}
+	var districts, kinds, corrected, open int64
+	a.Model(&models.District{}).Count(&districts)
+	a.Model(&models.Indicator{}).Distinct("kind").Count(&kinds)
+	a.Model(&models.IndicatorValue{}).Where("seq > 1 AND status = ?", models.StatusApproved).Count(&corrected)
+	a.Model(&models.IndicatorValue{}).Where("status IN ?", []string{models.StatusDraft, models.StatusSubmitted}).Count(&open)
+	if st.Indicators != int(districts)*7 || kinds != 4 || st.IndicatorValues < n*7/2 || corrected == 0 || open == 0 {
+		t.Fatalf("stats %+v, %d districts, %d kinds, %d corrected, %d open", st, districts, kinds, corrected, open)
+	}
+	if d, err := models.MeasureDrift(a); err != nil || d != (models.Drift{}) {
+		t.Fatalf("drift after the synthetic seed: %+v %v", d, err)
+	}
+	var cells int64
+	a.Model(&models.IndicatorCell{}).Count(&cells)
+	if cells == 0 {
+		t.Fatal("no indicator cells")
+	}
+}

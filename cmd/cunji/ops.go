@@ -127,14 +127,12 @@ func every(ctx context.Context, d time.Duration, fn func()) {
 // recount compares the maintained figures with a recount and publishes the drift.
 func recount(ctx context.Context, db *gorm.DB, m *handlers.Metrics, log *slog.Logger) {
 	d, err := models.MeasureDrift(db.WithContext(ctx))
-	// The cells' drift, on the metric, counts their report and register figures and
-	// the company rows together; the log names each.
-	m.Recounted(d.CurrentReports, d.RollupCells+d.RegisterCells+d.CompanyCells, err)
+	m.Recounted(d, err)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.Error("recount failed", "error", err.Error())
 	case d != (models.Drift{}):
 		log.Error("maintained figures differ from the recount", "current_reports", d.CurrentReports, "rollup_cells", d.RollupCells,
-			"register_cells", d.RegisterCells, "company_cells", d.CompanyCells)
+			"register_cells", d.RegisterCells, "company_cells", d.CompanyCells, "indicator_cells", d.IndicatorCells)
 	}
 }

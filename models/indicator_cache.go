@@ -1,0 +1,95 @@
+package models
+
+import (
+	"database/sql"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// readIndicatorContext is an indicator roll-up's rollupContext, read in one
+// statement: the data revision, the last open year, whether the district's year
+// was in progress at the instant, the district's name, and whether anything the
+// indicator roll-up counts changed after the instant — a value's approval (or
+// rejection) or a village's master data — so that the maintained cells give the
+// answer when nothing did.
+func readIndicatorContext(db *gorm.DB, district string, year int, at time.Time) (*rollupContext, error) {
+	var lastYear, districtName sql.NullString
+	var revision sql.NullInt64
+	var closedAt, closes, approval, master any
+	err := db.Raw(`SELECT
+		(SELECT n FROM data_revision WHERE id = 1) AS revision,
+		(SELECT value FROM settings WHERE key = ?) AS last_year,
+		(SELECT MIN(closed_at) FROM year_closings WHERE district_code = ? AND year = ? AND closed_at <= ?) AS closed_at,
+		(SELECT MIN(closes) FROM reporting_windows WHERE district_code = ? AND year = ?) AS closes,
+		(SELECT name FROM districts WHERE code = ?) AS district_name,
+		(SELECT MAX(reviewed_at) FROM indicator_values) AS approval,
+		(SELECT MAX(valid_from) FROM village_revisions) AS master`,
+		settingLastYear, district, year, at, district, year, district).Row().
+		Scan(&revision, &lastYear, &closedAt, &closes, &districtName, &approval, &master)
+	if err != nil {
+		return nil, err
+	}
+	c := &rollupContext{districtName: districtName.String, revision: revision.Int64}
+	var ly *string
+	if lastYear.Valid {
+		ly = &lastYear.String
+	}
+	if c.lastYear, err = lastYearOf(ly); err != nil {
+		return nil, err
+	}
+	var ts [4]*time.Time
+	for i, v := range []any{closedAt, closes, approval, master} {
+		if ts[i], err = dbTime(v); err != nil {
+			return nil, err
+		}
+	}
+	c.inProgress = inProgressAt(ts[0] != nil, ts[1], at)
+	c.changed = after(ts[2], at) || after(ts[3], at)
+	return c, nil
+}
+
+// IndicatorRollup is ComputeIndicatorRollup through the cache, kept by the same
+// rules as the report's roll-up (RollupCache). now says that the caller asked for
+// the roll-up of now (no as_of): asOf is then the request's instant, and any answer
+// kept at the same revision serves it.
+func (rc *RollupCache) IndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time, now bool) (*IndicatorRollup, error) {
+	return computeIndicatorRollup(db, a, code, year, street, asOf, rc, now)
+}
+
+// IndicatorTrend is the package's IndicatorTrend with each year's roll-up through
+// the cache.
+func (rc *RollupCache) IndicatorTrend(db *gorm.DB, a *Actor, code, street string, asOf time.Time, now bool) ([]*IndicatorRollup, error) {
+	return indicatorTrend(db, a, code, street, asOf, rc, now)
+}
+
+func (rc *RollupCache) getIndicator(k rollupKey, asOf time.Time) *IndicatorRollup {
+	if rc == nil {
+		return nil
+	}
+	rc.mu.Lock()
+	ru := rc.indicators[k]
+	rc.mu.Unlock()
+	if ru == nil {
+		rc.misses.Add(1)
+		return nil
+	}
+	rc.hits.Add(1)
+	cp := *ru
+	cp.AsOf = asOf.UTC()
+	return &cp
+}
+
+func (rc *RollupCache) putIndicator(k rollupKey, ru *IndicatorRollup) {
+	if rc == nil {
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if _, ok := rc.indicators[k]; ok {
+		return
+	}
+	rc.evict()
+	rc.indicators[k] = ru
+	rc.order = append(rc.order, k)
+}
