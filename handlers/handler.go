@@ -45,6 +45,8 @@ type Handler struct {
 	// Rollups keeps computed roll-ups (until the data revision moves, or for good
 	// for a settled past instant); Echo makes one when it is nil.
 	Rollups *models.RollupCache
+	// verified keeps the claims of tokens already verified (Echo makes it).
+	verified *verifiedTokens
 }
 
 // Context keys.

@@ -198,3 +198,33 @@ func TestRollupPageContentKeptAsRendered(t *testing.T) {
 		t.Fatalf("the page around its kept content differs:\n%s\n----\n%s", around.String(), whole.String())
 	}
 }
+
+// TestVerifiedTokenExpiry: a token verified before is still checked for expiry at
+// each request (its kept claims say when it expires), and a token whose signature
+// fails is never kept.
+func TestVerifiedTokenExpiry(t *testing.T) {
+	en := newEnv(t)
+	tok := en.token("d")
+	if code, _ := en.api("GET", "/api/v1/rollup?year=2025", tok, nil); code != http.StatusOK {
+		t.Fatalf("roll-up: %d", code)
+	}
+	cl, ok := en.h.verified.get(tok)
+	if !ok {
+		t.Fatal("the verified token was not kept")
+	}
+	cl.ExpiresAt.Time = time.Now().Add(-time.Second)
+	en.h.verified.put(tok, cl)
+	if code, _ := en.api("GET", "/api/v1/rollup?year=2025", tok, nil); code != http.StatusUnauthorized {
+		t.Fatalf("an expired token verified before answered %d", code)
+	}
+	forged := tok[:len(tok)-2] + "AA"
+	if forged == tok {
+		forged = tok[:len(tok)-2] + "BB"
+	}
+	if code, _ := en.api("GET", "/api/v1/rollup?year=2025", forged, nil); code != http.StatusUnauthorized {
+		t.Fatalf("a forged token answered %d", code)
+	}
+	if _, ok := en.h.verified.get(forged); ok {
+		t.Fatal("a forged token was kept")
+	}
+}

@@ -28,6 +28,9 @@ func (h *Handler) Echo() *echo.Echo {
 	if h.Passwords == nil {
 		h.Passwords = models.NewPasswords(models.ConcurrentComparisons)
 	}
+	if h.verified == nil {
+		h.verified = newVerifiedTokens()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler
