@@ -8,13 +8,17 @@ import (
 
 // reportContext is what every request on one village-year's report checks, read in
 // one statement (loadReportContext): the village inside the actor's scope with its
-// street, the last open year, the district's reporting window of the year and the
-// village's latest submission exception of the year. Reading them together costs
-// one round trip instead of four on the report page, a save, a submission and an
+// street, the last open year, the district's reporting window of the year, the
+// village's latest submission exception of the year and, when asked, the titles it
+// holds at the year's end from the register. Reading them together costs one round
+// trip instead of five on the report page and a save, four on a submission and an
 // approval.
 type reportContext struct {
 	Village  *Village
 	LastYear int
+	// Titles are the titles held at the end of the year as of the instant asked
+	// (read only when asked).
+	Titles Held
 	// Window is the district's reporting window of the year (nil: none), and
 	// ExceptUntil the latest exception the village holds for the year (zero: none).
 	Window      *ReportingWindow
@@ -33,26 +37,44 @@ type reportContextRow struct {
 	WindowID                                   *uint
 	WindowOpens, WindowCloses                  *time.Time
 	ExceptUntil                                *time.Time
+	// The register entry of this row (nil id: none), one row per entry.
+	TID           *uint
+	TKind, TTitle *string
+	TLevel, TYear *int
+	TOn           *time.Time
+	TRevokesID    *uint
 }
 
 // loadReportContext reads the report's context for year (see reportContext), or
-// ErrNotFound when the village is outside the actor's scope. The joins keep each
-// column's declared type, so that SQLite gives times as times.
-func loadReportContext(db *gorm.DB, a *Actor, code string, year int) (*reportContext, error) {
+// ErrNotFound when the village is outside the actor's scope; with titlesAt, the
+// register's entries recorded by then are joined too (one row each, few), and the
+// titles held folded from them as HeldTitles does. The joins keep each column's
+// declared type, so that SQLite gives times as times.
+func loadReportContext(db *gorm.DB, a *Actor, code string, year int, titlesAt *time.Time) (*reportContext, error) {
 	var rows []reportContextRow
-	q := db.Table("villages").Select(`villages.code, villages.name, villages.street_code, villages.district_code,
+	cols := `villages.code, villages.name, villages.street_code, villages.district_code,
 		villages.type, villages.active_from, villages.active_until, villages.demo, villages.created_at, villages.updated_at,
 		streets.name AS street_name, settings.value AS last_year,
 		reporting_windows.id AS window_id, reporting_windows.opens AS window_opens, reporting_windows.closes AS window_closes,
-		submit_exceptions.until AS except_until`).
+		submit_exceptions.until AS except_until`
+	if titlesAt != nil {
+		cols += `, t.id AS t_id, t.kind AS t_kind, t.title AS t_title, t.level AS t_level, t.year AS t_year,
+		t.on_date AS t_on, t.revokes_id AS t_revokes_id`
+	}
+	q := db.Table("villages").Select(cols).
 		Joins("LEFT JOIN streets ON streets.code = villages.street_code").
 		Joins("LEFT JOIN settings ON settings.key = ?", settingLastYear).
 		Joins("LEFT JOIN reporting_windows ON reporting_windows.district_code = villages.district_code AND reporting_windows.year = ?", year).
 		Joins(`LEFT JOIN submit_exceptions ON submit_exceptions.village_code = villages.code AND submit_exceptions.year = ?
 			AND NOT EXISTS (SELECT 1 FROM submit_exceptions x WHERE x.village_code = submit_exceptions.village_code
-				AND x.year = submit_exceptions.year AND x.until > submit_exceptions.until)`, year).
-		Where("villages.code = ?", code)
-	if err := a.Scope().Villages(q).Limit(1).Scan(&rows).Error; err != nil {
+				AND x.year = submit_exceptions.year AND x.until > submit_exceptions.until)`, year)
+	if titlesAt != nil {
+		q = q.Joins("LEFT JOIN title_entries t ON t.village_code = villages.code AND t.recorded_at <= ? AND (t.kind = ? OR t.year <= ?)",
+			*titlesAt, TitleRevoked, year).Order("t.id")
+	} else {
+		q = q.Limit(1)
+	}
+	if err := a.Scope().Villages(q.Where("villages.code = ?", code)).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -75,6 +97,22 @@ func loadReportContext(db *gorm.DB, a *Actor, code string, year int) (*reportCon
 	if r.ExceptUntil != nil {
 		c.ExceptUntil = *r.ExceptUntil
 	}
+	if titlesAt != nil {
+		var entries []TitleEntry
+		seen := map[uint]bool{}
+		for _, r := range rows {
+			if r.TID == nil || seen[*r.TID] {
+				continue
+			}
+			seen[*r.TID] = true
+			e := TitleEntry{ID: *r.TID, VillageCode: code, RevokesID: r.TRevokesID}
+			if r.TKind != nil && r.TTitle != nil && r.TLevel != nil && r.TYear != nil && r.TOn != nil {
+				e.Kind, e.Title, e.Level, e.Year, e.On = *r.TKind, *r.TTitle, *r.TLevel, *r.TYear, *r.TOn
+			}
+			entries = append(entries, e)
+		}
+		c.Titles = foldTitles(entries, year).held
+	}
 	return c, nil
 }
 
@@ -87,8 +125,8 @@ func (c *reportContext) openness(year int, at time.Time) Openness {
 // reportTargetIn loads the report's context and checks it as reportTarget does:
 // the village in scope (404), the role (403), the year and the village's activity
 // in it (422).
-func reportTargetIn(db *gorm.DB, a *Actor, code string, year int, role string) (*reportContext, error) {
-	c, err := loadReportContext(db, a, code, year)
+func reportTargetIn(db *gorm.DB, a *Actor, code string, year int, role string, titlesAt *time.Time) (*reportContext, error) {
+	c, err := loadReportContext(db, a, code, year, titlesAt)
 	if err != nil {
 		return nil, err
 	}

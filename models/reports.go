@@ -125,20 +125,18 @@ type Report struct {
 }
 
 // GetReport loads a village-year's report within the actor's scope: its context
-// (the village, the last open year, the window: one statement), the titles held
-// and the year's versions with last year's approved ones (one statement each).
+// (the village, the last open year, the window, the titles held: one statement)
+// and the year's versions with last year's approved ones (one statement).
 func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
-	c, err := loadReportContext(db, a, code, year)
+	at := now()
+	c, err := loadReportContext(db, a, code, year, &at)
 	if err != nil {
 		return nil, err
 	}
 	if year < FirstYear || year > c.LastYear {
 		return nil, ErrNotFound
 	}
-	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, time.Now())}
-	if rep.Titles, err = HeldTitles(db, code, year, now()); err != nil {
-		return nil, err
-	}
+	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, time.Now()), Titles: c.Titles}
 	// The year's versions and last year's approved ones, in one query.
 	var rows []ReportVersion
 	err = db.Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
@@ -164,7 +162,7 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 // statement, see reportTargetIn): 404 before 403 before 422, so that nothing outside
 // the scope leaks.
 func reportTarget(db *gorm.DB, a *Actor, code string, year int, role string) (*Village, error) {
-	c, err := reportTargetIn(db, a, code, year, role)
+	c, err := reportTargetIn(db, a, code, year, role, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -201,15 +199,16 @@ func reportSeries(v *Village, year int) seriesKey {
 // latest version: the approved figures, or a rejected version being corrected) when
 // there is none. Only the village's cadre may.
 func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
-	v, err := reportTarget(db, a, code, year, RoleVillage)
+	at := now()
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, &at)
 	if err != nil {
 		return nil, err
 	}
-	if err := heldTitlesOnly(db, code, year, &in); err != nil {
+	if err := heldTitlesOnly(c.Titles, &in); err != nil {
 		return nil, err
 	}
 	first := func() ReportVersion { return ReportVersion{VillageCode: code, Year: year} }
-	return reports.save(db, a, reportSeries(v, year), in.Version, first, in.apply)
+	return reports.save(db, a, reportSeries(c.Village, year), in.Version, first, in.apply)
 }
 
 // Submit sends the open draft for review. Only the village's cadre may. A non-nil
@@ -222,7 +221,7 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 // the draft's). A draft with flags is refused without a note: 422 on note, naming
 // the flags. The submission's audit entry keeps the note and the flags.
 func SubmitNote(db *gorm.DB, a *Actor, code string, year int, version *int, note *string) (*ReportVersion, error) {
-	c, err := reportTargetIn(db, a, code, year, RoleVillage)
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -242,11 +241,12 @@ func SubmitNote(db *gorm.DB, a *Actor, code string, year int, version *int, note
 // when the save itself failed (a flagged draft without a note: saved, and 422 on
 // note; a closed window: saved, and 409).
 func SaveAndSubmit(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (saved *ReportVersion, err error) {
-	c, err := reportTargetIn(db, a, code, year, RoleVillage)
+	at := now()
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, &at)
 	if err != nil {
 		return nil, err
 	}
-	if err := heldTitlesOnly(db, code, year, &in); err != nil {
+	if err := heldTitlesOnly(c.Titles, &in); err != nil {
 		return nil, err
 	}
 	k := reportSeries(c.Village, year)
@@ -359,11 +359,7 @@ func isUniqueViolation(err error) bool {
 
 // heldTitlesOnly refuses a report edit that sends titles other than those the
 // village holds (titles are named by the district), and sets the held ones.
-func heldTitlesOnly(db *gorm.DB, code string, year int, in *ReportInput) error {
-	held, err := HeldTitles(db, code, year, now())
-	if err != nil {
-		return err
-	}
+func heldTitlesOnly(held Held, in *ReportInput) error {
 	verr := &ValidationError{}
 	if in.StarRating != nil && *in.StarRating != held.Star {
 		verr.Add("star_rating", "星级美丽乡村由区里验收后命名（区农业农村局录入命名文件），村里不能填报；本村该年度现有星级："+starName(held.Star))
