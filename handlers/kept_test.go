@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -196,6 +197,38 @@ func TestRollupPageContentKeptAsRendered(t *testing.T) {
 	}
 	if !strings.Contains(whole.String(), "海门街道") || whole.String() != around.String() {
 		t.Fatalf("the page around its kept content differs:\n%s\n----\n%s", around.String(), whole.String())
+	}
+
+	// Served around a kept layout (renderKept): the same bytes as the page rendered
+	// whole, for each account, the first time (the layout rendered) and again (the
+	// layout kept); with a flash message too (rendered whole).
+	for _, who := range []string{"d", "s1", "d"} {
+		for _, flash := range []string{"", "已保存"} {
+			req := httptest.NewRequest("GET", "/rollup", nil)
+			if flash != "" {
+				req.AddCookie(&http.Cookie{Name: flashCookie, Value: encodeFlash(flash)})
+			}
+			rec := httptest.NewRecorder()
+			c := en.e.NewContext(req, rec)
+			c.Set(ctxUser, en.users[who])
+			c.Set(ctxCSRF, "csrf+/=<&>"+who)
+			c.Response().Header().Set(HeaderRequestID, "request-"+who)
+			if err := en.h.renderKept(c, http.StatusOK, ru.ScopeName+"汇总", content); err != nil {
+				t.Fatal(err)
+			}
+			pd := PageData{Title: ru.ScopeName + "汇总", User: en.users[who], CSRF: "csrf+/=<&>" + who, Flash: flash,
+				Errors: map[string]string{}, Data: p, RequestID: "request-" + who}
+			if flash != "" {
+				pd.FlashKind = "ok"
+			}
+			var want strings.Builder
+			if err := en.h.Views.Render(&want, "rollup", pd); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Body.String() != want.String() || !strings.Contains(want.String(), en.users[who].Name) {
+				t.Fatalf("%s's page around a kept layout differs:\n%s\n----\n%s", who, rec.Body.String(), want.String())
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -262,6 +263,36 @@ var asOfZero = []byte(`"as_of":"0001-01-01T00:00:00Z"`)
 // JSON is At(asOf) encoded as json.Marshal encodes it: the kept encoding with the
 // request's as_of put in.
 func (k *KeptRollup) JSON(asOf time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	if err := k.WriteJSON(&b, asOf, ""); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteJSON writes JSON(asOf) followed by end, in pieces (nothing copied), after
+// calling length with the number of bytes it will write.
+func (k *KeptRollup) WriteJSON(w io.Writer, asOf time.Time, end string, length ...func(int)) error {
+	if err := k.encode(); err != nil {
+		return err
+	}
+	at, err := asOf.UTC().MarshalJSON()
+	if err != nil {
+		return err
+	}
+	for _, f := range length {
+		f(len(k.head) + len(at) + len(k.tail) + len(end))
+	}
+	for _, p := range [][]byte{k.head, at, k.tail, []byte(end)} {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encode encodes the kept roll-up once, split around as_of.
+func (k *KeptRollup) encode() error {
 	k.once.Do(func() {
 		cp := *k.ru
 		cp.AsOf = time.Time{}
@@ -277,15 +308,7 @@ func (k *KeptRollup) JSON(asOf time.Time) ([]byte, error) {
 		}
 		k.head, k.tail = b[:i+len(`"as_of":`)], b[i+len(asOfZero):]
 	})
-	if k.err != nil {
-		return nil, k.err
-	}
-	at, err := asOf.UTC().MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(k.head)+len(at)+len(k.tail))
-	return append(append(append(out, k.head...), at...), k.tail...), nil
+	return k.err
 }
 
 // Memo returns what build makes from this roll-up, built once for key and kept
