@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -437,6 +438,19 @@ const flagApprovedSQL = `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.vill
 			AND x.year = cr.year AND x.status = ? AND x.reviewed_at <= ? ORDER BY x.seq DESC LIMIT 1)
 	WHERE cr.year IN ? AND cr.reviewed_at > ? AND v.street_code IN ?`
 
+// flagInputsSQL is the flags' inputs statement: the approved versions that count
+// (flagApprovedSQL), the dividends of the subjects' village-years and the district's
+// thresholds in force, as flagInputRow rows.
+const flagInputsSQL = flagApprovedSQL + `
+	UNION ALL
+	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
+	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
+	UNION ALL
+	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
+	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
+		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
+		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`
+
 // readFlagInputs reads, in one statement, the flags' inputs of the subjects at
 // instant at (see ComputeFlags).
 func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInputs, error) {
@@ -467,20 +481,26 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 			}
 		}
 	}
+	q := db
+	if len(subjects) == 1 {
+		// One subject's statement always has the same text.
+		q = prepared(db)
+	}
 	var rows []flagInputRow
-	err := db.Raw(flagApprovedSQL+`
-	UNION ALL
-	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
-	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
-	UNION ALL
-	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
-	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
-		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
-		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`,
+	err := scanRows(q.Raw(flagInputsSQL,
 		streets, years, at,
 		StatusApproved, at, years, at, streets,
 		codes, years,
-		district, flagSettingKeys, at).Scan(&rows).Error
+		district, flagSettingKeys, at).Rows())(func(r *sql.Rows) error {
+		var f flagInputRow
+		if err := r.Scan(&f.Kind, &f.ID, &f.Seq, &f.VillageCode, &f.StreetCode, &f.VillageType, &f.Year,
+			&f.BusinessFen, &f.ContractFen, &f.InvestmentFen, &f.SubsidyFen, &f.OtherFen, &f.AssetsFen,
+			&f.OperatingFen, &f.TotalFen, &f.SettingKey); err != nil {
+			return err
+		}
+		rows = append(rows, f)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
