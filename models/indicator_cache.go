@@ -7,15 +7,27 @@ import (
 	"gorm.io/gorm"
 )
 
-// readIndicatorContext is an indicator roll-up's rollupContext, read in one
-// statement: the data revision, the last open year, whether the district's year
-// was in progress at the instant, the district's name, and whether anything the
-// indicator roll-up counts changed after the instant — a value's approval (or
-// rejection) or a village's master data — so that the maintained cells give the
-// answer when nothing did.
-func readIndicatorContext(db *gorm.DB, district string, year int, at time.Time) (*rollupContext, error) {
+// indicatorContext is what an indicator roll-up must know before it counts, read in
+// one statement (readIndicatorContext): a roll-up's context and the district's
+// yellow band at the instant.
+type indicatorContext struct {
+	rollupContext
+	band int64
+	// districtTarget is the district's target of the indicator for the year in force
+	// at the instant (nil: none).
+	districtTarget *int64
+}
+
+// readIndicatorContext reads an indicator roll-up's context in one statement: the
+// data revision, the last open year, whether the district's year was in progress
+// at the instant, the district's name, whether anything the indicator roll-up
+// counts changed after the instant — a value's approval (or rejection) or a
+// village's master data — so that the maintained cells give the answer when
+// nothing did, the yellow band in force then (YellowBand) and the district's target
+// of the indicator code for the year (the latest recorded by then, as loadTargets).
+func readIndicatorContext(db *gorm.DB, district, code string, year int, at time.Time) (*indicatorContext, error) {
 	var lastYear, districtName sql.NullString
-	var revision sql.NullInt64
+	var revision, band, target sql.NullInt64
 	var closedAt, closes, approval, master any
 	err := db.Raw(`SELECT
 		(SELECT n FROM data_revision WHERE id = 1) AS revision,
@@ -24,13 +36,24 @@ func readIndicatorContext(db *gorm.DB, district string, year int, at time.Time) 
 		(SELECT MIN(closes) FROM reporting_windows WHERE district_code = ? AND year = ?) AS closes,
 		(SELECT name FROM districts WHERE code = ?) AS district_name,
 		(SELECT MAX(reviewed_at) FROM indicator_values) AS approval,
-		(SELECT MAX(valid_from) FROM village_revisions) AS master`,
-		settingLastYear, district, year, at, district, year, district).Row().
-		Scan(&revision, &lastYear, &closedAt, &closes, &districtName, &approval, &master)
+		(SELECT MAX(valid_from) FROM village_revisions) AS master,
+		(SELECT value FROM district_settings WHERE district_code = ? AND key = ? AND recorded_at <= ?
+			ORDER BY recorded_at DESC, id DESC LIMIT 1) AS band,
+		(SELECT value FROM targets WHERE scope_code = ? AND indicator = ? AND year = ? AND recorded_at <= ?
+			ORDER BY recorded_at DESC, id DESC LIMIT 1) AS district_target`,
+		settingLastYear, district, year, at, district, year, district, district, settingYellowBand, at,
+		district, code, year, at).Row().
+		Scan(&revision, &lastYear, &closedAt, &closes, &districtName, &approval, &master, &band, &target)
 	if err != nil {
 		return nil, err
 	}
-	c := &rollupContext{districtName: districtName.String, revision: revision.Int64}
+	c := &indicatorContext{rollupContext: rollupContext{districtName: districtName.String, revision: revision.Int64}, band: defaultYellowBand}
+	if band.Valid {
+		c.band = band.Int64
+	}
+	if target.Valid {
+		c.districtTarget = &target.Int64
+	}
 	var ly *string
 	if lastYear.Valid {
 		ly = &lastYear.String
