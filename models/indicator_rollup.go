@@ -230,13 +230,10 @@ func computeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	if err != nil {
 		return nil, err
 	}
+	if !ctx.found {
+		return nil, ErrNotFound
+	}
 	if err := checkYearIn(year, ctx.lastYear); err != nil {
-		// An unknown indicator is a 404 before a wrong year is a 422.
-		if cur == nil {
-			if _, ferr := FindIndicator(db, a, code); ferr != nil {
-				return nil, ferr
-			}
-		}
 		return nil, err
 	}
 	key := rc.key(&ctx.rollupContext, a, street, year, asOf, now)
@@ -244,7 +241,7 @@ func computeIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 	if ru := rc.getIndicator(key, asOf); ru != nil {
 		return ru, nil
 	}
-	ru, err := countIndicatorRollup(db, a, code, year, street, asOf, ctx)
+	ru, err := countIndicatorRollup(db, a, year, street, asOf, ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -271,51 +268,15 @@ func RecountIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street
 		return nil, err
 	}
 	ctx.changed = true
-	return countIndicatorRollup(db, a, code, year, street, asOf, ctx)
+	return countIndicatorRollup(db, a, year, street, asOf, ctx)
 }
 
-// indicatorAt loads an indicator of the actor's district by code with the
-// definition in force at t (IndicatorAsOf), in one statement: ErrNotFound when
-// there is no such indicator, a 422 on as_of when it was not yet defined at t.
-func indicatorAt(db *gorm.DB, a *Actor, code string, t time.Time) (*Indicator, error) {
-	var rows []struct {
-		Indicator
-		RevID                                                          *uint
-		RevName, RevKind, RevUnit, RevEnteredBy, RevRollup, RevWording string
-		RevFromYear, RevVersion                                        int
-		RevUntilYear                                                   *int
-		RevPlan                                                        bool
-	}
-	err := indicatorsOf(db.Table("indicators"), a).
-		Select(`indicators.*, r.id AS rev_id, r.name AS rev_name, r.kind AS rev_kind, r.unit AS rev_unit,
-			r.entered_by AS rev_entered_by, r.rollup AS rev_rollup, r.wording AS rev_wording, r.from_year AS rev_from_year,
-			r.version AS rev_version, r.until_year AS rev_until_year, r.plan AS rev_plan`).
-		Joins(`LEFT JOIN indicator_revisions r ON r.id = (SELECT r2.id FROM indicator_revisions r2
-			WHERE r2.indicator_id = indicators.id AND r2.valid_from <= ? AND (r2.valid_to IS NULL OR r2.valid_to > ?)
-			ORDER BY r2.valid_from DESC, r2.id DESC LIMIT 1)`, t, t).
-		Where("indicators.code = ?", code).Order("indicators.district_code").Limit(1).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, ErrNotFound
-	}
-	r := rows[0]
-	if r.RevID == nil {
+// countIndicatorRollup counts the roll-up of the context's indicator, once the
+// context is known.
+func countIndicatorRollup(db *gorm.DB, a *Actor, year int, street string, asOf time.Time, ctx *indicatorContext) (*IndicatorRollup, error) {
+	d := ctx.indicator
+	if d == nil {
 		return nil, Invalid("as_of", "该指标在此时点尚未定义")
-	}
-	out := r.Indicator
-	out.Name, out.Kind, out.Unit, out.EnteredBy, out.FromYear, out.UntilYear = r.RevName, r.RevKind, r.RevUnit, r.RevEnteredBy, r.RevFromYear, r.RevUntilYear
-	out.Rollup, out.Plan, out.Wording, out.Version = r.RevRollup, r.RevPlan, r.RevWording, r.RevVersion
-	return &out, nil
-}
-
-// countIndicatorRollup counts the roll-up of the indicator code, once its context
-// is known.
-func countIndicatorRollup(db *gorm.DB, a *Actor, code string, year int, street string, asOf time.Time, ctx *indicatorContext) (*IndicatorRollup, error) {
-	d, err := indicatorAt(db, a, code, asOf)
-	if err != nil {
-		return nil, err
 	}
 	if !d.AppliesIn(year) {
 		return nil, Invalid("year", "该指标在此年度不适用")

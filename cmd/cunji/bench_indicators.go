@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"cunji/models"
@@ -106,17 +107,18 @@ func benchIndicatorRollups(db *gorm.DB, scope string, year, runs int, asOf time.
 		if err != nil {
 			return err
 		}
-		ru, err := timeIt(runs, all(func(d *models.Indicator) error {
-			_, err := models.ComputeIndicatorRollup(db, a, d.Code, year, "", c.at)
-			return err
-		}))
-		if err != nil {
-			return err
-		}
-		base, err := timeIt(runs, all(func(d *models.Indicator) error {
-			_, err := models.BaselineIndicatorRollup(db, d.ID, district, year, c.at)
-			return err
-		}))
+		// The roll-up and the hand-written SQL of each indicator one after the other,
+		// so that both meet the same load on a shared machine: the ratio is the
+		// median of the runs' ratios.
+		ru, base, ratio, err := timePair(runs, list,
+			func(d *models.Indicator) error {
+				_, err := models.ComputeIndicatorRollup(db, a, d.Code, year, "", c.at)
+				return err
+			},
+			func(d *models.Indicator) error {
+				_, err := models.BaselineIndicatorRollup(db, d.ID, district, year, c.at)
+				return err
+			})
 		if err != nil {
 			return err
 		}
@@ -138,7 +140,7 @@ func benchIndicatorRollups(db *gorm.DB, scope string, year, runs int, asOf time.
 			return err
 		}
 		line := fmt.Sprintf("  %-17s roll-up %9s (%d statements) | kept %9s (%d statements) | hand-written SQL, same figures %9s → %.2f×, kept %.4f×",
-			c.name, per(ru), n, per(kept), keptN, per(base), float64(ru)/float64(base), float64(kept)/float64(base))
+			c.name, per(ru), n, per(kept), keptN, per(base), ratio, float64(kept)/float64(base))
 		if c.now {
 			rec, err := timeIt(runs, all(func(d *models.Indicator) error {
 				_, err := models.RecountIndicatorRollup(db, a, d.Code, year, "", c.at)
@@ -154,6 +156,31 @@ func benchIndicatorRollups(db *gorm.DB, scope string, year, runs int, asOf time.
 		fmt.Println(line)
 	}
 	return nil
+}
+
+// timePair runs f and g on each indicator in turn, runs times, and returns the
+// median of the runs' totals of each and the median of the runs' ratios f / g.
+func timePair(runs int, list []models.Indicator, f, g func(d *models.Indicator) error) (time.Duration, time.Duration, float64, error) {
+	fs, gs, rs := make([]time.Duration, runs), make([]time.Duration, runs), make([]float64, runs)
+	for r := range runs {
+		for i := range list {
+			start := time.Now()
+			if err := f(&list[i]); err != nil {
+				return 0, 0, 0, err
+			}
+			mid := time.Now()
+			if err := g(&list[i]); err != nil {
+				return 0, 0, 0, err
+			}
+			fs[r] += mid.Sub(start)
+			gs[r] += time.Since(mid)
+		}
+		rs[r] = float64(fs[r]) / float64(gs[r])
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i] < fs[j] })
+	sort.Slice(gs, func(i, j int) bool { return gs[i] < gs[j] })
+	sort.Float64s(rs)
+	return fs[runs/2], gs[runs/2], rs[runs/2], nil
 }
 
 func jsonOf(v any) string {
