@@ -7,16 +7,37 @@ import (
 	"gorm.io/gorm"
 )
 
-// readIndicatorContext is an indicator roll-up's rollupContext, read in one
-// statement: the data revision, the last open year, whether the district's year
-// was in progress at the instant, the district's name, and whether anything the
-// indicator roll-up counts changed after the instant — a value's approval (or
-// rejection) or a village's master data — so that the maintained cells give the
-// answer when nothing did.
-func readIndicatorContext(db *gorm.DB, district string, year int, at time.Time) (*rollupContext, error) {
+// indicatorContext is what an indicator roll-up must know before it counts, read in
+// one statement (readIndicatorContext): a roll-up's context, the district's yellow
+// band at the instant, the district's target, and the indicator itself with its
+// definition in force at the instant.
+type indicatorContext struct {
+	rollupContext
+	band int64
+	// districtTarget is the district's target of the indicator for the year in force
+	// at the instant (nil: none).
+	districtTarget *int64
+	// found says the district has the indicator; indicator is its definition in
+	// force at the instant (IndicatorAsOf), nil when it was not yet defined then.
+	found     bool
+	indicator *Indicator
+}
+
+// readIndicatorContext reads an indicator roll-up's context in one statement: the
+// data revision, the last open year, whether the district's year was in progress
+// at the instant, the district's name, whether anything the indicator roll-up
+// counts changed after the instant — a value's approval (or rejection) or a
+// village's master data — so that the maintained cells give the answer when
+// nothing did, the yellow band in force then (YellowBand), the district's target
+// of the indicator code for the year (the latest recorded by then, as loadTargets
+// reads it), and the district's indicator code with its definition in force then.
+func readIndicatorContext(db *gorm.DB, district, code string, year int, at time.Time) (*indicatorContext, error) {
 	var lastYear, districtName sql.NullString
-	var revision sql.NullInt64
+	var revision, band, target sql.NullInt64
 	var closedAt, closes, approval, master any
+	var id, revID, fromYear, untilYear, version sql.NullInt64
+	var dcode, icode, name, kind, unit, enteredBy, rollup, wording sql.NullString
+	var plan sql.NullBool
 	err := db.Raw(`SELECT
 		(SELECT n FROM data_revision WHERE id = 1) AS revision,
 		(SELECT value FROM settings WHERE key = ?) AS last_year,
@@ -24,13 +45,43 @@ func readIndicatorContext(db *gorm.DB, district string, year int, at time.Time) 
 		(SELECT MIN(closes) FROM reporting_windows WHERE district_code = ? AND year = ?) AS closes,
 		(SELECT name FROM districts WHERE code = ?) AS district_name,
 		(SELECT MAX(reviewed_at) FROM indicator_values) AS approval,
-		(SELECT MAX(valid_from) FROM village_revisions) AS master`,
-		settingLastYear, district, year, at, district, year, district).Row().
-		Scan(&revision, &lastYear, &closedAt, &closes, &districtName, &approval, &master)
+		(SELECT MAX(valid_from) FROM village_revisions) AS master,
+		(SELECT value FROM district_settings WHERE district_code = ? AND key = ? AND recorded_at <= ?
+			ORDER BY recorded_at DESC, id DESC LIMIT 1) AS band,
+		(SELECT value FROM targets WHERE scope_code = ? AND indicator = ? AND year = ? AND recorded_at <= ?
+			ORDER BY recorded_at DESC, id DESC LIMIT 1) AS district_target,
+		i.id, i.district_code, i.code, r.id, r.name, r.kind, r.unit, r.entered_by, r.from_year, r.until_year,
+		r.rollup, r.plan, r.wording, r.version
+		FROM (SELECT 1 AS one) o
+		LEFT JOIN indicators i ON i.district_code = ? AND i.code = ?
+		LEFT JOIN indicator_revisions r ON r.id = (SELECT r2.id FROM indicator_revisions r2
+			WHERE r2.indicator_id = i.id AND r2.valid_from <= ? AND (r2.valid_to IS NULL OR r2.valid_to > ?)
+			ORDER BY r2.valid_from DESC, r2.id DESC LIMIT 1)`,
+		settingLastYear, district, year, at, district, year, district, district, settingYellowBand, at,
+		district, code, year, at, district, code, at, at).Row().
+		Scan(&revision, &lastYear, &closedAt, &closes, &districtName, &approval, &master, &band, &target,
+			&id, &dcode, &icode, &revID, &name, &kind, &unit, &enteredBy, &fromYear, &untilYear, &rollup, &plan, &wording, &version)
 	if err != nil {
 		return nil, err
 	}
-	c := &rollupContext{districtName: districtName.String, revision: revision.Int64}
+	c := &indicatorContext{rollupContext: rollupContext{districtName: districtName.String, revision: revision.Int64},
+		band: defaultYellowBand, found: id.Valid}
+	if band.Valid {
+		c.band = band.Int64
+	}
+	if target.Valid {
+		c.districtTarget = &target.Int64
+	}
+	if revID.Valid {
+		d := &Indicator{ID: uint(id.Int64), DistrictCode: dcode.String, Code: icode.String, Name: name.String, Kind: kind.String,
+			Unit: unit.String, EnteredBy: enteredBy.String, FromYear: int(fromYear.Int64), Rollup: rollup.String,
+			Plan: plan.Bool, Wording: wording.String, Version: int(version.Int64)}
+		if untilYear.Valid {
+			u := int(untilYear.Int64)
+			d.UntilYear = &u
+		}
+		c.indicator = d
+	}
 	var ly *string
 	if lastYear.Valid {
 		ly = &lastYear.String

@@ -64,9 +64,11 @@ func PlanIndicators() []PlanIndicator {
 }
 
 // SeedPlanIndicators adds the plan's indicators to the district's catalogue, marked
-// as the plan's, with their targets for the district, in force from SeedEpoch. It is
-// idempotent: an indicator the district already has (by code) and a target already
-// recorded are left as they are. It reports how many indicators it added.
+// as the plan's, without values, with their targets for the district, in force from
+// SeedEpoch. It is idempotent and never overrides the district: an indicator the
+// district already has (by code) is left as it is, with its targets (none is added
+// beside it), and no target already recorded for a new one is replaced. It reports
+// how many indicators it added.
 func SeedPlanIndicators(db *gorm.DB) (int, error) {
 	added := 0
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -97,6 +99,9 @@ func SeedPlanIndicators(db *gorm.DB) (int, error) {
 					return err
 				}
 				added++
+			} else {
+				// The district's own definition of the code: its targets are its own.
+				continue
 			}
 			for year, v := range p.Targets {
 				var n int64
@@ -120,4 +125,19 @@ func SeedPlanIndicators(db *gorm.DB) (int, error) {
 			map[string]any{"indicators": added})
 	})
 	return added, err
+}
+
+// AddPlanIndicators gives a database in service that holds the district (椒江区)
+// the plan's indicators it lacks, as SeedPlanIndicators does for a new one: a
+// database made before the catalogue was seeded, upgraded to this version, gets
+// them at its next start (under the start-up lock), marked as the plan's and
+// without values; indicators and targets the district has are left as they are,
+// and once they are there a start adds nothing. A database without the district
+// (another district's, synthetic data) gets none.
+func AddPlanIndicators(db *gorm.DB) (int, error) {
+	var n int64
+	if err := db.Model(&models.District{}).Where("code = ?", DistrictCode).Count(&n).Error; err != nil || n == 0 {
+		return 0, err
+	}
+	return SeedPlanIndicators(db)
 }

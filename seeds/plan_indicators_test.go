@@ -90,3 +90,69 @@ func TestDemoIndicatorValues(t *testing.T) {
 		t.Fatalf("seeding the demo again: %d %v", n, err)
 	}
 }
+
+// TestAddPlanIndicatorsToDatabaseInService: a database in service made before the
+// plan's indicators were seeded (the district, its own definition of one plan code
+// with its own target) gets the others at start-up, marked as the plan's, without
+// values, with the plan's targets; the district's own definition and target stay as
+// they were; a second start adds nothing; a database without the district gets none.
+func TestAddPlanIndicatorsToDatabaseInService(t *testing.T) {
+	db := models.OpenTest(t)
+	if err := seeds.Structure(db); err != nil {
+		t.Fatal(err)
+	}
+	d := models.ActorFor(&models.User{Role: models.RoleDistrict, DistrictCode: seeds.DistrictCode, Name: "区"}, "127.0.0.1")
+	code, name, kind, by, rollup, from := "ecommerce_village", "电商村（本区口径）", models.KindCount, models.EnteredByDistrict, models.RollupSum, 2024
+	own, err := models.DefineIndicator(db, d, models.IndicatorInput{Code: &code, Name: &name, Kind: &kind, EnteredBy: &by, Rollup: &rollup, FromYear: &from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.SetTarget(db, d, seeds.DistrictCode, code, 2026, 40, "本区目标"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := seeds.AddPlanIndicators(db)
+	if want := len(seeds.PlanIndicators()) - 1; err != nil || n != want {
+		t.Fatalf("added %d, want %d: %v", n, want, err)
+	}
+	list, err := models.ListIndicators(db, d, 0)
+	if err != nil || len(list) != len(seeds.PlanIndicators()) {
+		t.Fatalf("catalogue: %d %v", len(list), err)
+	}
+	for _, x := range list {
+		if x.Code == code {
+			if x.Plan || x.Name != name || x.Kind != kind || x.Version != own.Version || x.FromYear != 2024 {
+				t.Fatalf("the district's own definition changed: %+v", x)
+			}
+			continue
+		}
+		if !x.Plan {
+			t.Fatalf("%s is not marked as the plan's", x.Code)
+		}
+	}
+	var values int64
+	db.Model(&models.IndicatorValue{}).Count(&values)
+	ts, err := models.ListTargets(db, d, models.TargetFilter{Indicator: code})
+	if err != nil || values != 0 || len(ts) != 1 || ts[0].Value != 40 || ts[0].Year != 2026 {
+		t.Fatalf("values %d; the district's targets of its own %s: %+v %v", values, code, ts, err)
+	}
+	if ts, err := models.ListTargets(db, d, models.TargetFilter{Indicator: "electrified_village", Year: 2027}); err != nil || len(ts) != 1 || ts[0].Value != 18 {
+		t.Fatalf("a new plan indicator's target: %+v %v", ts, err)
+	}
+	var audits int64
+	db.Model(&models.AuditEntry{}).Count(&audits)
+	if n, err := seeds.AddPlanIndicators(db); err != nil || n != 0 {
+		t.Fatalf("a second start added %d: %v", n, err)
+	}
+	var after int64
+	db.Model(&models.AuditEntry{}).Count(&after)
+	if after != audits {
+		t.Fatal("a second start wrote to the audit log")
+	}
+	other := models.OpenTest(t)
+	if _, err := seeds.Synthetic(other, 50, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := seeds.AddPlanIndicators(other); err != nil || n != 0 {
+		t.Fatalf("a database without the district got %d: %v", n, err)
+	}
+}

@@ -45,7 +45,8 @@ func timeIt(n int, f func() error) (time.Duration, error) {
 
 // benchRollup times the roll-up of a scope (a district, a region prefix or all)
 // against the hand-written SQL aggregate of the same figures, now and as of a past
-// instant, and checks that they agree.
+// instant, and checks that they agree; then the same for the catalogue indicators
+// of the scope's (first) district (benchIndicatorRollups).
 func benchRollup(args []string) error {
 	fs := flag.NewFlagSet("bench rollup", flag.ContinueOnError)
 	dbPath := fs.String("db", defaultDB(), "database")
@@ -106,7 +107,7 @@ func benchRollup(args []string) error {
 			base.Round(time.Microsecond), float64(ru)/float64(base), float64(kept)/float64(base),
 			one.Round(time.Microsecond), float64(ru)/float64(one))
 	}
-	return nil
+	return benchIndicatorRollups(db, *scope, *year, *runs, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // compareRollup checks the roll-up against the baseline.

@@ -153,14 +153,23 @@ func runServer(c serverConfig) error {
 }
 
 // seedIfEmpty seeds the district structure and targets, and demo data on request,
-// when the database holds no district yet.
+// when the database holds no district yet; a database in service gets the plan's
+// indicators it lacks (seeds.AddPlanIndicators), so that one made by an earlier
+// version has them too.
 func seedIfEmpty(db *gorm.DB, demo bool) error {
 	return models.WithLock(db, func(db *gorm.DB) error { return seedEmpty(db, demo) })
 }
 
 func seedEmpty(db *gorm.DB, demo bool) error {
 	empty, err := seeds.IsEmpty(db)
-	if err != nil || !empty {
+	if err != nil {
+		return err
+	}
+	if !empty {
+		n, err := seeds.AddPlanIndicators(db)
+		if n > 0 {
+			log.Printf("added the plan's %d indicators to the catalogue (marked as the plan's, without values)", n)
+		}
 		return err
 	}
 	if err := seeds.Structure(db); err != nil {
