@@ -78,9 +78,6 @@ type aggRow struct {
 	OperFen    int64
 	AssetsFen  int64
 	RegisterCounts
-	// CompanyID names a company row (RollupCompanyCell) read with the cells of the
-	// roll-up of now; 0 for a cell.
-	CompanyID uint
 }
 
 // figureColumns are the figures' names, in the table's order.

@@ -11,7 +11,8 @@ import (
 // TestNowEqualsRecountAfterEveryWrite: after every kind of write that moves a
 // figure of now — a report's draft, submission, withdrawal, approval, rejection; a
 // title named or revoked; a company founded, its members replaced, dissolved,
-// restored; a workshop registered, approved, changed, starred; a street's own
+// restored; a naming list and reports imported (approved, or into the streets'
+// queues); a workshop registered, approved, changed, starred; a street's own
 // workshop; a village moved to another type or street or retired; a new year
 // opened — the roll-up of now read from the maintained cells equals the recount
 // from the history (RecountRollup, the as_of path with a fresh instant), for the
@@ -201,6 +202,34 @@ func TestNowEqualsRecountAfterEveryWrite(t *testing.T) {
 				return err
 			}
 			_, err = models.SaveWorkshopDraft(db, ac["s1"], streetShop, models.WorkshopInput{Employed: &emp, Version: w.Approved.Version})
+			return err
+		}},
+		{"a naming list imported", func() error {
+			res, err := models.ImportTitles(db, d, sheet(
+				"2023年度星级美丽乡村和和美乡村命名名单,,,,,",
+				"序号,行政村,称号,星级,命名日期,命名文号",
+				"1,乙村,星级美丽乡村,一星,2023/12/20,椒政办发〔2023〕18号",
+				"2,丁村,和美乡村,,2023/12/20,椒政办发〔2023〕18号",
+			), false)
+			if err == nil && (!res.Committed || len(res.New) != 2) {
+				t.Fatalf("naming list: %+v", res)
+			}
+			return err
+		}},
+		{"reports imported and approved", func() error {
+			res, err := models.ImportReports(db, d, readRows(t, csvOf(reportHeader, seeds.FixB1+",2023,0,否,600000,0,0,0,0,0")),
+				models.ReportImportMode{Approve: true, Reason: "2023 年农经统计年报"}, false)
+			if err == nil && (!res.Committed || res.New != 1) {
+				t.Fatalf("approved import: %+v", res)
+			}
+			return err
+		}},
+		{"reports imported into the streets' queues", func() error {
+			res, err := models.ImportReports(db, d, readRows(t, csvOf(reportHeader, seeds.FixA2+",2024,0,否,100000,0,0,0,0,1000000")),
+				models.ReportImportMode{}, false)
+			if err == nil && (!res.Committed || res.New != 1) {
+				t.Fatalf("import into the queues: %+v", res)
+			}
 			return err
 		}},
 		{"a village moved to another type", func() error {

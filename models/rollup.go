@@ -199,16 +199,14 @@ func (s source) villages(db *gorm.DB) *gorm.DB {
 }
 
 // aggregate counts, per (street, type), the villages of the scope active in year and
-// the figures of their latest approved version. Three query shapes, one result: the
-// roll-up cells (now); a per-village index lookup of the latest approved version
+// the figures of their latest approved version as of an instant from the history
+// (the roll-up of now reads the cells instead: nowGroups). Two query shapes, one
+// result: a per-village index lookup of the latest approved version
 // (history, a district or smaller); one pass over the year's versions grouped by
 // village (history, a region). The latest approved version is the highest seq
 // approved by asOf (versions are approved in the order they were created, since at
 // most one is open at a time).
 func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]aggRow, error) {
-	if src.now {
-		return cellRows(db, a, street, year)
-	}
 	q := src.villages(db)
 	switch {
 	case !a.IsRegion() || street != "":
@@ -349,10 +347,6 @@ type groups struct {
 }
 
 func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, src source, registries bool) (*groups, error) {
-	rows, err := aggregate(db, a, street, year, src)
-	if err != nil {
-		return nil, err
-	}
 	g := &groups{streets: make([]Figures, len(streets)), types: make([]Figures, len(VillageTypes))}
 	si := map[string]int{}
 	for i, s := range streets {
@@ -362,24 +356,25 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 	for i, t := range VillageTypes {
 		ti[t] = i
 	}
-	for _, r := range rows {
-		if r.CompanyID != 0 {
-			continue
-		}
-		g.pending.Submitted += r.Submitted
-		g.pending.Draft += r.Draft
-		g.total.add(r)
-		if i, ok := si[r.StreetCode]; ok {
-			g.streets[i].add(r)
-		}
-		if i, ok := ti[r.Type]; ok {
-			g.types[i].add(r)
-		}
-	}
 	if src.now {
-		// The cells carry the register figures and their company rows.
-		g.addCompanies(rows, si, ti)
+		// The cells carry every figure, the register's too.
+		if err := nowGroups(db, a, street, year, g, si, ti); err != nil {
+			return nil, err
+		}
 	} else {
+		rows, err := aggregate(db, a, street, year, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			g.total.add(r)
+			if i, ok := si[r.StreetCode]; ok {
+				g.streets[i].add(r)
+			}
+			if i, ok := ti[r.Type]; ok {
+				g.types[i].add(r)
+			}
+		}
 		if err := addTitles(db, a, street, year, src, g, si, ti); err != nil {
 			return nil, err
 		}

@@ -51,3 +51,6 @@ SET CONSTRAINTS "data_revision_title_entries", "data_revision_workshop_stars", "
 -- (cells_registers.go) counts the same rows.
 CREATE FUNCTION rollup_cells_open() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE s bigint := 0; d bigint := 0; r record; BEGIN IF TG_OP <> 'INSERT' THEN r := OLD; s := s - (OLD.status = 'submitted')::int; d := d - (OLD.status = 'draft')::int; END IF; IF TG_OP <> 'DELETE' THEN r := NEW; s := s + (NEW.status = 'submitted')::int; d := d + (NEW.status = 'draft')::int; END IF; IF s <> 0 OR d <> 0 THEN UPDATE rollup_cells c SET submitted = c.submitted + s, draft = c.draft + d FROM villages v WHERE v.code = r.village_code AND v.active_from <= r.year AND (v.active_until IS NULL OR v.active_until >= r.year) AND c.street_code = v.street_code AND c.type = v.type AND c.year = r.year; END IF; RETURN NULL; END $$;
 CREATE TRIGGER "rollup_cells_open" AFTER INSERT OR DELETE OR UPDATE OF "status" ON "report_versions" FOR EACH ROW EXECUTE FUNCTION rollup_cells_open();
+-- The roll-up of now reads the cells of one year, of one district or of all.
+CREATE INDEX IF NOT EXISTS idx_rollup_cells_year ON rollup_cells (year, district_code, street_code);
+CREATE INDEX IF NOT EXISTS idx_rollup_company_cells_year ON rollup_company_cells (year, district_code, street_code);
