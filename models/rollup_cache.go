@@ -23,7 +23,8 @@ import (
 //     the revision;
 //   - any other instant is kept under both the instant and the revision.
 //
-// Beside each kept roll-up it keeps its JSON, encoded once (RollupJSON).
+// Beside each kept roll-up it keeps its JSON, encoded once (KeptRollup.JSON), and
+// the last page content rendered from it (KeptRollup.Memo).
 //
 // It also keeps, at the latest data revision seen, what a roll-up and its page
 // read around the counting: the roll-up's context inputs (rollupInputs), the
@@ -262,15 +263,15 @@ var asOfZero = []byte(`"as_of":"0001-01-01T00:00:00Z"`)
 // request's as_of put in.
 func (k *KeptRollup) JSON(asOf time.Time) ([]byte, error) {
 	var b bytes.Buffer
-	if err := k.WriteJSON(&b, asOf, ""); err != nil {
+	if err := k.WriteJSON(&b, asOf, "", nil); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
 // WriteJSON writes JSON(asOf) followed by end, in pieces (nothing copied), after
-// calling length with the number of bytes it will write.
-func (k *KeptRollup) WriteJSON(w io.Writer, asOf time.Time, end string, length ...func(int)) error {
+// calling header (unless nil) with the number of bytes it will write.
+func (k *KeptRollup) WriteJSON(w io.Writer, asOf time.Time, end string, header func(n int)) error {
 	if err := k.encode(); err != nil {
 		return err
 	}
@@ -278,8 +279,8 @@ func (k *KeptRollup) WriteJSON(w io.Writer, asOf time.Time, end string, length .
 	if err != nil {
 		return err
 	}
-	for _, f := range length {
-		f(len(k.head) + len(at) + len(k.tail) + len(end))
+	if header != nil {
+		header(len(k.head) + len(at) + len(k.tail) + len(end))
 	}
 	for _, p := range [][]byte{k.head, at, k.tail, []byte(end)} {
 		if _, err := w.Write(p); err != nil {
