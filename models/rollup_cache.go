@@ -163,8 +163,11 @@ func (rc *RollupCache) rollup(db *gorm.DB, rev int64, a *Actor, street string, y
 // context is the roll-up's context at instant at, from the inputs kept at
 // revision rev, or read (and kept at the revision read with them).
 func (rc *RollupCache) context(db *gorm.DB, rev int64, district string, year int, at time.Time) (*rollupContext, error) {
+	if rc == nil {
+		return readRollupContext(db, district, year, at)
+	}
 	key := inputsKey{district, year}
-	if rc != nil && rev != NoRevision {
+	if rev != NoRevision {
 		if in, ok := rc.inputs.get(rev, key); ok {
 			return in.at(at), nil
 		}
@@ -173,9 +176,7 @@ func (rc *RollupCache) context(db *gorm.DB, rev int64, district string, year int
 	if err != nil {
 		return nil, err
 	}
-	if rc != nil {
-		rc.inputs.put(in.revision, key, in)
-	}
+	rc.inputs.put(in.revision, key, in)
 	return in.at(at), nil
 }
 
@@ -227,9 +228,11 @@ func (rc *RollupCache) put(k rollupKey, kr *KeptRollup) *KeptRollup {
 		}
 		if k.revision > rc.newest {
 			rc.newest = k.revision
+			// Only the roll-ups of entries are dropped here; any other answer kept
+			// under the same order (keyed apart) ages out by max as before.
 			kept := rc.order[:0]
 			for _, o := range rc.order {
-				if o.revision >= 0 && o.revision < rc.newest {
+				if _, ok := rc.entries[o]; ok && o.revision >= 0 && o.revision < rc.newest {
 					delete(rc.entries, o)
 				} else {
 					kept = append(kept, o)
