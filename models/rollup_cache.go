@@ -238,7 +238,6 @@ func (rc *RollupCache) put(k rollupKey, kr *KeptRollup) *KeptRollup {
 			for _, o := range rc.order {
 				if _, ok := rc.entries[o]; ok && o.revision >= 0 && o.revision < rc.newest {
 					delete(rc.entries, o)
-					delete(rc.indicators, o)
 				} else {
 					kept = append(kept, o)
 				}
