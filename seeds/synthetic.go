@@ -351,8 +351,19 @@ func (w *batchWriter) addWithID(v any, then func(uint)) {
 	w.pending++
 }
 
+// addAside queues a row whose dependants need its id, like addWithID, without
+// counting it toward the flush threshold: the catalogue's rows (SyntheticOptions)
+// leave the points where the rest is flushed — and the random draws some of its
+// dependants make then — as they are without them.
+func (w *batchWriter) addAside(v any, then func(uint)) {
+	w.withID = append(w.withID, idRow{v, then})
+}
+
+// flushEvery is how many queued rows make a flush (a variable for the tests).
+var flushEvery = 200_000
+
 func (w *batchWriter) flushIfBig() error {
-	if w.pending < 200_000 {
+	if w.pending < flushEvery {
 		return nil
 	}
 	return w.flush()

@@ -42,7 +42,7 @@ func syntheticIndicators(w *batchWriter, rng *rand.Rand, st *SyntheticStats, dco
 			Version: 1, CreatedAt: models.SeedEpoch, UpdatedAt: models.SeedEpoch}
 		yesShare := 0.2 + 0.6*rng.Float64()
 		st.Indicators++
-		w.addWithID(d, func(id uint) {
+		w.addAside(d, func(id uint) {
 			w.add(&models.IndicatorRevision{IndicatorID: id, Name: d.Name, Kind: d.Kind, Unit: d.Unit, EnteredBy: d.EnteredBy,
 				FromYear: d.FromYear, Rollup: d.Rollup, Version: 1, ValidFrom: models.SeedEpoch, RecordedBy: "合成数据"})
 			for j := range villages {

@@ -113,9 +113,12 @@ func TestSyntheticDeterministicAndShaped(t *testing.T) {
 // TestSyntheticIndicators: asked for a catalogue, every district gets its
 // indicators of several kinds with values of one year (approved, corrected, open),
 // the maintained indicator cells equal the recount, and the rest of the data is the
-// same as without them.
+// same as without them, written in several flushes as at scale.
 func TestSyntheticIndicators(t *testing.T) {
 	const n = 700
+	// Several flushes, as at scale (TestSyntheticIndicatorsAside checks that the
+	// catalogue does not move them).
+	defer seeds.SetFlushEvery(1500)()
 	a, b := models.OpenTest(t), models.OpenTest(t)
 	st, err := seeds.SyntheticWith(a, n, 9, seeds.SyntheticOptions{Indicators: 7}, nil)
 	if err != nil {

@@ -264,11 +264,19 @@ func TestDemoStart(t *testing.T) {
 func TestCheckCommand(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "c.db")
-	if out, err := runCLI(t, bin, "", "seed", "--synthetic", "300", "--seed", "3", "--db", db); err != nil {
+	if out, err := runCLI(t, bin, "", "seed", "--synthetic", "300", "--seed", "3", "--indicators", "5", "--db", db); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
 	if out, err := runCLI(t, bin, "", "check", "--db", db); err != nil || !strings.Contains(out, "ok: the maintained figures equal the recount") {
 		t.Fatalf("check: %v\n%s", err, out)
+	}
+	// A wrong indicator cell is found and repaired like a roll-up cell.
+	tamper(t, db, "UPDATE indicator_cells SET yes = yes + 1 WHERE indicator_id = (SELECT MIN(indicator_id) FROM indicator_cells)")
+	if out, err := runCLI(t, bin, "", "check", "--db", db); err == nil || !strings.Contains(out, "indicator cells") || strings.Contains(out, " 0 indicator cells") {
+		t.Fatalf("a wrong indicator cell went unnoticed: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, bin, "", "check", "--db", db, "--repair"); err != nil || !strings.Contains(out, "repaired") {
+		t.Fatalf("repair: %v\n%s", err, out)
 	}
 	g, err := models.Open(db)
 	if err != nil {
@@ -307,6 +315,22 @@ func TestCheckCommand(t *testing.T) {
 	}
 	if out, err := runCLI(t, bin, "", "check", "--db", db); err != nil || !strings.Contains(out, "ok:") {
 		t.Fatalf("check after repair: %v\n%s", err, out)
+	}
+}
+
+// tamper changes the database behind the model's back.
+func tamper(t *testing.T, db, stmt string) {
+	t.Helper()
+	g, err := models.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = g.Exec(stmt).Error
+	if s, _ := g.DB(); s != nil {
+		s.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
