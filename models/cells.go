@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"sort"
 	"strings"
 
 	"gorm.io/gorm"
@@ -60,9 +61,10 @@ func (d cellDeltas) contribute(m *Village, y int, cur *CurrentReport, sign int64
 	r.addFigures(cur, sign)
 }
 
-// write adds the deltas to the cells, creating missing ones.
+// write adds the deltas to the cells (their report figures and open versions),
+// creating missing ones.
 func (d cellDeltas) write(tx *gorm.DB) error {
-	cols := figureColumns()
+	cols := append(figureColumns(), "submitted", "draft")
 	sets := make([]string, len(cols))
 	for i, c := range cols {
 		sets[i] = c + " = rollup_cells." + c + " + excluded." + c
@@ -71,10 +73,10 @@ func (d cellDeltas) write(tx *gorm.DB) error {
 VALUES (?, ?, ?, ?` + strings.Repeat(", ?", len(cols)) + `)
 ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
 	for k, r := range d {
-		if r.isZero() {
+		if r.isZero() && r.Submitted == 0 && r.Draft == 0 {
 			continue
 		}
-		args := append([]any{k.district, k.street, k.typ, k.year}, r.values()...)
+		args := append(append([]any{k.district, k.street, k.typ, k.year}, r.values()...), r.Submitted, r.Draft)
 		if err := tx.Exec(stmt, args...).Error; err != nil {
 			return err
 		}
@@ -133,8 +135,29 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 	for i := range currents {
 		byYear[currents[i].Year] = &currents[i]
 	}
+	var open []struct {
+		Year      int
+		Submitted bool
+	}
+	if err := tx.Table("report_versions").Select("year, submitted_at IS NOT NULL AS submitted").
+		Where("village_code = ? AND reviewed_at IS NULL", cur.Code).Scan(&open).Error; err != nil {
+		return err
+	}
 	years, err := Years(tx)
 	if err != nil {
+		return err
+	}
+	// The streets' cells are locked before any of them is written (lockStreets).
+	places := map[cellPlace]bool{{cur.StreetCode, cur.Type}: true}
+	streets := []string{cur.StreetCode}
+	if old != nil {
+		places[cellPlace{old.StreetCode, old.Type}] = true
+		if old.StreetCode != cur.StreetCode {
+			streets = append(streets, old.StreetCode)
+		}
+	}
+	sort.Strings(streets)
+	if err := lockStreets(tx, streets); err != nil {
 		return err
 	}
 	d := cellDeltas{}
@@ -142,16 +165,36 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 		d.contribute(old, y, byYear[y], -1)
 		d.contribute(cur, y, byYear[y], +1)
 	}
+	// Its open versions move as deltas, like the report's triggers move them.
+	for _, o := range open {
+		d.open(old, o.Year, o.Submitted, -1)
+		d.open(cur, o.Year, o.Submitted, +1)
+	}
 	if err := d.write(tx); err != nil {
 		return err
 	}
-	// The village's titles, workshops, shares and open versions count where it is
-	// now (the villages table already holds cur).
-	places := map[cellPlace]bool{{cur.StreetCode, cur.Type}: true}
-	if old != nil {
-		places[cellPlace{old.StreetCode, old.Type}] = true
-	}
+	// The village's titles, workshops and shares count where it is now (the
+	// villages table already holds cur).
 	return registersForPlaces(tx, places)
+}
+
+// open adds sign × one open version (submitted, or a draft) of a village (master
+// data m) to the cell of year y.
+func (d cellDeltas) open(m *Village, y int, submitted bool, sign int64) {
+	if m == nil || !m.ActiveIn(y) {
+		return
+	}
+	k := cellKey{m.DistrictCode, m.StreetCode, m.Type, y}
+	r := d[k]
+	if r == nil {
+		r = &aggRow{}
+		d[k] = r
+	}
+	if submitted {
+		r.Submitted += sign
+	} else {
+		r.Draft += sign
+	}
 }
 
 // cellsForNewVillages adds new villages (with no reports yet) to the cells.
