@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -415,19 +416,20 @@ type flagGroup struct {
 	year          int
 }
 
-// flagApprovedSQL selects the approved versions that count as of an instant (the
-// latest approved by then) of some streets and years, as flagInputRow rows. The
-// maintained current table gives them for every village-year whose current version
-// was approved by then (all of them when the instant is now), one row each by its
-// primary key; only a village-year approved again since is read from its history
-// (the join on the subquery makes both databases filter the current table first).
-// Parameters: streets, years, at (the current ones), then StatusApproved, at,
-// years, at, streets (those approved again since at).
-const flagApprovedSQL = `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.village_code, v.street_code, v.type AS village_type, rv.year,
+// approvedCountingSQL selects, as flagInputRow rows, the approved versions that
+// count as of an instant (the latest approved by then) of the village-years that
+// match where (on villages v and current_reports cr). The maintained current table
+// gives them for every village-year whose current version was approved by then (all
+// of them when the instant is now), one row each by its primary key; only a
+// village-year approved again since is read from its history (the join on the
+// subquery makes both databases filter the current table first). Parameters: at,
+// where's; then StatusApproved, at, at, where's again.
+func approvedCountingSQL(where string) string {
+	return `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.village_code, v.street_code, v.type AS village_type, rv.year,
 		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
 		rv.operating_fen, rv.total_fen, '' AS setting_key
 	FROM villages v JOIN current_reports cr ON cr.village_code = v.code JOIN report_versions rv ON rv.id = cr.version_id
-	WHERE v.street_code IN ? AND cr.year IN ? AND cr.reviewed_at <= ?
+	WHERE cr.reviewed_at <= ? AND ` + where + `
 	UNION ALL
 	SELECT 'a', rv.id, rv.seq, rv.village_code, v.street_code, v.type, rv.year,
 		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
@@ -435,7 +437,26 @@ const flagApprovedSQL = `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.vill
 	FROM current_reports cr JOIN villages v ON v.code = cr.village_code
 		JOIN report_versions rv ON rv.id = (SELECT x.id FROM report_versions x WHERE x.village_code = cr.village_code
 			AND x.year = cr.year AND x.status = ? AND x.reviewed_at <= ? ORDER BY x.seq DESC LIMIT 1)
-	WHERE cr.year IN ? AND cr.reviewed_at > ? AND v.street_code IN ?`
+	WHERE cr.reviewed_at > ? AND ` + where
+}
+
+// flagInputsSQL is the flags' inputs statement, as flagInputRow rows: the approved
+// versions that count of the subjects' years in the subjects' streets (the peers,
+// and the subjects' own approved versions), those of the years before of the
+// subjects' own villages only (last year; the peers of the year before are never
+// compared), the dividends of the subjects' village-years and the district's
+// thresholds in force.
+var flagInputsSQL = approvedCountingSQL("v.street_code IN ? AND cr.year IN ?") + `
+	UNION ALL
+	` + approvedCountingSQL("cr.village_code IN ? AND cr.year IN ? AND cr.year NOT IN ?") + `
+	UNION ALL
+	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
+	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
+	UNION ALL
+	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
+	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
+		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
+		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`
 
 // readFlagInputs reads, in one statement, the flags' inputs of the subjects at
 // instant at (see ComputeFlags).
@@ -445,7 +466,7 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 	if len(subjects) == 0 {
 		return in, nil
 	}
-	streets, codes, years := []string{}, []string{}, []int{}
+	streets, codes, years, lastYears := []string{}, []string{}, []int{}, []int{}
 	seen := map[string]bool{}
 	district := subjects[0].Village.DistrictCode
 	for _, s := range subjects {
@@ -463,24 +484,30 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 			case 'c':
 				codes = append(codes, k[1:])
 			default:
-				years = append(years, s.Version.Year, s.Version.Year-1)
+				years, lastYears = append(years, s.Version.Year), append(lastYears, s.Version.Year-1)
 			}
 		}
 	}
+	q := db
+	if len(subjects) == 1 {
+		// One subject's statement always has the same text.
+		q = prepared(db)
+	}
 	var rows []flagInputRow
-	err := db.Raw(flagApprovedSQL+`
-	UNION ALL
-	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
-	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
-	UNION ALL
-	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
-	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
-		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
-		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`,
-		streets, years, at,
-		StatusApproved, at, years, at, streets,
+	err := scanRows(q.Raw(flagInputsSQL,
+		at, streets, years, StatusApproved, at, at, streets, years,
+		at, codes, lastYears, years, StatusApproved, at, at, codes, lastYears, years,
 		codes, years,
-		district, flagSettingKeys, at).Scan(&rows).Error
+		district, flagSettingKeys, at).Rows())(func(r *sql.Rows) error {
+		var f flagInputRow
+		if err := r.Scan(&f.Kind, &f.ID, &f.Seq, &f.VillageCode, &f.StreetCode, &f.VillageType, &f.Year,
+			&f.BusinessFen, &f.ContractFen, &f.InvestmentFen, &f.SubsidyFen, &f.OtherFen, &f.AssetsFen,
+			&f.OperatingFen, &f.TotalFen, &f.SettingKey); err != nil {
+			return err
+		}
+		rows = append(rows, f)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

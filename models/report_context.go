@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,7 +62,8 @@ func loadReportContext(db *gorm.DB, a *Actor, code string, year int, titlesAt *t
 		cols += `, t.id AS t_id, t.kind AS t_kind, t.title AS t_title, t.level AS t_level, t.year AS t_year,
 		t.on_date AS t_on, t.revokes_id AS t_revokes_id`
 	}
-	q := db.Table("villages").Select(cols).
+	// The statement's text depends only on the scope's kind and on titlesAt.
+	q := prepared(db).Table("villages").Select(cols).
 		Joins("LEFT JOIN streets ON streets.code = villages.street_code").
 		Joins("LEFT JOIN settings ON settings.key = ?", settingLastYear).
 		Joins("LEFT JOIN reporting_windows ON reporting_windows.district_code = villages.district_code AND reporting_windows.year = ?", year).
@@ -74,7 +76,20 @@ func loadReportContext(db *gorm.DB, a *Actor, code string, year int, titlesAt *t
 	} else {
 		q = q.Limit(1)
 	}
-	if err := a.Scope().Villages(q.Where("villages.code = ?", code)).Scan(&rows).Error; err != nil {
+	err := scanRows(a.Scope().Villages(q.Where("villages.code = ?", code)).Rows())(func(rs *sql.Rows) error {
+		var r reportContextRow
+		dst := []any{&r.Code, &r.Name, &r.StreetCode, &r.DistrictCode, &r.Type, &r.ActiveFrom, &r.ActiveUntil, &r.Demo,
+			&r.CreatedAt, &r.UpdatedAt, &r.StreetName, &r.LastYear, &r.WindowID, &r.WindowOpens, &r.WindowCloses, &r.ExceptUntil}
+		if titlesAt != nil {
+			dst = append(dst, &r.TID, &r.TKind, &r.TTitle, &r.TLevel, &r.TYear, &r.TOn, &r.TRevokesID)
+		}
+		if err := rs.Scan(dst...); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {

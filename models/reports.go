@@ -139,7 +139,7 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, time.Now()), Titles: c.Titles}
 	// The year's versions and last year's approved ones, in one query.
 	var rows []ReportVersion
-	err = db.Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
+	err = prepared(db).Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
 		Order("year DESC, seq DESC").Find(&rows).Error
 	if err != nil {
 		return nil, err

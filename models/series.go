@@ -162,7 +162,7 @@ func (s *series[V, P]) openAndLatest(tx *gorm.DB, k seriesKey) (open, latest P, 
 // expected is the version number the editor saw (0 for a new draft).
 func (s *series[V, P]) save(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := writeTx(db, func(tx *gorm.DB) error {
 		d, err := s.draft(tx, a, k, expected, first, edit)
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func (s *series[V, P]) saveSubmit(db *gorm.DB, a *Actor, k seriesKey, expected i
 	checks ...func(tx *gorm.DB, v P) ([]string, error)) (saved, submitted P, err error) {
 	var draft, sub V
 	var refused error
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = writeTx(db, func(tx *gorm.DB) error {
 		refused = nil
 		d, err := s.draft(tx, a, k, expected, first, edit)
 		if err != nil {
@@ -392,7 +392,7 @@ func (s *series[V, P]) reject(db *gorm.DB, a *Actor, k seriesKey, expected *int,
 // approves, and writes the audit entry, in one transaction.
 func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, ch stateChange, checks ...func(tx *gorm.DB, v P) ([]string, error)) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := writeTx(db, func(tx *gorm.DB) error {
 		open, err := s.open(tx, k)
 		if err != nil {
 			return err
@@ -438,7 +438,7 @@ func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, c
 // (expected; 0 when none). A series with an open version is a conflict.
 func (s *series[V, P]) enter(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := writeTx(db, func(tx *gorm.DB) error {
 		open, err := s.open(tx, k)
 		if err != nil {
 			return err
