@@ -47,6 +47,8 @@ type Handler struct {
 	Rollups *models.RollupCache
 	// verified keeps the claims of tokens already verified (Echo makes it).
 	verified *verifiedTokens
+	// shells keeps the layout around kept page contents (Echo makes it).
+	shells *pageShells
 }
 
 // Context keys.
@@ -88,6 +90,11 @@ type PageData struct {
 
 // render writes a page with its status code.
 func (h *Handler) render(c echo.Context, status int, page, title string, data any, errs map[string]string) error {
+	return h.renderPage(c, status, page, h.pageData(c, title, data, errs))
+}
+
+// pageData is what a page's template receives (it takes the flash message).
+func (h *Handler) pageData(c echo.Context, title string, data any, errs map[string]string) PageData {
 	pd := PageData{Title: title, User: userOf(c), Errors: errs, Data: data,
 		RequestID: c.Response().Header().Get(HeaderRequestID)}
 	pd.CSRF, _ = c.Get(ctxCSRF).(string)
@@ -98,6 +105,10 @@ func (h *Handler) render(c echo.Context, status int, page, title string, data an
 	if pd.Errors == nil {
 		pd.Errors = map[string]string{}
 	}
+	return pd
+}
+
+func (h *Handler) renderPage(c echo.Context, status int, page string, pd PageData) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return h.Views.Render(c.Response(), page, pd)

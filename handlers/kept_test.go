@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,6 +200,38 @@ func TestRollupPageContentKeptAsRendered(t *testing.T) {
 	if !strings.Contains(whole.String(), "海门街道") || whole.String() != around.String() {
 		t.Fatalf("the page around its kept content differs:\n%s\n----\n%s", around.String(), whole.String())
 	}
+
+	// Served around a kept layout (renderKept): the same bytes as the page rendered
+	// whole, for each account, the first time (the layout rendered) and again (the
+	// layout kept); with a flash message too (rendered whole).
+	for _, who := range []string{"d", "s1", "d"} {
+		for _, flash := range []string{"", "已保存"} {
+			req := httptest.NewRequest("GET", "/rollup", nil)
+			if flash != "" {
+				req.AddCookie(&http.Cookie{Name: flashCookie, Value: encodeFlash(flash)})
+			}
+			rec := httptest.NewRecorder()
+			c := en.e.NewContext(req, rec)
+			c.Set(ctxUser, en.users[who])
+			c.Set(ctxCSRF, "csrf+/=<&>"+who)
+			c.Response().Header().Set(HeaderRequestID, "request-"+who)
+			if err := en.h.renderKept(c, http.StatusOK, ru.ScopeName+"汇总", content); err != nil {
+				t.Fatal(err)
+			}
+			pd := PageData{Title: ru.ScopeName + "汇总", User: en.users[who], CSRF: "csrf+/=<&>" + who, Flash: flash,
+				Errors: map[string]string{}, Data: p, RequestID: "request-" + who}
+			if flash != "" {
+				pd.FlashKind = "ok"
+			}
+			var want strings.Builder
+			if err := en.h.Views.Render(&want, "rollup", pd); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Body.String() != want.String() || !strings.Contains(want.String(), en.users[who].Name) {
+				t.Fatalf("%s's page around a kept layout differs:\n%s\n----\n%s", who, rec.Body.String(), want.String())
+			}
+		}
+	}
 }
 
 // TestVerifiedTokenExpiry: a token verified before is still checked for expiry at
@@ -226,5 +261,49 @@ func TestVerifiedTokenExpiry(t *testing.T) {
 	}
 	if _, ok := en.h.verified.get(forged); ok {
 		t.Fatal("a forged token was kept")
+	}
+}
+
+// TestKeptRollupConcurrent: many requests at once for kept roll-ups and their
+// pages, of two actors, while the data changes, each answer its actor's own (run
+// with -race to see the kept values shared safely).
+func TestKeptRollupConcurrent(t *testing.T) {
+	en := newEnv(t)
+	en.approvedYear("v1", seeds.FixA1, 2025, models.ReportInput{BusinessFen: fen(70_000_000)})
+	toks := map[string]string{"d": en.token("d"), "s1": en.token("s1")}
+	scope := map[string]string{"d": seeds.DistrictCode, "s1": "331002001"}
+	errs := make(chan error, 64)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		who := []string{"d", "s1"}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				req := httptest.NewRequest("GET", "/api/v1/rollup?year=2025", nil)
+				req.Header.Set("Authorization", "Bearer "+toks[who])
+				rec := httptest.NewRecorder()
+				en.e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"scope_code":"`+scope[who]+`"`) {
+					errs <- fmt.Errorf("%s's roll-up: %d %.80s", who, rec.Code, rec.Body.String())
+					return
+				}
+				req = httptest.NewRequest("GET", "/rollup?year=2025", nil)
+				req.AddCookie(&http.Cookie{Name: tokenCookie, Value: toks[who]})
+				req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
+				rec = httptest.NewRecorder()
+				en.e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), en.users[who].Name) {
+					errs <- fmt.Errorf("%s's roll-up page: %d", who, rec.Code)
+					return
+				}
+			}
+		}()
+	}
+	en.approvedYear("v2", seeds.FixA2, 2025, models.ReportInput{BusinessFen: fen(60_000_000)})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

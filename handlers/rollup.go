@@ -1,10 +1,9 @@
 package handlers
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"cunji/models"
@@ -142,21 +141,25 @@ func (h *Handler) RollupShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.Prerendered, ru.ScopeName+"汇总", template.HTML(content), nil)
+	return h.renderKept(c, http.StatusOK, ru.ScopeName+"汇总", template.HTML(content))
 }
 
 // rollupPageKey names everything the roll-up page's content shows besides the kept
 // roll-up: its instant as shown, the year selector, the street filter and the
 // streets to choose from.
 func rollupPageKey(p rollupPage) string {
-	var b strings.Builder
-	b.WriteString(views.When(p.Rollup.AsOf))
-	fmt.Fprintf(&b, "|%d|%d|%q|", p.Years.Selected, p.Years.Open, p.Street)
+	b := make([]byte, 0, 256)
+	b = append(b, views.When(p.Rollup.AsOf)...)
+	b = strconv.AppendInt(append(b, '|'), int64(p.Years.Selected), 10)
+	b = strconv.AppendInt(append(b, '|'), int64(p.Years.Open), 10)
+	b = strconv.AppendQuote(append(b, '|'), p.Street)
 	for _, y := range p.Years.Years {
-		fmt.Fprintf(&b, "%d:%t,", y, p.Years.InProgress[y])
+		b = strconv.AppendInt(append(b, '|'), int64(y), 10)
+		b = strconv.AppendBool(append(b, ':'), p.Years.InProgress[y])
 	}
 	for _, s := range p.Streets {
-		fmt.Fprintf(&b, "|%q=%q", s.Code, s.Name)
+		b = strconv.AppendQuote(append(b, '|'), s.Code)
+		b = strconv.AppendQuote(append(b, '='), s.Name)
 	}
-	return b.String()
+	return string(b)
 }

@@ -31,6 +31,9 @@ func (h *Handler) Echo() *echo.Echo {
 	if h.verified == nil {
 		h.verified = newVerifiedTokens()
 	}
+	if h.shells == nil {
+		h.shells = newPageShells()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler

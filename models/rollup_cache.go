@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +23,8 @@ import (
 //     the revision;
 //   - any other instant is kept under both the instant and the revision.
 //
-// Beside each kept roll-up it keeps its JSON, encoded once (RollupJSON).
+// Beside each kept roll-up it keeps its JSON, encoded once (KeptRollup.JSON), and
+// the last page content rendered from it (KeptRollup.Memo).
 //
 // It also keeps, at the latest data revision seen, what a roll-up and its page
 // read around the counting: the roll-up's context inputs (rollupInputs), the
@@ -165,8 +167,11 @@ func (rc *RollupCache) rollup(db *gorm.DB, rev int64, a *Actor, street string, y
 // context is the roll-up's context at instant at, from the inputs kept at
 // revision rev, or read (and kept at the revision read with them).
 func (rc *RollupCache) context(db *gorm.DB, rev int64, district string, year int, at time.Time) (*rollupContext, error) {
+	if rc == nil {
+		return readRollupContext(db, district, year, at)
+	}
 	key := inputsKey{district, year}
-	if rc != nil && rev != NoRevision {
+	if rev != NoRevision {
 		if in, ok := rc.inputs.get(rev, key); ok {
 			return in.at(at), nil
 		}
@@ -175,9 +180,7 @@ func (rc *RollupCache) context(db *gorm.DB, rev int64, district string, year int
 	if err != nil {
 		return nil, err
 	}
-	if rc != nil {
-		rc.inputs.put(in.revision, key, in)
-	}
+	rc.inputs.put(in.revision, key, in)
 	return in.at(at), nil
 }
 
@@ -229,9 +232,11 @@ func (rc *RollupCache) put(k rollupKey, kr *KeptRollup) *KeptRollup {
 		}
 		if k.revision > rc.newest {
 			rc.newest = k.revision
+			// Only the roll-ups of entries are dropped here; any other answer kept
+			// under the same order (keyed apart) ages out by max as before.
 			kept := rc.order[:0]
 			for _, o := range rc.order {
-				if o.revision >= 0 && o.revision < rc.newest {
+				if _, ok := rc.entries[o]; ok && o.revision >= 0 && o.revision < rc.newest {
 					delete(rc.entries, o)
 					delete(rc.indicators, o)
 				} else {
@@ -262,6 +267,36 @@ var asOfZero = []byte(`"as_of":"0001-01-01T00:00:00Z"`)
 // JSON is At(asOf) encoded as json.Marshal encodes it: the kept encoding with the
 // request's as_of put in.
 func (k *KeptRollup) JSON(asOf time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	if err := k.WriteJSON(&b, asOf, "", nil); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteJSON writes JSON(asOf) followed by end, in pieces (nothing copied), after
+// calling header (unless nil) with the number of bytes it will write.
+func (k *KeptRollup) WriteJSON(w io.Writer, asOf time.Time, end string, header func(n int)) error {
+	if err := k.encode(); err != nil {
+		return err
+	}
+	at, err := asOf.UTC().MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if header != nil {
+		header(len(k.head) + len(at) + len(k.tail) + len(end))
+	}
+	for _, p := range [][]byte{k.head, at, k.tail, []byte(end)} {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encode encodes the kept roll-up once, split around as_of.
+func (k *KeptRollup) encode() error {
 	k.once.Do(func() {
 		cp := *k.ru
 		cp.AsOf = time.Time{}
@@ -277,15 +312,7 @@ func (k *KeptRollup) JSON(asOf time.Time) ([]byte, error) {
 		}
 		k.head, k.tail = b[:i+len(`"as_of":`)], b[i+len(asOfZero):]
 	})
-	if k.err != nil {
-		return nil, k.err
-	}
-	at, err := asOf.UTC().MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(k.head)+len(at)+len(k.tail))
-	return append(append(append(out, k.head...), at...), k.tail...), nil
+	return k.err
 }
 
 // Memo returns what build makes from this roll-up, built once for key and kept

@@ -35,6 +35,15 @@ type rollupInputs struct {
 	changes          *lastChanges
 }
 
+// readRollupContext is the context at instant at, read afresh.
+func readRollupContext(db *gorm.DB, district string, year int, at time.Time) (*rollupContext, error) {
+	in, err := readRollupInputs(db, district, year)
+	if err != nil {
+		return nil, err
+	}
+	return in.at(at), nil
+}
+
 func readRollupInputs(db *gorm.DB, district string, year int) (*rollupInputs, error) {
 	var lastYear, districtName sql.NullString
 	var revision sql.NullInt64

@@ -293,6 +293,9 @@ func benchHTTP(args []string) error {
 		return err
 	}
 	settled := time.Now().Add(-models.RollupSettle - time.Hour).UTC().Format(time.RFC3339)
+	// A page request carries the browser's id cookie (its CSRF tokens are made
+	// from it), as a browser does once it has loaded a page.
+	browser := &http.Cookie{Name: "cunji_csrf", Value: strings.Repeat("b", 43)}
 	fmt.Printf("HTTP, %d loopback clients, %ds each, database of %d villages (%s), RSS after start %s\n",
 		*clients, *secs, villages, backendName(*dbPath), rssKB())
 	endpoints := []struct {
@@ -311,6 +314,7 @@ func benchHTTP(args []string) error {
 			r, err := http.NewRequest("GET", fmt.Sprintf("%s/rollup?year=%d", base, *year), nil)
 			if err == nil {
 				r.AddCookie(&http.Cookie{Name: "cunji_token", Value: dTok})
+				r.AddCookie(browser)
 			}
 			return r, err
 		}},
@@ -325,6 +329,7 @@ func benchHTTP(args []string) error {
 			r, err := http.NewRequest("GET", fmt.Sprintf("%s/villages/%s/reports/%d", base, first.Code, *year), nil)
 			if err == nil {
 				r.AddCookie(&http.Cookie{Name: "cunji_token", Value: vTok})
+				r.AddCookie(browser)
 			}
 			return r, err
 		}},
