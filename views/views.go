@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"cunji/models"
@@ -36,7 +37,15 @@ func Static() fs.FS {
 // Views holds every page's template, parsed once at start-up.
 type Views struct {
 	pages map[string]*template.Template
+	// buffers are the buffers pages are executed into (RenderPage), reused so
+	// that a page of some tens of kilobytes is not grown anew, doubling after
+	// doubling, at each request.
+	buffers sync.Pool
 }
+
+// pageBufferKept bounds the buffers returned to the pool: a rare very large
+// page (a long list) does not stay in memory behind every later small one.
+const pageBufferKept = 256 << 10
 
 // Funcs are the helpers the templates may call.
 var Funcs = template.FuncMap{
@@ -200,16 +209,36 @@ func (v *Views) Content(page string, data any) (template.HTML, error) {
 // Render executes a page into a buffer first, so that a template error becomes a
 // clean error rather than half a page.
 func (v *Views) Render(w io.Writer, page string, data any) error {
+	return v.RenderPage(page, data, func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// RenderPage executes a page whole into a reused buffer, then hands its bytes to
+// write (which may so give the page's length before writing it). write must not
+// keep the bytes after it returns: the buffer serves the next page. A template
+// error returns before write is called, so nothing of the page has been sent.
+func (v *Views) RenderPage(page string, data any, write func([]byte) error) error {
 	t, ok := v.pages[page]
 	if !ok {
 		return fmt.Errorf("no template %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf, _ := v.buffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= pageBufferKept {
+			buf.Reset()
+			v.buffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		return err
 	}
-	_, err := buf.WriteTo(w)
-	return err
+	return write(buf.Bytes())
 }
 
 // PercentNumber is a ratio as a percentage number with one decimal (for SVG
