@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cunji/models"
@@ -43,17 +44,27 @@ func (h *Handler) IssueToken(u *models.User) (string, time.Time, error) {
 // userFromToken verifies a token (HS256 only, expiry required) and loads its user,
 // refusing disabled accounts and superseded token versions.
 func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error) {
-	var cl claims
-	_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return h.Secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(), jwt.WithIssuer("cunji"))
-	if err != nil {
+	cl, ok := h.verified.get(raw)
+	if !ok {
+		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return h.Secret, nil },
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(), jwt.WithIssuer("cunji"))
+		if err != nil {
+			return nil, models.ErrUnauthorized
+		}
+		h.verified.put(raw, cl)
+	}
+	// The expiry is checked at every request, a token verified before included
+	// (as the parser checks it: expired from the instant it names on).
+	if cl.ExpiresAt == nil || !time.Now().Before(cl.ExpiresAt.Time) {
 		return nil, models.ErrUnauthorized
 	}
 	id, err := strconv.ParseUint(cl.Subject, 10, 64)
 	if err != nil {
 		return nil, models.ErrUnauthorized
 	}
-	u, err := models.UserByID(h.db(c), uint(id))
+	// The account is read on every request, so that a disabled account, a changed
+	// password or a logout is refused at once; the data revision comes with it.
+	u, rev, err := models.SessionUser(h.db(c), uint(id))
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		// The database is away or slow: 503, and the session stays.
 		return nil, err
@@ -62,7 +73,46 @@ func (h *Handler) userFromToken(c echo.Context, raw string) (*models.User, error
 		return nil, models.ErrUnauthorized
 	}
 	c.Set(ctxOneTime, cl.OneTime && u.MustChangePassword)
+	c.Set(ctxRevision, rev)
 	return u, nil
+}
+
+// verifiedTokens keeps the claims of tokens whose signature (and method and
+// issuer) were verified, so that a session's next requests skip decoding and
+// verifying them again: the claims are a function of the token's text and the
+// secret alone. Nothing else is taken from it: the expiry is checked at each
+// request, and the account (disabled, token version) is read at each request.
+// When full it starts afresh. A nil cache keeps nothing.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[string]claims
+}
+
+// tokensKept bounds verifiedTokens (a few hundred bytes each).
+const tokensKept = 8192
+
+func newVerifiedTokens() *verifiedTokens { return &verifiedTokens{m: map[string]claims{}} }
+
+func (v *verifiedTokens) get(raw string) (claims, bool) {
+	if v == nil {
+		return claims{}, false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cl, ok := v.m[raw]
+	return cl, ok
+}
+
+func (v *verifiedTokens) put(raw string, cl claims) {
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.m) >= tokensKept {
+		v.m = map[string]claims{}
+	}
+	v.m[raw] = cl
 }
 
 // oneTimeSession tells whether the request's session was opened with a one-time

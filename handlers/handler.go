@@ -45,12 +45,18 @@ type Handler struct {
 	// Rollups keeps computed roll-ups (until the data revision moves, or for good
 	// for a settled past instant); Echo makes one when it is nil.
 	Rollups *models.RollupCache
+	// verified keeps the claims of tokens already verified (Echo makes it).
+	verified *verifiedTokens
+	// shells keeps the layout around kept page contents (Echo makes it).
+	shells *pageShells
 }
 
 // Context keys.
 const (
 	ctxUser  = "cunji.user"
 	ctxActor = "cunji.actor"
+	// ctxRevision is the data revision read with the account (keptRevision).
+	ctxRevision = "cunji.revision"
 	// ctxOneTime marks a session opened with a one-time password.
 	ctxOneTime = "cunji.onetime"
 	ctxCSRF    = "cunji.csrf"
@@ -84,16 +90,25 @@ type PageData struct {
 
 // render writes a page with its status code.
 func (h *Handler) render(c echo.Context, status int, page, title string, data any, errs map[string]string) error {
+	return h.renderPage(c, status, page, h.pageData(c, title, data, errs))
+}
+
+// pageData is what a page's template receives (it takes the flash message).
+func (h *Handler) pageData(c echo.Context, title string, data any, errs map[string]string) PageData {
 	pd := PageData{Title: title, User: userOf(c), Errors: errs, Data: data,
 		RequestID: c.Response().Header().Get(HeaderRequestID)}
 	pd.CSRF, _ = c.Get(ctxCSRF).(string)
 	pd.Flash, pd.FlashKind = takeFlash(c)
-	if n, err := models.CountDemoUsers(h.db(c)); err == nil && n > 0 {
+	if demo, err := h.Rollups.DemoAccounts(h.db(c), keptRevision(c)); err == nil && demo {
 		pd.Demo = true
 	}
 	if pd.Errors == nil {
 		pd.Errors = map[string]string{}
 	}
+	return pd
+}
+
+func (h *Handler) renderPage(c echo.Context, status int, page string, pd PageData) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return h.Views.Render(c.Response(), page, pd)

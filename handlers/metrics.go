@@ -143,6 +143,8 @@ func (m *Metrics) Recounted(d models.Drift, err error) {
 	m.recounts.WithLabelValues("ok").Inc()
 	m.drift.WithLabelValues("current_reports").Set(float64(d.CurrentReports))
 	m.drift.WithLabelValues("rollup_cells").Set(float64(d.RollupCells))
+	m.drift.WithLabelValues("register_cells").Set(float64(d.RegisterCells))
+	m.drift.WithLabelValues("company_cells").Set(float64(d.CompanyCells))
 	m.drift.WithLabelValues("indicator_cells").Set(float64(d.IndicatorCells))
 }
 

@@ -264,9 +264,7 @@ func (h *Handler) reportPageData(c echo.Context, rep *models.Report) (*reportPag
 	var err error
 	if u.Role == models.RoleVillage {
 		// A closed year (or one not open yet) shows its figures, not a form.
-		if p.Openness, err = models.ReportOpenness(h.DB, rep.Village, rep.Year, time.Now()); err != nil {
-			return nil, err
-		}
+		p.Openness = rep.Openness
 	}
 	p.Editable = u.Role == models.RoleVillage && rep.Village.ActiveIn(rep.Year) && p.Openness.Open() &&
 		(rep.Open == nil || rep.Open.Status == models.StatusDraft)

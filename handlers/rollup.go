@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"cunji/models"
+	"cunji/views"
 
 	"github.com/labstack/echo/v4"
 )
@@ -16,14 +19,29 @@ func (h *Handler) closedYear(c echo.Context) (int, error) {
 	if c.QueryParam("year") != "" {
 		return queryInt(c, "year", 0)
 	}
-	y, err := models.LatestClosedYear(h.db(c), actorOf(c).DistrictCode, time.Now())
+	ys, err := h.Rollups.Years(h.db(c), keptRevision(c), actorOf(c).DistrictCode)
 	if err != nil {
 		return 0, err
 	}
-	if y == 0 {
-		return h.defaultYear(c)
+	if y := ys.LatestClosed(time.Now()); y != 0 {
+		return y, nil
 	}
-	return y, nil
+	// As defaultYear decides it, from the same last open year.
+	years := ys.Years()
+	return max(min(models.CurrentYear(), years[len(years)-1]), models.FirstYear), nil
+}
+
+// keptRevision is the data revision read with the request's account
+// (models.SessionUser): what the request reads that only a change to the data can
+// change may be taken as kept at that revision (models.RollupCache). A request
+// that may write (any method but GET and HEAD) reads afresh (models.NoRevision),
+// so that what it shows after its own change is never what was kept before it.
+func keptRevision(c echo.Context) int64 {
+	rev, ok := c.Get(ctxRevision).(int64)
+	if m := c.Request().Method; !ok || (m != http.MethodGet && m != http.MethodHead) {
+		return models.NoRevision
+	}
+	return rev
 }
 
 // yearsView lists the reporting years for a year selector, each marked when it is
@@ -39,13 +57,11 @@ type yearsView struct {
 
 func (h *Handler) yearsView(c echo.Context, year int, at time.Time) (yearsView, error) {
 	v := yearsView{Selected: year}
-	var err error
-	if v.Years, err = models.Years(h.db(c)); err != nil {
+	ys, err := h.Rollups.Years(h.db(c), keptRevision(c), actorOf(c).DistrictCode)
+	if err != nil {
 		return v, err
 	}
-	if v.InProgress, err = models.InProgressYears(h.db(c), actorOf(c).DistrictCode, at); err != nil {
-		return v, err
-	}
+	v.Years, v.InProgress = ys.Years(), ys.InProgress(at)
 	cur := models.CurrentYear()
 	for _, y := range v.Years {
 		if v.InProgress[y] && y <= cur {
@@ -72,7 +88,7 @@ const rollupsKept = 4096
 
 // rollup is the roll-up through the cache; without ?as_of= it is the roll-up of now.
 func (h *Handler) rollup(c echo.Context, a *models.Actor, street string, year int, asOf time.Time) (*models.Rollup, error) {
-	return h.Rollups.Rollup(h.db(c), a, street, year, asOf, c.QueryParam("as_of") == "")
+	return h.Rollups.RollupAt(h.db(c), keptRevision(c), a, street, year, asOf, c.QueryParam("as_of") == "")
 }
 
 // queryAsOf reads ?as_of= (RFC 3339; default now), in UTC.
@@ -95,25 +111,55 @@ type rollupPage struct {
 	Street  string
 }
 
-// RollupShow is GET /rollup: the district's (or the street's) roll-up page.
+// RollupShow is GET /rollup: the district's (or the street's) roll-up page. Its
+// content (all but the layout) is rendered once for a kept roll-up and kept beside
+// it, while what else it shows stays the same (rollupPageKey).
 func (h *Handler) RollupShow(c echo.Context) error {
 	year, street, asOf, err := h.rollupParams(c)
 	if err != nil {
 		return err
 	}
-	a := actorOf(c)
-	ru, err := h.rollup(c, a, street, year, asOf)
+	a, rev := actorOf(c), keptRevision(c)
+	k, err := h.Rollups.Kept(h.db(c), rev, a, street, year, asOf, c.QueryParam("as_of") == "")
 	if err != nil {
 		return err
 	}
+	ru := k.At(asOf)
 	p := rollupPage{Rollup: ru, Street: street}
 	if p.Years, err = h.yearsView(c, year, asOf); err != nil {
 		return err
 	}
 	if a.Role == models.RoleDistrict {
-		if p.Streets, err = models.ListStreets(h.db(c), a); err != nil {
+		if p.Streets, err = h.Rollups.Streets(h.db(c), rev, a); err != nil {
 			return err
 		}
 	}
-	return h.render(c, http.StatusOK, "rollup", ru.ScopeName+"汇总", p, nil)
+	content, err := k.Memo(rollupPageKey(p), func() ([]byte, error) {
+		html, err := h.Views.Content("rollup", p)
+		return []byte(html), err
+	})
+	if err != nil {
+		return err
+	}
+	return h.renderKept(c, http.StatusOK, ru.ScopeName+"汇总", template.HTML(content))
+}
+
+// rollupPageKey names everything the roll-up page's content shows besides the kept
+// roll-up: its instant as shown, the year selector, the street filter and the
+// streets to choose from.
+func rollupPageKey(p rollupPage) string {
+	b := make([]byte, 0, 256)
+	b = append(b, views.When(p.Rollup.AsOf)...)
+	b = strconv.AppendInt(append(b, '|'), int64(p.Years.Selected), 10)
+	b = strconv.AppendInt(append(b, '|'), int64(p.Years.Open), 10)
+	b = strconv.AppendQuote(append(b, '|'), p.Street)
+	for _, y := range p.Years.Years {
+		b = strconv.AppendInt(append(b, '|'), int64(y), 10)
+		b = strconv.AppendBool(append(b, ':'), p.Years.InProgress[y])
+	}
+	for _, s := range p.Streets {
+		b = strconv.AppendQuote(append(b, '|'), s.Code)
+		b = strconv.AppendQuote(append(b, '='), s.Name)
+	}
+	return string(b)
 }

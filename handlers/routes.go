@@ -28,6 +28,12 @@ func (h *Handler) Echo() *echo.Echo {
 	if h.Passwords == nil {
 		h.Passwords = models.NewPasswords(models.ConcurrentComparisons)
 	}
+	if h.verified == nil {
+		h.verified = newVerifiedTokens()
+	}
+	if h.shells == nil {
+		h.shells = newPageShells()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler

@@ -11,8 +11,9 @@ import (
 // current in the same transaction as every approval and every change of master
 // data: the roll-up of now sums a few cells instead of reading every village. It
 // always equals the recount (the tests compare the two after every kind of change).
-// Its figure columns are reportFigures (figures.go); titles are not among them,
-// since they come from the title register.
+// Its report columns are reportFigures (figures.go), moved by deltas; its register
+// columns (titles, workshops, member villages, open versions) are recounted for the
+// cells a change touches (cells_registers.go).
 type RollupCell struct {
 	StreetCode   string `gorm:"primaryKey;size:9"`
 	Type         string `gorm:"primaryKey;size:20"`
@@ -24,12 +25,15 @@ type RollupCell struct {
 	TotalFen     int64  `gorm:"not null"`
 	OperFen      int64  `gorm:"not null"`
 	AssetsFen    int64  `gorm:"not null"`
+	// RegisterCounts are the figures of the registers and of the work in progress,
+	// recounted cell by cell in the changing transaction (cells_registers.go).
+	RegisterCounts `gorm:"embedded"`
 }
 
 // figures are the cell's figures as a row.
 func (c *RollupCell) figures() aggRow {
 	return aggRow{StreetCode: c.StreetCode, Type: c.Type, Villages: c.Villages, Reported: c.Reported,
-		Meets: c.Meets, TotalFen: c.TotalFen, OperFen: c.OperFen, AssetsFen: c.AssetsFen}
+		Meets: c.Meets, TotalFen: c.TotalFen, OperFen: c.OperFen, AssetsFen: c.AssetsFen, RegisterCounts: c.RegisterCounts}
 }
 
 // cellKey names a cell.
@@ -138,7 +142,16 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 		d.contribute(old, y, byYear[y], -1)
 		d.contribute(cur, y, byYear[y], +1)
 	}
-	return d.write(tx)
+	if err := d.write(tx); err != nil {
+		return err
+	}
+	// The village's titles, workshops, shares and open versions count where it is
+	// now (the villages table already holds cur).
+	places := map[cellPlace]bool{{cur.StreetCode, cur.Type}: true}
+	if old != nil {
+		places[cellPlace{old.StreetCode, old.Type}] = true
+	}
+	return registersForPlaces(tx, places)
 }
 
 // cellsForNewVillages adds new villages (with no reports yet) to the cells.
@@ -156,11 +169,15 @@ func cellsForNewVillages(tx *gorm.DB, vs []Village) error {
 	return d.write(tx)
 }
 
-// RebuildCells recomputes every cell from the villages and the current table
-// (after a bulk load, or when reporting opens a new year).
+// RebuildCells recomputes every cell from the villages and the current table, and
+// its register figures from the registers (after a bulk load, or when reporting
+// opens a new year).
 func RebuildCells(db *gorm.DB) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("1 = 1").Delete(&RollupCell{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("1 = 1").Delete(&RollupCompanyCell{}).Error; err != nil {
 			return err
 		}
 		years, err := Years(tx)
@@ -177,7 +194,7 @@ GROUP BY v.district_code, v.street_code, v.type`, y, y, y, y).Error
 				return err
 			}
 		}
-		return nil
+		return rebuildRegisters(tx)
 	})
 }
 

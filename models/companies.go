@@ -294,6 +294,9 @@ func UpdateCompany(db *gorm.DB, a *Actor, id uint, in CompanyInput) (*Company, e
 			if err := tx.Create(&e).Error; err != nil {
 				return err
 			}
+			if err := registersForCompany(tx, id); err != nil {
+				return err
+			}
 		}
 		res := tx.Model(&Company{}).Where("id = ? AND version = ?", id, before.Version).
 			Select("name", "credit_code", "model", "founded_on", "registered_capital_fen", "dissolved_at", "version", "updated_at").Updates(&out)

@@ -82,10 +82,12 @@ func replaceMembers(tx *gorm.DB, companyID uint, rows []CompanyMember) error {
 	for i := range rows {
 		rows[i].ID, rows[i].CompanyID, rows[i].AddedAt, rows[i].RemovedAt = 0, companyID, at, nil
 	}
-	if len(rows) == 0 {
-		return nil
+	if len(rows) > 0 {
+		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
 	}
-	return tx.Create(&rows).Error
+	return registersForCompany(tx, companyID)
 }
 
 // SetMembers replaces a company's whole member list (PUT semantics), guarded by the

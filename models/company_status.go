@@ -66,6 +66,9 @@ func SetCompanyStatus(db *gorm.DB, a *Actor, id uint, kind string, on time.Time)
 			Updates(map[string]any{"dissolved_at": dissolved, "version": gorm.Expr("version + 1"), "updated_at": e.RecordedAt}).Error; err != nil {
 			return err
 		}
+		if err := registersForCompany(tx, id); err != nil {
+			return err
+		}
 		return Audit(tx, a, "company."+kind, "company", itoa(int(id)), companyScope(a), nil, e)
 	})
 	if err != nil {

@@ -72,28 +72,47 @@ JOIN (SELECT village_code, year, MAX(seq) AS seq FROM report_versions WHERE stat
 // the index alone, whatever the statistics say.
 type lastChanges struct {
 	Approval, Revision, MemberAdded, MemberRemoved, CompanyCreated, CompanyDissolved, Workshop *time.Time
+	// The roll-up of now also reads the title register, the workshops' star
+	// evaluations and the open versions (created, submitted) from the cells.
+	Title, Star, Opened, Submitted *time.Time
 }
 
-// latestChangesSQL selects the seven instants of lastChanges, in its order.
+// changeCount is the number of instants of lastChanges.
+const changeCount = 11
+
+// latestChangesSQL selects the instants of lastChanges, in its order.
 const latestChangesSQL = `(SELECT MAX(reviewed_at) FROM report_versions) AS approval,
 		(SELECT MAX(valid_from) FROM village_revisions) AS revision,
 		(SELECT MAX(added_at) FROM company_members) AS member_added,
 		(SELECT MAX(removed_at) FROM company_members) AS member_removed,
 		(SELECT MAX(created_at) FROM companies) AS company_created,
 		(SELECT MAX(recorded_at) FROM company_statuses) AS company_dissolved,
-		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop`
+		(SELECT MAX(reviewed_at) FROM workshop_versions) AS workshop,
+		(SELECT MAX(recorded_at) FROM title_entries) AS title,
+		(SELECT MAX(recorded_at) FROM workshop_stars) AS star,
+		(SELECT MAX(created_at) FROM report_versions) AS opened,
+		(SELECT MAX(submitted_at) FROM report_versions) AS submitted`
 
 func latestChanges(db *gorm.DB) (*lastChanges, error) {
-	var raw [7]any
-	if err := db.Raw("SELECT "+latestChangesSQL).Row().Scan(&raw[0], &raw[1], &raw[2], &raw[3], &raw[4], &raw[5], &raw[6]); err != nil {
+	var raw [changeCount]any
+	if err := db.Raw("SELECT " + latestChangesSQL).Row().Scan(changePointers(&raw)...); err != nil {
 		return nil, err
 	}
 	return readChanges(raw)
 }
 
-// readChanges reads the seven instants of latestChangesSQL.
-func readChanges(raw [7]any) (*lastChanges, error) {
-	var ts [7]*time.Time
+// changePointers are pointers to each of raw's values, for a Scan.
+func changePointers(raw *[changeCount]any) []any {
+	out := make([]any, changeCount)
+	for i := range raw {
+		out[i] = &raw[i]
+	}
+	return out
+}
+
+// readChanges reads the instants of latestChangesSQL.
+func readChanges(raw [changeCount]any) (*lastChanges, error) {
+	var ts [changeCount]*time.Time
 	for i, v := range raw {
 		t, err := dbTime(v)
 		if err != nil {
@@ -101,13 +120,14 @@ func readChanges(raw [7]any) (*lastChanges, error) {
 		}
 		ts[i] = t
 	}
-	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6]}, nil
+	return &lastChanges{ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6], ts[7], ts[8], ts[9], ts[10]}, nil
 }
 
 // changedAfter reports whether any of the instants is after t.
 func (l *lastChanges) changedAfter(t time.Time) bool {
 	return after(l.Approval, t) || after(l.Revision, t) || after(l.MemberAdded, t) || after(l.MemberRemoved, t) ||
-		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t)
+		after(l.CompanyCreated, t) || after(l.CompanyDissolved, t) || after(l.Workshop, t) ||
+		after(l.Title, t) || after(l.Star, t) || after(l.Opened, t) || after(l.Submitted, t)
 }
 
 // dbTime reads an aggregate's instant: PostgreSQL gives a time, SQLite the text it

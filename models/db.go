@@ -33,7 +33,7 @@ func Open(dsn string) (*gorm.DB, error) {
 		closeDB(db)
 		return nil, err
 	}
-	if err := WithLock(db, Migrate); err != nil {
+	if err := WithLock(db, migrateAndRecount); err != nil {
 		closeDB(db)
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

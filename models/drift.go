@@ -13,6 +13,11 @@ import (
 type Drift struct {
 	CurrentReports int64
 	RollupCells    int64
+	// RegisterCells are the cells whose register figures (titles, workshops, member
+	// villages, open versions) differ from a recount from the registers, and
+	// CompanyCells the company rows (RollupCompanyCell) that do.
+	RegisterCells  int64
+	CompanyCells   int64
 	IndicatorCells int64
 }
 
@@ -85,6 +90,9 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 			if _, ok := want[k]; !ok && !r.isZero() {
 				d.RollupCells++
 			}
+		}
+		if d.RegisterCells, d.CompanyCells, err = registerDrift(tx); err != nil {
+			return err
 		}
 		d.IndicatorCells, err = indicatorCellsDrift(tx)
 		return err

@@ -77,6 +77,7 @@ type aggRow struct {
 	TotalFen   int64
 	OperFen    int64
 	AssetsFen  int64
+	RegisterCounts
 }
 
 // figureColumns are the figures' names, in the table's order.

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -392,9 +393,71 @@ type FlagResult struct {
 // year and the peers), the dividends of the subjects' village-years, and the
 // thresholds in force at at. It fills in LastYear of the subjects that lacked it.
 func ComputeFlags(db *gorm.DB, subjects []FlagSubject, at time.Time) (*FlagResult, error) {
-	res := &FlagResult{Flags: make([][]Flag, len(subjects)), Approved: map[string]*ReportVersion{}}
+	in, err := readFlagInputs(db, subjects, at)
+	if err != nil {
+		return nil, err
+	}
+	return in.compute(subjects), nil
+}
+
+// flagInputs are what the flags of some subjects are computed from, read in one
+// statement (readFlagInputs): a submission reads them before its write transaction
+// and computes the flags inside it, on the draft exactly as it is submitted.
+type flagInputs struct {
+	approved   map[string]*ReportVersion
+	peers      map[flagGroup][]ReportVersion
+	dividends  map[string]int64
+	thresholds FlagThresholds
+}
+
+// flagGroup is the peers of a version: the same street, village type and year.
+type flagGroup struct {
+	street, vtype string
+	year          int
+}
+
+// flagApprovedSQL selects the approved versions that count as of an instant (the
+// latest approved by then) of some streets and years, as flagInputRow rows. The
+// maintained current table gives them for every village-year whose current version
+// was approved by then (all of them when the instant is now), one row each by its
+// primary key; only a village-year approved again since is read from its history
+// (the join on the subquery makes both databases filter the current table first).
+// Parameters: streets, years, at (the current ones), then StatusApproved, at,
+// years, at, streets (those approved again since at).
+const flagApprovedSQL = `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.village_code, v.street_code, v.type AS village_type, rv.year,
+		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
+		rv.operating_fen, rv.total_fen, '' AS setting_key
+	FROM villages v JOIN current_reports cr ON cr.village_code = v.code JOIN report_versions rv ON rv.id = cr.version_id
+	WHERE v.street_code IN ? AND cr.year IN ? AND cr.reviewed_at <= ?
+	UNION ALL
+	SELECT 'a', rv.id, rv.seq, rv.village_code, v.street_code, v.type, rv.year,
+		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
+		rv.operating_fen, rv.total_fen, ''
+	FROM current_reports cr JOIN villages v ON v.code = cr.village_code
+		JOIN report_versions rv ON rv.id = (SELECT x.id FROM report_versions x WHERE x.village_code = cr.village_code
+			AND x.year = cr.year AND x.status = ? AND x.reviewed_at <= ? ORDER BY x.seq DESC LIMIT 1)
+	WHERE cr.year IN ? AND cr.reviewed_at > ? AND v.street_code IN ?`
+
+// flagInputsSQL is the flags' inputs statement: the approved versions that count
+// (flagApprovedSQL), the dividends of the subjects' village-years and the district's
+// thresholds in force, as flagInputRow rows.
+const flagInputsSQL = flagApprovedSQL + `
+	UNION ALL
+	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
+	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
+	UNION ALL
+	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
+	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
+		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
+		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`
+
+// readFlagInputs reads, in one statement, the flags' inputs of the subjects at
+// instant at (see ComputeFlags).
+func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInputs, error) {
+	in := &flagInputs{approved: map[string]*ReportVersion{}, peers: map[flagGroup][]ReportVersion{},
+		dividends: map[string]int64{}, thresholds: DefaultFlagThresholds}
 	if len(subjects) == 0 {
-		return res, nil
+		return in, nil
 	}
 	streets, codes, years := []string{}, []string{}, []int{}
 	seen := map[string]bool{}
@@ -418,67 +481,66 @@ func ComputeFlags(db *gorm.DB, subjects []FlagSubject, at time.Time) (*FlagResul
 			}
 		}
 	}
+	q := db
+	if len(subjects) == 1 {
+		// One subject's statement always has the same text.
+		q = prepared(db)
+	}
 	var rows []flagInputRow
-	err := db.Raw(`SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.village_code, v.street_code, v.type AS village_type, rv.year,
-		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
-		rv.operating_fen, rv.total_fen, '' AS setting_key
-	FROM report_versions rv JOIN villages v ON v.code = rv.village_code
-	WHERE v.street_code IN ? AND rv.year IN ? AND rv.status = ? AND rv.reviewed_at <= ?
-		AND rv.seq = (SELECT MAX(x.seq) FROM report_versions x WHERE x.village_code = rv.village_code
-			AND x.year = rv.year AND x.status = ? AND x.reviewed_at <= ?)
-	UNION ALL
-	SELECT 'd', 0, 0, village_code, '', '', year, 0, 0, CAST(SUM(dividend_fen) AS BIGINT), 0, 0, 0, 0, 0, ''
-	FROM company_dividends WHERE village_code IN ? AND year IN ? GROUP BY village_code, year
-	UNION ALL
-	SELECT 's', 0, 0, '', '', '', 0, 0, 0, s.value, 0, 0, 0, 0, 0, s.key
-	FROM district_settings s WHERE s.district_code = ? AND s.key IN ? AND s.id = (SELECT x.id FROM district_settings x
-		WHERE x.district_code = s.district_code AND x.key = s.key AND x.recorded_at <= ?
-		ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1)`,
-		streets, years, StatusApproved, at, StatusApproved, at,
+	err := scanRows(q.Raw(flagInputsSQL,
+		streets, years, at,
+		StatusApproved, at, years, at, streets,
 		codes, years,
-		district, flagSettingKeys, at).Scan(&rows).Error
+		district, flagSettingKeys, at).Rows())(func(r *sql.Rows) error {
+		var f flagInputRow
+		if err := r.Scan(&f.Kind, &f.ID, &f.Seq, &f.VillageCode, &f.StreetCode, &f.VillageType, &f.Year,
+			&f.BusinessFen, &f.ContractFen, &f.InvestmentFen, &f.SubsidyFen, &f.OtherFen, &f.AssetsFen,
+			&f.OperatingFen, &f.TotalFen, &f.SettingKey); err != nil {
+			return err
+		}
+		rows = append(rows, f)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	t := DefaultFlagThresholds
-	approved := res.Approved
-	type group struct {
-		street, vtype string
-		year          int
-	}
-	peers := map[group][]ReportVersion{}
-	divs := map[string]int64{}
 	for _, r := range rows {
 		switch r.Kind {
 		case "s":
-			t.set(r.SettingKey, r.InvestmentFen)
+			in.thresholds.set(r.SettingKey, r.InvestmentFen)
 		case "d":
-			divs[reportKey(r.VillageCode, r.Year)] = r.InvestmentFen
+			in.dividends[reportKey(r.VillageCode, r.Year)] = r.InvestmentFen
 		default:
 			v := ReportVersion{VillageCode: r.VillageCode, Year: r.Year, BusinessFen: r.BusinessFen,
 				ContractFen: r.ContractFen, InvestmentFen: r.InvestmentFen, SubsidyFen: r.SubsidyFen, OtherFen: r.OtherFen,
 				AssetsFen: r.AssetsFen, OperatingFen: r.OperatingFen, TotalFen: r.TotalFen, ID: r.ID,
 				Workflow: Workflow{Status: StatusApproved, Seq: r.Seq}}
-			approved[reportKey(r.VillageCode, r.Year)] = &v
-			g := group{r.StreetCode, r.VillageType, r.Year}
-			peers[g] = append(peers[g], v)
+			in.approved[reportKey(r.VillageCode, r.Year)] = &v
+			g := flagGroup{r.StreetCode, r.VillageType, r.Year}
+			in.peers[g] = append(in.peers[g], v)
 		}
 	}
+	return in, nil
+}
+
+// compute is the flags of the subjects from the inputs read for them (it reads
+// nothing): each subject's version as it is now.
+func (in *flagInputs) compute(subjects []FlagSubject) *FlagResult {
+	res := &FlagResult{Flags: make([][]Flag, len(subjects)), Approved: in.approved, Thresholds: in.thresholds}
 	for i := range subjects {
 		s := &subjects[i]
 		if !s.Known {
-			s.LastYear, s.Known = approved[reportKey(s.Version.VillageCode, s.Version.Year-1)], true
+			s.LastYear, s.Known = in.approved[reportKey(s.Version.VillageCode, s.Version.Year-1)], true
 		}
 		var others []ReportVersion
-		for _, p := range peers[group{s.Village.StreetCode, s.Village.Type, s.Version.Year}] {
+		for _, p := range in.peers[flagGroup{s.Village.StreetCode, s.Village.Type, s.Version.Year}] {
 			if p.VillageCode != s.Version.VillageCode {
 				others = append(others, p)
 			}
 		}
-		res.Flags[i] = FlagsOf(s.Version, s.LastYear, others, divs[reportKey(s.Version.VillageCode, s.Version.Year)], t)
+		res.Flags[i] = FlagsOf(s.Version, s.LastYear, others, in.dividends[reportKey(s.Version.VillageCode, s.Version.Year)], in.thresholds)
 	}
-	res.Thresholds = t
-	return res, nil
+	return res
 }
 
 // FlagsText joins flags' messages for one sentence.

@@ -145,6 +145,11 @@ func flagWorld(t *testing.T, db *gorm.DB, ac map[string]*models.Actor) {
 			t.Fatal(err)
 		}
 	}
+	// Written directly, as a bulk load writes them; the load then rebuilds the
+	// current table, which the flags read.
+	if err := models.RebuildCurrent(db); err != nil {
+		t.Fatal(err)
+	}
 	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2024, models.ReportInput{BusinessFen: i64(45 * wan), AssetsFen: i64(100 * wan)})
 }
 
@@ -272,4 +277,38 @@ func TestSubmitFlaggedNeedsNote(t *testing.T) {
 	}
 	// An unflagged draft needs no note.
 	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2025, models.ReportInput{BusinessFen: i64(20 * wan), Note: &note})
+}
+
+// TestFlagsAsOfBeforeAReapproval: the flags as of an instant read the version that
+// counted then, not the one approved since (the current table gives the latest;
+// the history gives the one before it).
+func TestFlagsAsOfBeforeAReapproval(t *testing.T) {
+	db, ac := setup(t)
+	flagWorld(t, db, ac)
+	drafted(t, db, ac["v2"], seeds.FixA2, 2025, models.ReportInput{BusinessFen: i64(55 * wan), AssetsFen: i64(100 * wan)})
+	rep, err := models.GetReport(db, ac["v2"], seeds.FixA2, 2025)
+	if err != nil || rep.Open == nil {
+		t.Fatal(err)
+	}
+	before := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond)
+	// 乙村 2024 corrected from 45 to 60 万: now 55 万 no longer crosses the 50 万 line.
+	approved(t, db, ac["v2"], ac["s1"], seeds.FixA2, 2024, models.ReportInput{BusinessFen: i64(60 * wan), AssetsFen: i64(100 * wan)})
+	for _, c := range []struct {
+		at   time.Time
+		want string
+		last int64
+	}{{before, "cross_50w:operating_fen", 45 * wan}, {time.Now().UTC(), "", 60 * wan}} {
+		subject := []models.FlagSubject{{Version: rep.Open, Village: rep.Village}}
+		res, err := models.ComputeFlags(db, subject, c.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := strings.Join(codes(res.Flags[0]), " "); g != c.want {
+			t.Errorf("as of %s: flags %q, want %q", c.at, g, c.want)
+		}
+		if l := subject[0].LastYear; l == nil || l.BusinessFen != c.last {
+			t.Errorf("as of %s: last year %+v, want %d", c.at, l, c.last)
+		}
+	}
 }

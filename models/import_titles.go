@@ -166,7 +166,11 @@ func ImportTitles(db *gorm.DB, a *Actor, rows [][]string, dryRun bool) (*TitleIm
 				return err
 			}
 		}
-		return nil
+		codes := make([]string, len(entries))
+		for i := range entries {
+			codes[i] = entries[i].VillageCode
+		}
+		return registersForVillages(tx, codes...)
 	})
 	if err != nil {
 		return nil, err

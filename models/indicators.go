@@ -133,6 +133,8 @@ type IndicatorValue struct {
 
 func (v *IndicatorValue) rowID() uint { return v.ID }
 
+func (v *IndicatorValue) setRowID(id uint) { v.ID = id }
+
 func (v *IndicatorValue) asNewRow() {
 	v.ID, v.CreatedAt, v.UpdatedAt, v.Village = 0, time.Time{}, time.Time{}, Village{}
 }

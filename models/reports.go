@@ -119,28 +119,27 @@ type Report struct {
 	Titles   Held
 	LastYear *ReportVersion
 	Rejected *ReportVersion
+	// Openness is the year's reporting state now (its window, the village's
+	// exception), read with the village.
+	Openness Openness
 }
 
-// GetReport loads a village-year's report within the actor's scope.
+// GetReport loads a village-year's report within the actor's scope: its context
+// (the village, the last open year, the window, the titles held: one statement)
+// and the year's versions with last year's approved ones (one statement).
 func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
-	v, err := a.FindVillage(db, code)
+	at := now()
+	c, err := loadReportContext(db, a, code, year, &at)
 	if err != nil {
 		return nil, err
 	}
-	last, err := LastYear(db)
-	if err != nil {
-		return nil, err
-	}
-	if year < FirstYear || year > last {
+	if year < FirstYear || year > c.LastYear {
 		return nil, ErrNotFound
 	}
-	rep := &Report{Village: v, Year: year}
-	if rep.Titles, err = HeldTitles(db, code, year, now()); err != nil {
-		return nil, err
-	}
+	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, time.Now()), Titles: c.Titles}
 	// The year's versions and last year's approved ones, in one query.
 	var rows []ReportVersion
-	err = db.Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
+	err = prepared(db).Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
 		Order("year DESC, seq DESC").Find(&rows).Error
 	if err != nil {
 		return nil, err
@@ -159,24 +158,15 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	return rep, nil
 }
 
-// reportTarget loads the village in scope (one statement, without its street),
-// checks the role and the year: 404 before 403 before 422, so that nothing outside
+// reportTarget loads the village in scope and checks the role and the year (one
+// statement, see reportTargetIn): 404 before 403 before 422, so that nothing outside
 // the scope leaks.
 func reportTarget(db *gorm.DB, a *Actor, code string, year int, role string) (*Village, error) {
-	v, err := a.Scope().VillageByCode(db, code)
+	c, err := reportTargetIn(db, a, code, year, role, nil)
 	if err != nil {
 		return nil, err
 	}
-	if a.Role != role {
-		return nil, ErrForbidden
-	}
-	if err := CheckYear(db, year); err != nil {
-		return nil, err
-	}
-	if !v.ActiveIn(year) {
-		return nil, Invalid("year", "该村在此年度不在册（未设立或已撤并）")
-	}
-	return v, nil
+	return c.Village, nil
 }
 
 // reports is the series of a village-year's report versions.
@@ -191,6 +181,8 @@ var reports = &series[ReportVersion, *ReportVersion]{
 }
 
 func (r *ReportVersion) rowID() uint { return r.ID }
+
+func (r *ReportVersion) setRowID(id uint) { r.ID = id }
 
 // asNewRow makes a copy of a version a new row: the derived fields are derived again
 // when the input is applied.
@@ -207,15 +199,16 @@ func reportSeries(v *Village, year int) seriesKey {
 // latest version: the approved figures, or a rejected version being corrected) when
 // there is none. Only the village's cadre may.
 func SaveDraft(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (*ReportVersion, error) {
-	v, err := reportTarget(db, a, code, year, RoleVillage)
+	at := now()
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, &at)
 	if err != nil {
 		return nil, err
 	}
-	if err := heldTitlesOnly(db, code, year, &in); err != nil {
+	if err := heldTitlesOnly(c.Titles, &in); err != nil {
 		return nil, err
 	}
 	first := func() ReportVersion { return ReportVersion{VillageCode: code, Year: year} }
-	return reports.save(db, a, reportSeries(v, year), in.Version, first, in.apply)
+	return reports.save(db, a, reportSeries(c.Village, year), in.Version, first, in.apply)
 }
 
 // Submit sends the open draft for review. Only the village's cadre may. A non-nil
@@ -225,40 +218,50 @@ func Submit(db *gorm.DB, a *Actor, code string, year int, version *int) (*Report
 }
 
 // SubmitNote sends the open draft for review with the cadre's note (说明; nil keeps
-// the draft's). A draft with flags (ComputeFlags, in the same transaction) is
-// refused without a note: 422 on note, naming the flags. The submission's audit
-// entry keeps the note and the flags.
+// the draft's). A draft with flags is refused without a note: 422 on note, naming
+// the flags. The submission's audit entry keeps the note and the flags.
 func SubmitNote(db *gorm.DB, a *Actor, code string, year int, version *int, note *string) (*ReportVersion, error) {
-	v, err := reportTarget(db, a, code, year, RoleVillage)
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWindow(db, v, year, time.Now()); err != nil {
+	if o := c.openness(year, time.Now()); !o.Open() {
+		return nil, Conflict(o.Message)
+	}
+	check, err := noteForFlags(db, c.Village, year, note)
+	if err != nil {
 		return nil, err
 	}
-	return reports.submit(db, a, reportSeries(v, year), version, noteForFlags(v, note))
+	return reports.submit(db, a, reportSeries(c.Village, year), version, check)
 }
 
 // SaveAndSubmit saves the draft and submits it (the form's 保存并提交), checking the
-// village, the year and the window once. The draft stays saved when the submission
-// is refused: saved is nil only when the save itself failed (a flagged draft
-// without a note: saved, and 422 on note).
+// village, the year and the window once, in one transaction that writes the version
+// once. The draft stays saved when the submission is refused: saved is nil only
+// when the save itself failed (a flagged draft without a note: saved, and 422 on
+// note; a closed window: saved, and 409).
 func SaveAndSubmit(db *gorm.DB, a *Actor, code string, year int, in ReportInput) (saved *ReportVersion, err error) {
-	v, err := reportTarget(db, a, code, year, RoleVillage)
+	at := now()
+	c, err := reportTargetIn(db, a, code, year, RoleVillage, &at)
 	if err != nil {
 		return nil, err
 	}
-	if err := heldTitlesOnly(db, code, year, &in); err != nil {
+	if err := heldTitlesOnly(c.Titles, &in); err != nil {
 		return nil, err
 	}
+	k := reportSeries(c.Village, year)
 	first := func() ReportVersion { return ReportVersion{VillageCode: code, Year: year} }
-	if saved, err = reports.save(db, a, reportSeries(v, year), in.Version, first, in.apply); err != nil {
+	if o := c.openness(year, time.Now()); !o.Open() {
+		if saved, err = reports.save(db, a, k, in.Version, first, in.apply); err != nil {
+			return nil, err
+		}
+		return saved, Conflict(o.Message)
+	}
+	check, err := noteForFlags(db, c.Village, year, nil)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkWindow(db, v, year, time.Now()); err != nil {
-		return saved, err
-	}
-	sub, err := reports.submit(db, a, reportSeries(v, year), &saved.Version, noteForFlags(v, nil))
+	saved, sub, err := reports.saveSubmit(db, a, k, in.Version, first, in.apply, check)
 	if err != nil {
 		return saved, err
 	}
@@ -266,9 +269,17 @@ func SaveAndSubmit(db *gorm.DB, a *Actor, code string, year int, in ReportInput)
 }
 
 // noteForFlags is the submission's check: it sets the note given (trimmed), computes
-// the draft's flags and refuses a flagged draft without a note.
-func noteForFlags(v *Village, note *string) func(*gorm.DB, *ReportVersion) ([]string, error) {
-	return func(tx *gorm.DB, r *ReportVersion) ([]string, error) {
+// the draft's flags and refuses a flagged draft without a note. The flags' inputs
+// (last year's approved figures, the peers', the dividends, the thresholds) are
+// read here, before the submission's transaction, so that the write lock is not
+// held while they are read; the flags themselves are computed inside it, on the
+// draft exactly as it is submitted.
+func noteForFlags(db *gorm.DB, v *Village, year int, note *string) (func(*gorm.DB, *ReportVersion) ([]string, error), error) {
+	inputs, err := readFlagInputs(db, []FlagSubject{{Version: &ReportVersion{VillageCode: v.Code, Year: year}, Village: v}}, now())
+	if err != nil {
+		return nil, err
+	}
+	return func(_ *gorm.DB, r *ReportVersion) ([]string, error) {
 		var cols []string
 		if note != nil {
 			n := strings.TrimSpace(*note)
@@ -282,17 +293,14 @@ func noteForFlags(v *Village, note *string) func(*gorm.DB, *ReportVersion) ([]st
 				r.Note, cols = n, []string{"note"}
 			}
 		}
-		res, err := ComputeFlags(tx, []FlagSubject{{Version: r, Village: v}}, now())
-		if err != nil {
-			return nil, err
-		}
+		res := inputs.compute([]FlagSubject{{Version: r, Village: v}})
 		// The cadre's words: the audit entry, which the cadre may read, keeps them too.
 		r.Flags = ForRole(res.Flags[0], RoleVillage)
 		if len(r.Flags) > 0 && strings.TrimSpace(r.Note) == "" {
 			return nil, Invalid("note", "本次填报有需要说明的情况，请在“说明”中写明原因后再提交："+FlagsText(r.Flags))
 		}
 		return cols, nil
-	}
+	}, nil
 }
 
 // Withdraw takes the submitted version back to a draft while the street has not
@@ -351,11 +359,7 @@ func isUniqueViolation(err error) bool {
 
 // heldTitlesOnly refuses a report edit that sends titles other than those the
 // village holds (titles are named by the district), and sets the held ones.
-func heldTitlesOnly(db *gorm.DB, code string, year int, in *ReportInput) error {
-	held, err := HeldTitles(db, code, year, now())
-	if err != nil {
-		return err
-	}
+func heldTitlesOnly(held Held, in *ReportInput) error {
 	verr := &ValidationError{}
 	if in.StarRating != nil && *in.StarRating != held.Star {
 		verr.Add("star_rating", "星级美丽乡村由区里验收后命名（区农业农村局录入命名文件），村里不能填报；本村该年度现有星级："+starName(held.Star))

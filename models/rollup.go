@@ -2,7 +2,6 @@ package models
 
 import (
 	"math/big"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -168,6 +167,8 @@ func (f *Figures) add(r aggRow) {
 	f.CollectiveIncomeTotalFen += r.TotalFen
 	f.OperatingIncomeTotalFen += r.OperFen
 	f.AssetsTotalFen += r.AssetsFen
+	// The register figures are 0 but in the cells of the roll-up of now.
+	r.RegisterCounts.addTo(f)
 }
 
 func (f *Figures) finish() {
@@ -198,24 +199,14 @@ func (s source) villages(db *gorm.DB) *gorm.DB {
 }
 
 // aggregate counts, per (street, type), the villages of the scope active in year and
-// the figures of their latest approved version. Three query shapes, one result: the
-// roll-up cells (now); a per-village index lookup of the latest approved version
+// the figures of their latest approved version as of an instant from the history
+// (the roll-up of now reads the cells instead: nowGroups). Two query shapes, one
+// result: a per-village index lookup of the latest approved version
 // (history, a district or smaller); one pass over the year's versions grouped by
 // village (history, a region). The latest approved version is the highest seq
 // approved by asOf (versions are approved in the order they were created, since at
 // most one is open at a time).
 func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]aggRow, error) {
-	if src.now {
-		// The cells kept current by every approval and master-data change.
-		q := a.Scope().Cells(db.Model(&RollupCell{})).
-			Where("year = ?", year)
-		if street != "" {
-			q = q.Where("street_code = ?", street)
-		}
-		var rows []aggRow
-		err := q.Select("street_code, type, " + strings.Join(figureColumns(), ", ")).Scan(&rows).Error
-		return rows, err
-	}
 	q := src.villages(db)
 	switch {
 	case !a.IsRegion() || street != "":
@@ -242,32 +233,27 @@ func aggregate(db *gorm.DB, a *Actor, street string, year int, src source) ([]ag
 // ComputeRollup computes the roll-up of the actor's scope (narrowed to one street
 // when street is set) for year as of asOf. Only approved data counts.
 func ComputeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (*Rollup, error) {
-	return computeRollup(db, a, street, year, asOf, nil, false)
+	var rc *RollupCache
+	return rc.Rollup(db, a, street, year, asOf, false)
 }
 
-func computeRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, rc *RollupCache, now bool) (*Rollup, error) {
+// RecountRollup is the roll-up as of asOf counted from the history, never from the
+// maintained cells: the recount that checks them (the tests after every kind of
+// write, `cunji bench`).
+func RecountRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time) (*Rollup, error) {
 	if a.Role != RoleDistrict && a.Role != RoleStreet {
 		return nil, ErrForbidden
 	}
-	// The context comes first: the revision it reads is then no newer than the
-	// data counted below, so an answer is never kept under a revision it predates.
-	ctx, err := readRollupContext(db, a.DistrictCode, year, asOf)
+	in, err := readRollupInputs(db, a.DistrictCode, year)
 	if err != nil {
 		return nil, err
 	}
+	ctx := in.at(asOf)
 	if err := checkYearIn(year, ctx.lastYear); err != nil {
 		return nil, err
 	}
-	key := rc.key(ctx, a, street, year, asOf, now)
-	if ru := rc.get(key, asOf); ru != nil {
-		return ru, nil
-	}
-	ru, err := countRollup(db, a, street, year, asOf, ctx)
-	if err != nil {
-		return nil, err
-	}
-	rc.put(key, ru)
-	return ru, nil
+	ctx.changed = true
+	return countRollup(db, a, street, year, asOf, ctx)
 }
 
 // countRollup counts the roll-up, once its context is known.
@@ -337,8 +323,11 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)
 		ru.ByStreet = append(ru.ByStreet, row)
 	}
-	if ru.Pending, err = pending(db, a, street, year, src); err != nil {
-		return nil, err
+	ru.Pending = cur.pending
+	if !src.now {
+		if ru.Pending, err = pending(db, a, street, year, src); err != nil {
+			return nil, err
+		}
 	}
 	for i, t := range VillageTypes {
 		row := TypeFigures{Type: t, Figures: cur.types[i]}
@@ -353,13 +342,11 @@ type groups struct {
 	total   Figures
 	streets []Figures
 	types   []Figures
+	// pending is the open versions of the cells read (the roll-up of now only).
+	pending PendingFigures
 }
 
 func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, src source, registries bool) (*groups, error) {
-	rows, err := aggregate(db, a, street, year, src)
-	if err != nil {
-		return nil, err
-	}
 	g := &groups{streets: make([]Figures, len(streets)), types: make([]Figures, len(VillageTypes))}
 	si := map[string]int{}
 	for i, s := range streets {
@@ -369,21 +356,32 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 	for i, t := range VillageTypes {
 		ti[t] = i
 	}
-	for _, r := range rows {
-		g.total.add(r)
-		if i, ok := si[r.StreetCode]; ok {
-			g.streets[i].add(r)
-		}
-		if i, ok := ti[r.Type]; ok {
-			g.types[i].add(r)
-		}
-	}
-	if err := addTitles(db, a, street, year, src, g, si, ti); err != nil {
-		return nil, err
-	}
-	if registries {
-		if err := addRegistries(db, a, street, year, src, g, si, ti); err != nil {
+	if src.now {
+		// The cells carry every figure, the register's too.
+		if err := nowGroups(db, a, street, year, g, si, ti); err != nil {
 			return nil, err
+		}
+	} else {
+		rows, err := aggregate(db, a, street, year, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			g.total.add(r)
+			if i, ok := si[r.StreetCode]; ok {
+				g.streets[i].add(r)
+			}
+			if i, ok := ti[r.Type]; ok {
+				g.types[i].add(r)
+			}
+		}
+		if err := addTitles(db, a, street, year, src, g, si, ti); err != nil {
+			return nil, err
+		}
+		if registries {
+			if err := addRegistries(db, a, street, year, src, g, si, ti); err != nil {
+				return nil, err
+			}
 		}
 	}
 	g.total.finish()

@@ -42,8 +42,104 @@ func TestRollupCacheNeverStale(t *testing.T) {
 		ac[name] = models.ActorFor(u, "127.0.0.1")
 	}
 	cacheA, cacheB := models.NewRollupCache(64), models.NewRollupCache(64)
+	instances := map[string]struct {
+		db *gorm.DB
+		rc *models.RollupCache
+	}{"A": {dbA, cacheA}, "B": {dbB, cacheB}}
+	// keptAround checks what each instance keeps at the revision it reads with an
+	// account (as a request does) against fresh reads by other functions: the
+	// roll-up, as kept and as kept JSON; the years and their standing at instants
+	// on either side of every window's close (which passes with no change); the
+	// streets of each scope; whether demo accounts exist.
+	keptAround := func(step string) {
+		t.Helper()
+		var windows []models.ReportingWindow
+		if err := dbA.Find(&windows).Error; err != nil {
+			t.Fatal(err)
+		}
+		instants := []time.Time{time.Now()}
+		for _, w := range windows {
+			instants = append(instants, w.Closes.Add(-time.Second), w.Closes, w.Closes.Add(time.Second))
+		}
+		years, err := models.Years(dbA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var demo int64
+		if demo, err = models.CountDemoUsers(dbA); err != nil {
+			t.Fatal(err)
+		}
+		for name, inst := range instances {
+			for range 2 {
+				_, rev, err := models.SessionUser(inst.db, users["d"].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range []struct{ who, street string }{{"d", ""}, {"d", "331002001"}, {"s1", ""}} {
+					fresh, err := models.ComputeRollup(dbA, ac[c.who], c.street, 2025, time.Now())
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := inst.rc.RollupAt(inst.db, rev, ac[c.who], c.street, 2025, fresh.AsOf, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					b, err := inst.rc.RollupJSON(inst.db, rev, ac[c.who], c.street, 2025, fresh.AsOf, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := asJSON(t, fresh); asJSON(t, got) != want || string(b) != want {
+						t.Fatalf("after %s, instance %s kept at revision %d a stale roll-up for %s %q:\n%s\n%s\nfresh:\n%s",
+							step, name, rev, c.who, c.street, asJSON(t, got), b, want)
+					}
+				}
+				ys, err := inst.rc.Years(inst.db, rev, seeds.DistrictCode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := asJSON(t, ys.Years()), asJSON(t, years); g != w {
+					t.Fatalf("after %s, instance %s kept the years %s, not %s", step, name, g, w)
+				}
+				for _, at := range instants {
+					latest := 0
+					for _, y := range years {
+						open, err := models.YearInProgress(dbA, seeds.DistrictCode, y, at)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if ys.InProgress(at)[y] != open {
+							t.Fatalf("after %s, instance %s kept %d as in progress %t at %s, not %t", step, name, y, !open, at, open)
+						}
+						if !open {
+							latest = y
+						}
+					}
+					if ys.LatestClosed(at) != latest {
+						t.Fatalf("after %s, instance %s kept %d as the latest closed year at %s, not %d", step, name, ys.LatestClosed(at), at, latest)
+					}
+				}
+				for _, who := range []string{"d", "s1", "s2"} {
+					kept, err := inst.rc.Streets(inst.db, rev, ac[who])
+					if err != nil {
+						t.Fatal(err)
+					}
+					fresh, err := models.ListStreets(dbA, ac[who])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if g, w := asJSON(t, kept), asJSON(t, fresh); g != w {
+						t.Fatalf("after %s, instance %s kept the streets of %s %s, not %s", step, name, who, g, w)
+					}
+				}
+				if d, err := inst.rc.DemoAccounts(inst.db, rev); err != nil || d != (demo > 0) {
+					t.Fatalf("after %s, instance %s kept demo accounts %t (%v), not %t", step, name, d, err, demo > 0)
+				}
+			}
+		}
+	}
 	check := func(step string) {
 		t.Helper()
+		keptAround(step)
 		for _, c := range []struct {
 			who, street string
 		}{{"d", ""}, {"d", "331002001"}, {"s1", ""}} {
@@ -104,6 +200,29 @@ func TestRollupCacheNeverStale(t *testing.T) {
 			_, err := models.UpdateVillage(dbB, ac["d"], models.VillageInput{Code: seeds.FixA2, Type: &typ})
 			return err
 		}},
+		{"a reporting window set, closing soon", func() error {
+			_, err := models.SetWindow(dbB, ac["d"], 2026, time.Now().Add(-time.Hour), time.Now().Add(2*time.Second))
+			return err
+		}},
+		{"the last open year moved", func() error { return models.SetLastYear(dbB, ac["d"], 2028) }},
+		{"a street added", func() error {
+			return dbB.Exec("INSERT INTO streets (code, district_code, name) VALUES ('331002010', ?, '新街道')", seeds.DistrictCode).Error
+		}},
+		{"a street renamed", func() error {
+			return dbB.Exec("UPDATE streets SET name = '新街道二' WHERE code = '331002010'").Error
+		}},
+		// As seeds.Demo adds them: demo accounts with the demo villages, in one
+		// transaction.
+		{"demo accounts added", func() error {
+			return dbB.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Create(&models.Village{Code: "331002010201", Name: "演示村", StreetCode: "331002010",
+					DistrictCode: seeds.DistrictCode, Type: "整治提升", ActiveFrom: 2000, Demo: true}).Error; err != nil {
+					return err
+				}
+				return tx.Create(&models.User{Username: "demo-district", Name: "演示", Role: models.RoleDistrict,
+					DistrictCode: seeds.DistrictCode, PasswordHash: "x", TokenVersion: 1, Demo: true}).Error
+			})
+		}},
 		{"the year closed", func() error { _, err := models.CloseYear(dbB, ac["d"], 2025); return err }},
 	}
 	for _, s := range steps {
@@ -137,6 +256,19 @@ func TestRollupCacheNeverStale(t *testing.T) {
 	}
 	if a, b, c := asJSON(t, first), asJSON(t, again), asJSON(t, fresh); a != b || b != c {
 		t.Fatalf("settled answer: first %s\nagain %s\nfresh %s", a, b, c)
+	}
+	// The year closed after that instant: it was in progress then, as YearInProgress
+	// (its own statements) says, though the closing is among the kept inputs.
+	was, err := models.YearInProgress(dbA, seeds.DistrictCode, 2025, past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, rev, err := models.SessionUser(dbB, users["d"].ID); err != nil || !was {
+		t.Fatalf("2025 not in progress before its closing (%v)", err)
+	} else if ru, err := cacheB.RollupAt(dbB, rev, ac["d"], "", 2025, past, false); err != nil {
+		t.Fatal(err)
+	} else if ru.InProgress != was {
+		t.Fatalf("the settled answer's year in progress: %t, not %t", ru.InProgress, was)
 	}
 }
 

@@ -137,6 +137,14 @@ func (s Scope) Cells(q *gorm.DB) *gorm.DB {
 	return s.codes(q, "rollup_cells.district_code", "rollup_cells.street_code", "rollup_cells.street_code")
 }
 
+// CompanyCells restricts a query on the company rows of the roll-up cells.
+func (s Scope) CompanyCells(q *gorm.DB) *gorm.DB {
+	if s.Role == RoleVillage {
+		return q.Where("1 = 0")
+	}
+	return s.codes(q, "rollup_company_cells.district_code", "rollup_company_cells.street_code", "rollup_company_cells.street_code")
+}
+
 // Companies restricts a query on the companies table: district staff see the
 // companies registered in their district or region; a street or a village, those
 // it holds a share in now.

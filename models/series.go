@@ -55,6 +55,7 @@ type versioned[V any] interface {
 	*V
 	flow() *Workflow
 	rowID() uint
+	setRowID(uint)
 	asNewRow()
 }
 
@@ -137,45 +138,40 @@ func (s *series[V, P]) latestApproved(db *gorm.DB, asOf *time.Time) *gorm.DB {
 	return q
 }
 
+// openAndLatest is the series' open version (draft or submitted; nil when none)
+// and its latest version whatever its state (nil when none), in one statement.
+func (s *series[V, P]) openAndLatest(tx *gorm.DB, k seriesKey) (open, latest P, err error) {
+	var rows []V
+	maxSeq := s.where(tx.Session(&gorm.Session{NewDB: true}).Model(new(V)).Select("MAX(seq)"), k)
+	err = s.where(tx, k).Where("(status IN ? OR seq = (?))", []string{StatusDraft, StatusSubmitted}, maxSeq).
+		Order("seq DESC").Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return nil, nil, err
+	}
+	for i := range rows {
+		if v := P(&rows[i]); v.flow().IsOpen() && open == nil {
+			open = v
+		}
+	}
+	return open, P(&rows[0]), nil
+}
+
 // save edits the series' open draft with edit, which applies the input and
 // validates the result. With no open version it starts a draft from the latest
 // version, or from first() when the series has none (nil first: not found).
 // expected is the version number the editor saw (0 for a new draft).
 func (s *series[V, P]) save(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
-		open, err := s.open(tx, k)
+	err := writeTx(db, func(tx *gorm.DB) error {
+		d, err := s.draft(tx, a, k, expected, first, edit)
 		if err != nil {
 			return err
 		}
-		if open != nil && open.flow().Status == StatusSubmitted {
-			return Conflict(s.busy)
-		}
-		if open == nil {
-			if expected != 0 {
-				return errStale
-			}
-			return s.start(tx, a, k, first, edit, &out)
-		}
-		if expected != open.flow().Version {
-			return errStale
-		}
-		before := *open
-		out = *open
-		if err := edit(&out); err != nil {
+		if err := s.writeDraft(tx, a, k, d); err != nil {
 			return err
 		}
-		wf := P(&out).flow()
-		wf.Version = open.flow().Version + 1
-		res := tx.Model(new(V)).Where("id = ? AND version = ? AND status = ?", open.rowID(), open.flow().Version, StatusDraft).
-			Select(append(append([]string{}, s.edits...), "version", "updated_at")).Updates(P(&out))
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return errStale
-		}
-		return Audit(tx, a, s.kind+".edit", s.kind, k.object, k.scope, s.audit(&before), s.audit(&out))
+		out = d.row
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -183,33 +179,174 @@ func (s *series[V, P]) save(db *gorm.DB, a *Actor, k seriesKey, expected int, fi
 	return &out, nil
 }
 
-// start creates a new draft following the latest version (a copy of it), or the
-// first version from first().
-func (s *series[V, P]) start(tx *gorm.DB, a *Actor, k seriesKey, first func() V, edit func(P) error, out *V) error {
-	last, err := s.latest(tx, k)
+// draftEdit is a draft about to be written: a new one (before is nil) following
+// the latest version, or an edit of the open draft before.
+type draftEdit[V any, P versioned[V]] struct {
+	row    V
+	before P
+	action string
+}
+
+// draft is the edit of the series' open draft (or the new draft started from the
+// latest version, or from first()), edited and checked, not written yet: a
+// submitted version is busy (409), a version number other than the one the
+// editor saw is stale (409).
+func (s *series[V, P]) draft(tx *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (*draftEdit[V, P], error) {
+	open, last, err := s.openAndLatest(tx, k)
 	if err != nil {
+		return nil, err
+	}
+	if open != nil && open.flow().Status == StatusSubmitted {
+		return nil, Conflict(s.busy)
+	}
+	d := &draftEdit[V, P]{action: s.kind + ".edit"}
+	if open == nil {
+		if expected != 0 {
+			return nil, errStale
+		}
+		var prev Workflow
+		switch {
+		case last != nil:
+			d.row = *last
+			P(&d.row).asNewRow()
+			prev = *last.flow()
+			d.action = s.startAction
+		case first != nil:
+			d.row = first()
+			d.action = s.kind + ".create"
+		default:
+			return nil, ErrNotFound
+		}
+		*P(&d.row).flow() = newDraft(&prev, a)
+		if err := edit(&d.row); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+	if expected != open.flow().Version {
+		return nil, errStale
+	}
+	d.before, d.row = open, *open
+	if err := edit(&d.row); err != nil {
+		return nil, err
+	}
+	P(&d.row).flow().Version = open.flow().Version + 1
+	return d, nil
+}
+
+// writeDraft writes a draft edit and its audit entry: a new draft is inserted (a
+// concurrent draft of the same series, caught by the unique seq or one-open index,
+// is a stale edit), an edit updates the open draft guarded by its id, version and
+// state.
+func (s *series[V, P]) writeDraft(tx *gorm.DB, a *Actor, k seriesKey, d *draftEdit[V, P]) error {
+	if err := s.writeRow(tx, d, nil); err != nil {
 		return err
 	}
-	var prev Workflow
-	switch {
-	case last != nil:
-		*out = *last
-		P(out).asNewRow()
-		prev = *last.flow()
-	case first != nil:
-		*out = first()
-	default:
-		return ErrNotFound
+	return Audit(tx, a, d.action, s.kind, k.object, k.scope, s.auditOf(d.before), s.audit(&d.row))
+}
+
+// auditOf is what the audit log keeps of a version, nil for none.
+func (s *series[V, P]) auditOf(v P) any {
+	if v == nil {
+		return nil
 	}
-	*P(out).flow() = newDraft(&prev, a)
-	if err := edit(out); err != nil {
-		return err
+	return s.audit(v)
+}
+
+// writeRow writes the draft edit's row as it is now: inserted when new, else the
+// edited columns, the workflow's and the extra ones updated on the open draft.
+func (s *series[V, P]) writeRow(tx *gorm.DB, d *draftEdit[V, P], extra []string) error {
+	if d.before == nil {
+		if err := tx.Omit(clause.Associations).Create(&d.row).Error; err != nil {
+			if isUniqueViolation(err) {
+				return errStale
+			}
+			return err
+		}
+		return nil
 	}
-	action := s.startAction
-	if last == nil {
-		action = s.kind + ".create"
+	cols := append(append([]string{}, s.edits...), "version", "updated_at")
+	if P(&d.row).flow().Status != StatusDraft {
+		cols = append(cols, workflowColumns...)
 	}
-	return s.insert(tx, a, k, action, out)
+	seen := map[string]bool{}
+	var sel []string
+	for _, c := range append(cols, extra...) {
+		if !seen[c] {
+			seen[c] = true
+			sel = append(sel, c)
+		}
+	}
+	res := tx.Model(new(V)).Where("id = ? AND version = ? AND status = ?", d.before.rowID(), d.before.flow().Version, StatusDraft).
+		Select(sel).Updates(P(&d.row))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return errStale
+	}
+	return nil
+}
+
+// saveSubmit saves the draft (as save) and submits it in the same transaction,
+// writing the version once, already submitted, with both audit entries (the edit
+// and the submission, as the two steps would write them). When a check refuses the
+// submission the draft is saved all the same: saved is the draft and err the
+// refusal; saved is nil when the save itself failed.
+func (s *series[V, P]) saveSubmit(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error,
+	checks ...func(tx *gorm.DB, v P) ([]string, error)) (saved, submitted P, err error) {
+	var draft, sub V
+	var refused error
+	err = writeTx(db, func(tx *gorm.DB) error {
+		refused = nil
+		d, err := s.draft(tx, a, k, expected, first, edit)
+		if err != nil {
+			return err
+		}
+		draft = d.row
+		next := d.row
+		var extra []string
+		for _, check := range checks {
+			cols, err := check(tx, &next)
+			if err != nil {
+				refused = err
+				if err := s.writeDraft(tx, a, k, d); err != nil {
+					return err
+				}
+				draft = d.row
+				return nil
+			}
+			extra = append(extra, cols...)
+		}
+		ch := submitChange(a, s.kind)
+		wf := P(&next).flow()
+		ch.apply(wf, now())
+		wf.Version++
+		sd := &draftEdit[V, P]{row: next, before: d.before}
+		if err := s.writeRow(tx, sd, extra); err != nil {
+			return err
+		}
+		sub = sd.row
+		// A new draft is written once, already submitted: the draft's id is its.
+		P(&draft).setRowID(P(&sub).rowID())
+		draftAudit := s.audit(&draft)
+		ma := s.moveAudit
+		if ma == nil {
+			ma = s.audit
+		}
+		entries := []AuditEntry{
+			auditEntry(a, d.action, s.kind, k.object, k.scope, s.auditOf(d.before), draftAudit),
+			auditEntry(a, ch.action, s.kind, k.object, k.scope, ma(&draft), ma(&sub)),
+		}
+		return tx.Create(&entries).Error
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if refused != nil {
+		return &draft, nil, refused
+	}
+	return &draft, &sub, nil
 }
 
 // insert writes a new draft and its audit entry; a concurrent draft of the same
@@ -255,7 +392,7 @@ func (s *series[V, P]) reject(db *gorm.DB, a *Actor, k seriesKey, expected *int,
 // approves, and writes the audit entry, in one transaction.
 func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, ch stateChange, checks ...func(tx *gorm.DB, v P) ([]string, error)) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := writeTx(db, func(tx *gorm.DB) error {
 		open, err := s.open(tx, k)
 		if err != nil {
 			return err
@@ -301,7 +438,7 @@ func (s *series[V, P]) move(db *gorm.DB, a *Actor, k seriesKey, expected *int, c
 // (expected; 0 when none). A series with an open version is a conflict.
 func (s *series[V, P]) enter(db *gorm.DB, a *Actor, k seriesKey, expected int, first func() V, edit func(P) error) (P, error) {
 	var out V
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := writeTx(db, func(tx *gorm.DB) error {
 		open, err := s.open(tx, k)
 		if err != nil {
 			return err

@@ -251,6 +251,9 @@ func NameTitle(db *gorm.DB, a *Actor, in TitleInput) (*TitleEntry, error) {
 		if err := tx.Create(&e).Error; err != nil {
 			return err
 		}
+		if err := registersForVillages(tx, e.VillageCode); err != nil {
+			return err
+		}
 		return Audit(tx, a, "title.name", "title", itoa(int(e.ID)), VillageScope(v), nil, e)
 	})
 	if err != nil {
@@ -335,6 +338,9 @@ func RevokeTitle(db *gorm.DB, a *Actor, id uint, on time.Time, reason string) (*
 			return Conflict("该命名已撤销")
 		}
 		if err := tx.Create(&e).Error; err != nil {
+			return err
+		}
+		if err := registersForVillages(tx, e.VillageCode); err != nil {
 			return err
 		}
 		return Audit(tx, a, "title.revoke", "title", itoa(int(named.ID)), VillageScope(v), named, e)

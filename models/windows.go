@@ -145,24 +145,35 @@ func ReportOpenness(db *gorm.DB, v *Village, year int, at time.Time) (Openness, 
 	if err != nil || w == nil {
 		return Openness{State: ReportingOpen}, err
 	}
+	var until time.Time
+	if at.After(w.Closes) {
+		if until, err = mayExceptUntil(db, v.Code, year); err != nil {
+			return Openness{}, err
+		}
+	}
+	return opennessOf(w, until, year, at), nil
+}
+
+// opennessOf is ReportOpenness from the window (nil: none) and the village's latest
+// exception of the year (zero: none) in hand.
+func opennessOf(w *ReportingWindow, until time.Time, year int, at time.Time) Openness {
+	if w == nil {
+		return Openness{State: ReportingOpen}
+	}
 	if at.Before(w.Opens) {
-		return Openness{ReportingFuture, itoa(year) + " 年度填报尚未开始（" + w.Opens.In(Shanghai).Format("2006-01-02 15:04") + " 开始）"}, nil
+		return Openness{ReportingFuture, itoa(year) + " 年度填报尚未开始（" + w.Opens.In(Shanghai).Format("2006-01-02 15:04") + " 开始）"}
 	}
 	if !at.After(w.Closes) {
-		return Openness{State: ReportingOpen}, nil
-	}
-	until, err := mayExceptUntil(db, v.Code, year)
-	if err != nil {
-		return Openness{}, err
+		return Openness{State: ReportingOpen}
 	}
 	if !until.IsZero() && !at.After(until) {
-		return Openness{State: ReportingOpen}, nil
+		return Openness{State: ReportingOpen}
 	}
 	msg := itoa(year) + " 年度填报已于 " + w.Closes.In(Shanghai).Format("2006-01-02 15:04") + " 截止，如需补报请联系区里开通延期"
 	if !until.IsZero() {
 		msg = "延期补报已于 " + until.In(Shanghai).Format("2006-01-02 15:04") + " 到期"
 	}
-	return Openness{ReportingClosed, msg}, nil
+	return Openness{ReportingClosed, msg}
 }
 
 // checkWindow refuses a submission outside the year's window, unless the village

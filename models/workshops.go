@@ -296,9 +296,18 @@ var workshops = &series[WorkshopVersion, *WorkshopVersion]{
 	startAction: "workshop.edit",
 	audit:       func(v *WorkshopVersion) any { return *v },
 	moveAudit:   func(v *WorkshopVersion) any { return v.Workflow },
+	approved: func(tx *gorm.DB, vs []WorkshopVersion) error {
+		ids := make([]uint, len(vs))
+		for i := range vs {
+			ids[i] = vs[i].WorkshopID
+		}
+		return registersForWorkshops(tx, ids...)
+	},
 }
 
 func (w *WorkshopVersion) rowID() uint { return w.ID }
+
+func (w *WorkshopVersion) setRowID(id uint) { w.ID = id }
 
 func (w *WorkshopVersion) asNewRow() { w.ID, w.CreatedAt, w.UpdatedAt = 0, time.Time{}, time.Time{} }
 
@@ -397,6 +406,9 @@ func SetWorkshopStar(db *gorm.DB, a *Actor, id uint, level int, evaluatedOn stri
 				"star_level": level, "star_evaluated_on": evaluatedOn, "star_set_by": a.Name}).Error; err != nil {
 				return err
 			}
+		}
+		if err := registersForWorkshops(tx, id); err != nil {
+			return err
 		}
 		return Audit(tx, a, "workshop.star", "workshop", itoa(int(id)), villageScopeOf(&w), before,
 			map[string]any{"star_level": level, "evaluated_on": evaluatedOn})

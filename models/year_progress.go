@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,61 +47,106 @@ func inProgressAt(closed bool, closes *time.Time, at time.Time) bool {
 	return !closed && (closes == nil || at.Before(*closes))
 }
 
-// closedYears lists which of the reporting years were closed at instant at.
-func closedYears(db *gorm.DB, district string, at time.Time) (map[int]bool, error) {
+// YearStanding is what decides a district's reporting years and their standing at
+// any instant: the last open year, and each year's earliest closing by the district
+// and its window's earliest close. It changes only with the data revision (so a
+// RollupCache keeps it); the standing at an instant follows YearInProgress's rule.
+type YearStanding struct {
+	last   int
+	closed map[int]time.Time
+	closes map[int]time.Time
+}
+
+// readYearStanding reads a district's YearStanding: the last open year, then its
+// closings and windows in one statement.
+func readYearStanding(db *gorm.DB, district string) (*YearStanding, error) {
+	last, err := LastYear(db)
+	if err != nil {
+		return nil, err
+	}
+	ys := &YearStanding{last: last, closed: map[int]time.Time{}, closes: map[int]time.Time{}}
+	rows, err := db.Raw(`SELECT 'closing' AS kind, year, MIN(closed_at) AS at FROM year_closings WHERE district_code = ? GROUP BY year
+		UNION ALL SELECT 'window' AS kind, year, MIN(closes) AS at FROM reporting_windows WHERE district_code = ? GROUP BY year`,
+		district, district).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var year int
+		var raw any
+		if err := rows.Scan(&kind, &year, &raw); err != nil {
+			return nil, err
+		}
+		at, err := dbTime(raw)
+		if err != nil || at == nil {
+			return nil, fmt.Errorf("year %d's %s: %v", year, kind, err)
+		}
+		if kind == "closing" {
+			ys.closed[year] = *at
+		} else {
+			ys.closes[year] = *at
+		}
+	}
+	return ys, rows.Err()
+}
+
+// Years are the reporting years, as Years gives them.
+func (ys *YearStanding) Years() []int {
+	out := make([]int, 0, ys.last-FirstYear+1)
+	for y := FirstYear; y <= ys.last; y++ {
+		out = append(out, y)
+	}
+	return out
+}
+
+// closedAt reports whether year y was closed at instant at: closed by the district
+// by then, or its window closed by then (the contrary of inProgressAt).
+func (ys *YearStanding) closedAt(y int, at time.Time) bool {
+	c, closed := ys.closed[y]
+	w, window := ys.closes[y]
+	return (closed && !c.After(at)) || (window && !at.Before(w))
+}
+
+// InProgress lists the reporting years still in progress at instant at.
+func (ys *YearStanding) InProgress(at time.Time) map[int]bool {
 	out := map[int]bool{}
-	var closings []YearClosing
-	if err := db.Where("district_code = ? AND closed_at <= ?", district, at).Find(&closings).Error; err != nil {
-		return nil, err
+	for _, y := range ys.Years() {
+		out[y] = !ys.closedAt(y, at)
 	}
-	for _, c := range closings {
-		out[c.Year] = true
+	return out
+}
+
+// LatestClosed is the latest reporting year closed at instant at, or 0 when no
+// year is closed yet.
+func (ys *YearStanding) LatestClosed(at time.Time) int {
+	latest := 0
+	for _, y := range ys.Years() {
+		if ys.closedAt(y, at) {
+			latest = y
+		}
 	}
-	var ws []ReportingWindow
-	if err := db.Where("district_code = ? AND closes <= ?", district, at).Find(&ws).Error; err != nil {
-		return nil, err
-	}
-	for _, w := range ws {
-		out[w.Year] = true
-	}
-	return out, nil
+	return latest
 }
 
 // InProgressYears lists the reporting years still in progress at instant at.
 func InProgressYears(db *gorm.DB, district string, at time.Time) (map[int]bool, error) {
-	closed, err := closedYears(db, district, at)
+	ys, err := readYearStanding(db, district)
 	if err != nil {
 		return nil, err
 	}
-	years, err := Years(db)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int]bool{}
-	for _, y := range years {
-		out[y] = !closed[y]
-	}
-	return out, nil
+	return ys.InProgress(at), nil
 }
 
 // LatestClosedYear is the latest reporting year closed at instant at, or 0 when no
 // year is closed yet.
 func LatestClosedYear(db *gorm.DB, district string, at time.Time) (int, error) {
-	closed, err := closedYears(db, district, at)
+	ys, err := readYearStanding(db, district)
 	if err != nil {
 		return 0, err
 	}
-	years, err := Years(db)
-	if err != nil {
-		return 0, err
-	}
-	latest := 0
-	for _, y := range years {
-		if closed[y] {
-			latest = y
-		}
-	}
-	return latest, nil
+	return ys.LatestClosed(at), nil
 }
 
 // CloseYear closes a year with no reporting window, or ends its window early: its

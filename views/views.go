@@ -169,7 +169,32 @@ func Load() (*Views, error) {
 		}
 		v.pages[strings.TrimSuffix(name, ".html")] = t
 	}
+	pre, err := template.Must(base.Clone()).Parse(`{{define "content"}}{{.Data}}{{end}}`)
+	if err != nil {
+		return nil, err
+	}
+	v.pages[Prerendered] = pre
 	return v, nil
+}
+
+// Prerendered is the page whose content is its data, a template.HTML rendered
+// before (Content): the layout around a page content kept from an earlier request.
+const Prerendered = "prerendered"
+
+// Content renders only the "content" block of a page. The block reads nothing of
+// the page's data but data itself (given as the .Data of an otherwise empty page,
+// so that a block that read more would show it at once), so its output may be kept
+// beside data and served through Prerendered.
+func (v *Views) Content(page string, data any) (template.HTML, error) {
+	t, ok := v.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", struct{ Data any }{data}); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // Render executes a page into a buffer first, so that a template error becomes a

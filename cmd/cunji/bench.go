@@ -107,7 +107,42 @@ func benchRollup(args []string) error {
 			base.Round(time.Microsecond), float64(ru)/float64(base), float64(kept)/float64(base),
 			one.Round(time.Microsecond), float64(ru)/float64(one))
 	}
+	if len(*scope) != 6 {
+		if err := benchDistrictNow(db, *scope, *year, *runs); err != nil {
+			return err
+		}
+	}
 	return benchIndicatorRollups(db, *scope, *year, *runs, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// benchDistrictNow times the first answer of now (counted, not kept) for one
+// district of a wider scope, the one with the lowest code: what a district's staff
+// wait for after any write.
+func benchDistrictNow(db *gorm.DB, scope string, year, runs int) error {
+	var district string
+	if err := db.Model(&models.Village{}).Select("MIN(district_code)").Where("district_code LIKE ?", scope+"%").Scan(&district).Error; err != nil || district == "" {
+		return err
+	}
+	var villages int64
+	if err := db.Model(&models.Village{}).Where("district_code = ?", district).Count(&villages).Error; err != nil {
+		return err
+	}
+	a := &models.Actor{Role: models.RoleDistrict, DistrictCode: district, Name: "bench"}
+	at := time.Now().UTC()
+	if err := compareRollup(db, a, district, year, at); err != nil {
+		return fmt.Errorf("now, district %s: %w", district, err)
+	}
+	var askErr error
+	n, err := models.CountStatements(db, func() { _, askErr = models.ComputeRollup(db, a, "", year, at) })
+	if err != nil || askErr != nil {
+		return errors.Join(err, askErr)
+	}
+	ru, err := timeIt(runs, func() error { _, err := models.ComputeRollup(db, a, "", year, at); return err })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  now, district %s (%d villages): roll-up %9s (%d statements)\n", district, villages, ru.Round(time.Microsecond), n.Total())
+	return nil
 }
 
 // compareRollup checks the roll-up against the baseline.

@@ -10,11 +10,11 @@ import (
 )
 
 // checkCmd runs `cunji check [--db …] [--repair]`: it recounts the maintained
-// figures (the current report of every village-year, the roll-up cells and the
-// catalogue indicators' cells) from the history, in one snapshot, and says how many
-// rows differ. A district can run it on
-// its live database at any time; it writes nothing unless --repair is given, which
-// rebuilds them from the history and checks again.
+// figures (the current report of every village-year, the roll-up cells with their
+// register figures, the company rows and the catalogue indicators' cells) from the
+// history and the registers, in one snapshot, and says how many rows differ. A
+// district can run it on its live database at any time; it writes nothing unless
+// --repair is given, which rebuilds them from the history and checks again.
 func checkCmd(args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	dbPath := fs.String("db", defaultDB(), "SQLite database file or postgres:// URL")
@@ -33,8 +33,8 @@ func checkCmd(args []string) error {
 		if err != nil {
 			return d, err
 		}
-		fmt.Printf("recounted from the history in %s: %d current reports, %d indicator cells and %d roll-up cells differ from the maintained ones\n",
-			time.Since(start).Round(time.Millisecond), d.CurrentReports, d.IndicatorCells, d.RollupCells)
+		fmt.Printf("recounted from the history in %s: %d current reports, %d roll-up cells, %d cells' register figures, %d company rows and %d indicator cells differ from the maintained ones\n",
+			time.Since(start).Round(time.Millisecond), d.CurrentReports, d.RollupCells, d.RegisterCells, d.CompanyCells, d.IndicatorCells)
 		return d, nil
 	}
 	d, err := measure()
