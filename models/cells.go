@@ -213,32 +213,45 @@ func cellsForNewVillages(tx *gorm.DB, vs []Village) error {
 }
 
 // RebuildCells recomputes every cell from the villages and the current table, and
-// its register figures from the registers (after a bulk load, or when reporting
-// opens a new year).
+// its register figures from the registers (after a bulk load, or a change of rule).
 func RebuildCells(db *gorm.DB) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("1 = 1").Delete(&RollupCell{}).Error; err != nil {
+	return db.Transaction(func(tx *gorm.DB) error { return rebuildCells(tx, nil) })
+}
+
+// rebuildCells recomputes, in tx, the cells of years (report and register figures,
+// and their company rows), leaving the cells of other years as they stand: opening a
+// year recounts that year alone instead of every cell of every year, during which
+// every write would wait. With years nil it recomputes every cell of every reporting
+// year, and the cells of any year no longer open go.
+func rebuildCells(tx *gorm.DB, years []int) error {
+	cells, companies := tx.Where("1 = 1"), tx.Where("1 = 1")
+	if years != nil {
+		cells, companies = tx.Where("year IN ?", years), tx.Where("year IN ?", years)
+	}
+	if err := cells.Delete(&RollupCell{}).Error; err != nil {
+		return err
+	}
+	if err := companies.Delete(&RollupCompanyCell{}).Error; err != nil {
+		return err
+	}
+	recount := years
+	if recount == nil {
+		var err error
+		if recount, err = Years(tx); err != nil {
 			return err
 		}
-		if err := tx.Where("1 = 1").Delete(&RollupCompanyCell{}).Error; err != nil {
-			return err
-		}
-		years, err := Years(tx)
-		if err != nil {
-			return err
-		}
-		for _, y := range years {
-			err := tx.Exec(`INSERT INTO rollup_cells (district_code, street_code, type, year, `+strings.Join(figureColumns(), ", ")+`)
+	}
+	for _, y := range recount {
+		err := tx.Exec(`INSERT INTO rollup_cells (district_code, street_code, type, year, `+strings.Join(figureColumns(), ", ")+`)
 SELECT v.district_code, v.street_code, v.type, ?, `+figureSums("c")+`
 FROM villages v LEFT JOIN current_reports c ON c.village_code = v.code AND c.year = ?
 WHERE v.active_from <= ? AND (v.active_until IS NULL OR v.active_until >= ?)
 GROUP BY v.district_code, v.street_code, v.type`, y, y, y, y).Error
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
-		return rebuildRegisters(tx)
-	})
+	}
+	return rebuildRegisters(tx, years)
 }
 
 // oldMaster is a village's master data before a change (nil when it is new).

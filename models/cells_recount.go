@@ -69,10 +69,10 @@ func shopAtYearEnd(vs []approvedShop, stars []WorkshopStar, y int) (workshopStat
 }
 
 // recountRegisters recounts the register figures of the cells of streets (all their
-// places when only is nil, else the places in only) in every reporting year, from
-// the registers as they stand in tx.
-func recountRegisters(tx *gorm.DB, streets []string, only map[cellPlace]bool) (*registerRecount, error) {
-	rc := &registerRecount{cells: map[cellKey]*RegisterCounts{}, companies: map[companyCellKey]int64{}}
+// places when only is nil, else the places in only) in every reporting year (in
+// inYears alone when it is not nil), from the registers as they stand in tx.
+func recountRegisters(tx *gorm.DB, streets []string, only map[cellPlace]bool, inYears []int) (*registerRecount, error) {
+	rc := &registerRecount{cells: map[cellKey]*RegisterCounts{}, companies: map[companyCellKey]int64{}, years: inYears}
 	inStreets := map[string]bool{}
 	for _, s := range streets {
 		inStreets[s] = true
@@ -83,9 +83,12 @@ func recountRegisters(tx *gorm.DB, streets []string, only map[cellPlace]bool) (*
 		}
 		return only[cellPlace{street, typ}]
 	}
-	years, err := Years(tx)
-	if err != nil {
-		return nil, err
+	years := inYears
+	if years == nil {
+		var err error
+		if years, err = Years(tx); err != nil {
+			return nil, err
+		}
 	}
 	var ss []Street
 	if err := tx.Where("code IN ?", streets).Find(&ss).Error; err != nil {
@@ -279,8 +282,16 @@ func registerShops(tx *gorm.DB, streets []string) ([]Workshop, map[uint][]approv
 // otherwise they are left to the deltas of the report's triggers and of a village's
 // move, which a recount from its own snapshot could overwrite.
 func (rc *registerRecount) write(tx *gorm.DB, streets []string, withOpen bool) error {
+	// The kept rows are those of the cells recounted: of rc.years alone when set.
+	ofCells := func() *gorm.DB {
+		q := tx.Where("street_code IN ?", streets)
+		if rc.years != nil {
+			q = q.Where("year IN ?", rc.years)
+		}
+		return q
+	}
 	var kept []RollupCell
-	if err := tx.Where("street_code IN ?", streets).Find(&kept).Error; err != nil {
+	if err := ofCells().Find(&kept).Error; err != nil {
 		return err
 	}
 	have := map[cellKey]RegisterCounts{}
@@ -325,7 +336,7 @@ ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
 		}
 	}
 	var rows []RollupCompanyCell
-	if err := tx.Where("street_code IN ?", streets).Find(&rows).Error; err != nil {
+	if err := ofCells().Find(&rows).Error; err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -363,15 +374,16 @@ func allStreets(tx *gorm.DB) ([]string, error) {
 	return codes, err
 }
 
-// rebuildRegisters recounts the register figures of every cell.
-func rebuildRegisters(tx *gorm.DB) error {
+// rebuildRegisters recounts the register figures of every cell (of years alone
+// when it is not nil).
+func rebuildRegisters(tx *gorm.DB, years []int) error {
 	streets, err := allStreets(tx)
 	if err != nil {
 		return err
 	}
 	for start := 0; start < len(streets); start += registerBatch {
 		part := streets[start:min(start+registerBatch, len(streets))]
-		rc, err := recountRegisters(tx, part, nil)
+		rc, err := recountRegisters(tx, part, nil, years)
 		if err != nil {
 			return err
 		}
@@ -391,7 +403,7 @@ func registerDrift(tx *gorm.DB) (cells, companies int64, err error) {
 	}
 	for start := 0; start < len(streets); start += registerBatch {
 		part := streets[start:min(start+registerBatch, len(streets))]
-		rc, err := recountRegisters(tx, part, nil)
+		rc, err := recountRegisters(tx, part, nil, nil)
 		if err != nil {
 			return 0, 0, err
 		}

@@ -159,6 +159,9 @@ type registerRecount struct {
 	// covers says whether a cell's place was recounted (every place of the streets
 	// asked when only is nil).
 	covers func(street, typ string) bool
+	// years, when not nil, are the only years recounted: the cells of other years
+	// are neither compared nor written.
+	years []int
 }
 
 // farFuture is an instant after every record: the register "as of now".
@@ -199,7 +202,7 @@ func registersForPlaces(tx *gorm.DB, places map[cellPlace]bool) error {
 	if err := lockStreets(tx, streets); err != nil {
 		return err
 	}
-	rc, err := recountRegisters(tx, streets, places)
+	rc, err := recountRegisters(tx, streets, places, nil)
 	if err != nil {
 		return err
 	}

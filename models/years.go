@@ -68,12 +68,33 @@ func SetLastYear(db *gorm.DB, a *Actor, y int) error {
 		if err := tx.Save(&Setting{Key: settingLastYear, Value: strconv.Itoa(y)}).Error; err != nil {
 			return err
 		}
-		// New years need their roll-up cells.
-		if err := RebuildCells(tx); err != nil {
+		if err := cellsForLastYear(tx, before, y); err != nil {
 			return err
 		}
 		return Audit(tx, a, "setting.last_year", "setting", settingLastYear, AuditScope{District: a.DistrictCode}, before, y)
 	})
+}
+
+// cellsForLastYear brings the roll-up cells in line with a last open year moved from
+// before to y, touching only the years that change: the years opened get their cells
+// recounted, and the cells of the years no longer open go (the roll-up and
+// MeasureDrift count no year after the last, and RebuildCells leaves none). The cells
+// of the years open before and after are already right and stay as they are.
+func cellsForLastYear(tx *gorm.DB, before, y int) error {
+	if err := tx.Where("year > ?", y).Delete(&RollupCell{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("year > ?", y).Delete(&RollupCompanyCell{}).Error; err != nil {
+		return err
+	}
+	var opened []int
+	for n := before + 1; n <= y; n++ {
+		opened = append(opened, n)
+	}
+	if len(opened) == 0 {
+		return nil
+	}
+	return rebuildCells(tx, opened)
 }
 
 // Years lists the reporting years, first to last.
