@@ -63,6 +63,10 @@ func (en *env) statements(f func()) models.StatementCount {
 // now, kept 2 → 1, as_of settled, kept 2 → 1; the roll-up page (its roll-up kept by
 // the API's requests) 8 → 5, and kept 8 → 1.
 //
+// Then (issue 16) the streets of the scope with their targets in force in one
+// statement (models.streetsWithTargets) instead of the streets and the targets:
+// roll-up now 5 → 4, roll-up as_of 8 → 7 (its ceiling was 9).
+//
 // CUNJI_TEST_SQL=1 prints each statement.
 var statementCeilings = map[string]int{
 	"page save+submit (village cadre, form)": 6,
@@ -70,8 +74,8 @@ var statementCeilings = map[string]int{
 	"report page (street officer)":           6,
 	"approve (street, page)":                 10,
 	"approve (street, API)":                  9,
-	"roll-up now (district, API)":            5,
-	"roll-up as_of (district, API)":          9,
+	"roll-up now (district, API)":            4,
+	"roll-up as_of (district, API)":          7,
 	"roll-up now, kept (district, API)":      1,
 	"roll-up as_of settled, kept (API)":      1,
 	// A flagged report's review page records the officer's first opening (one write).

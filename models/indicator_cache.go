@@ -29,7 +29,7 @@ type indicatorContext struct {
 // counts changed after the instant — a value's approval (or rejection) or a
 // village's master data — so that the maintained cells give the answer when
 // nothing did, the yellow band in force then (YellowBand), the district's target
-// of the indicator code for the year (the latest recorded by then, as loadTargets
+// of the indicator code for the year (the latest recorded by then, as currentTargets
 // reads it), and the district's indicator code with its definition in force then.
 func readIndicatorContext(db *gorm.DB, district, code string, year int, at time.Time) (*indicatorContext, error) {
 	var lastYear, districtName sql.NullString

@@ -385,7 +385,7 @@ type streetTarget struct {
 
 // streetTargets lists the streets of the actor's scope, by code, each with its
 // target of the indicator code for year in force at t: the latest recorded by then
-// (as loadTargets reads them), in one statement.
+// (as currentTargets decides), in one statement.
 func streetTargets(db *gorm.DB, a *Actor, code string, year int, t time.Time) ([]streetTarget, error) {
 	var out []streetTarget
 	err := a.Scope().Streets(db.Table("streets")).

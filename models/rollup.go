@@ -258,7 +258,9 @@ func RecountRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Tim
 
 // countRollup counts the roll-up, once its context is known.
 func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time, ctx *rollupContext) (*Rollup, error) {
-	streets, err := ListStreets(db, a)
+	// The streets of the scope and the targets in force at asOf of the district and
+	// of every street of the scope, even when the roll-up is narrowed to one.
+	streets, ts, err := streetsWithTargets(db, a, year, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -289,16 +291,6 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 		ru.ScopeCode, ru.ScopeName = a.DistrictCode, ctx.districtName
 	}
 	src := source{now: !ctx.changed, asOf: asOf}
-	// The district's streets, even when the roll-up is narrowed to one, name the
-	// scopes whose targets apply.
-	allStreets := streets
-	if len(streets) == 1 && a.Role == RoleDistrict {
-		allStreets = nil
-	}
-	ts, err := loadTargets(db, a.DistrictCode, asOf, allStreets)
-	if err != nil {
-		return nil, err
-	}
 	cur, err := buildGroups(db, a, street, streets, year, src, true)
 	if err != nil {
 		return nil, err

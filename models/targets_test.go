@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"encoding/json"
+	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,97 @@ func TestTwoStreetsSameColour(t *testing.T) {
 			ratio(rk.Streets[0].Target) != ratio(rk.Streets[1].Target) {
 			t.Errorf("band %d: %+v", band, rk.Streets)
 		}
+	}
+}
+
+// TestRollupTargetsInForce: the roll-up reads its streets and their targets in one
+// statement; each scope still gets the target in force at the instant (the latest
+// row recorded by then, never another year's), for the whole district, a district
+// narrowed to a street, a street officer, a region and a recount.
+func TestRollupTargetsInForce(t *testing.T) {
+	db, ac := setup(t)
+	closeYears(t, db, ac["d"], 2025)
+	const haimen, baiyun = "331002001", "331002002"
+	set := func(scope, ind string, year int, v int64) {
+		t.Helper()
+		if _, err := models.SetTarget(db, ac["d"], scope, ind, year, v, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	share := func(bp int64) string { return big.NewRat(bp, 10000).RatString() }
+	const district, first, second, otherYear = 5000, 2000, 3000, 9000
+	const districtFen, baiyunFen = int64(123_000_000), int64(45_000_000)
+	set(seeds.DistrictCode, models.IndIncome50w, 2025, district)
+	set(seeds.DistrictCode, models.IndCollectiveIncome, 2025, districtFen)
+	set(baiyun, models.IndIncome50w, 2025, first)
+	set(baiyun, models.IndIncome50w, 2024, otherYear)
+	time.Sleep(2 * time.Millisecond)
+	mid := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond)
+	set(baiyun, models.IndIncome50w, 2025, second)
+	set(baiyun, models.IndCollectiveIncome, 2025, baiyunFen)
+	now := time.Now()
+
+	compute := func(a *models.Actor, street string, at time.Time) *models.Rollup {
+		t.Helper()
+		ru, err := models.ComputeRollup(db, a, street, 2025, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re, err := models.RecountRollup(db, a, street, 2025, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ratio(ru.Income50w.Target) != ratio(re.Income50w.Target) || len(ru.ByStreet) != len(re.ByStreet) {
+			t.Errorf("%s %q at %v: roll-up %s, recount %s", a.Username, street, at, ratio(ru.Income50w.Target), ratio(re.Income50w.Target))
+		}
+		return ru
+	}
+	byStreet := func(ru *models.Rollup) map[string]string {
+		out := map[string]string{}
+		for _, s := range ru.ByStreet {
+			out[s.Code] = ratio(s.Income50w.Target)
+		}
+		return out
+	}
+	fen := func(p *int64) int64 {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+
+	ru := compute(ac["d"], "", now)
+	if got := byStreet(ru); got[haimen] != share(district) || got[baiyun] != share(second) {
+		t.Errorf("district's streets now: %v", got)
+	}
+	if ratio(ru.Income50w.Target) != share(district) || fen(ru.CollectiveIncomeTargetFen) != districtFen {
+		t.Errorf("district now: %s %d", ratio(ru.Income50w.Target), fen(ru.CollectiveIncomeTargetFen))
+	}
+	ru = compute(ac["d"], baiyun, now)
+	if ru.ScopeCode != baiyun || ratio(ru.Income50w.Target) != share(second) || fen(ru.CollectiveIncomeTargetFen) != baiyunFen || len(ru.ByStreet) != 1 {
+		t.Errorf("narrowed to 白云 now: %s %s %d", ru.ScopeCode, ratio(ru.Income50w.Target), fen(ru.CollectiveIncomeTargetFen))
+	}
+	ru = compute(ac["d"], baiyun, mid)
+	if ratio(ru.Income50w.Target) != share(first) || ru.CollectiveIncomeTargetFen != nil {
+		t.Errorf("narrowed to 白云 before the change: %s %d", ratio(ru.Income50w.Target), fen(ru.CollectiveIncomeTargetFen))
+	}
+	ru = compute(ac["d"], haimen, now)
+	if ratio(ru.Income50w.Target) != share(district) || ru.CollectiveIncomeTargetFen != nil {
+		t.Errorf("narrowed to 海门: %s %d", ratio(ru.Income50w.Target), fen(ru.CollectiveIncomeTargetFen))
+	}
+	ru = compute(ac["s2"], "", now)
+	if got := byStreet(ru); ru.ScopeCode != baiyun || len(got) != 1 || got[baiyun] != share(second) || ratio(ru.Income50w.Target) != share(second) {
+		t.Errorf("白云's officer: %s %v", ru.ScopeCode, got)
+	}
+	if _, err := models.ComputeRollup(db, ac["d"], "331003001", 2025, now); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a street outside the district: %v", err)
+	}
+	// A region's streets have their own targets only: a district's is not the
+	// region's (the scopes looked up are the street's and the region's code).
+	region := &models.Actor{Username: "region", Role: models.RoleDistrict, DistrictCode: seeds.DistrictCode[:4]}
+	ru = compute(region, "", mid)
+	if got := byStreet(ru); got[haimen] != "nil" || got[baiyun] != share(first) {
+		t.Errorf("a region's streets before the change: %v", got)
 	}
 }
