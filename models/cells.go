@@ -72,7 +72,25 @@ func (d cellDeltas) write(tx *gorm.DB) error {
 	stmt := `INSERT INTO rollup_cells (district_code, street_code, type, year, ` + strings.Join(cols, ", ") + `)
 VALUES (?, ?, ?, ?` + strings.Repeat(", ?", len(cols)) + `)
 ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
-	for k, r := range d {
+	// Written in one order (street, type, year), so that two transactions moving
+	// the same cells on PostgreSQL take their row locks in the same order and
+	// never deadlock (a map's order differs from one range to the next).
+	keys := make([]cellKey, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.street != b.street {
+			return a.street < b.street
+		}
+		if a.typ != b.typ {
+			return a.typ < b.typ
+		}
+		return a.year < b.year
+	})
+	for _, k := range keys {
+		r := d[k]
 		if r.isZero() && r.Submitted == 0 && r.Draft == 0 {
 			continue
 		}
