@@ -75,12 +75,7 @@ ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
 	// Written in one order (street, type, year), so that two transactions moving
 	// the same cells on PostgreSQL take their row locks in the same order and
 	// never deadlock (a map's order differs from one range to the next).
-	keys := make([]cellKey, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
+	keys := inOrder(d, func(a, b cellKey) bool {
 		if a.street != b.street {
 			return a.street < b.street
 		}
@@ -283,4 +278,16 @@ func oldMaster(tx *gorm.DB, code string) (*Village, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+// inOrder lists the keys of m sorted by less: maintained figures are written in
+// one order, so that two transactions writing the same rows take their locks in
+// the same order (PostgreSQL) and never deadlock.
+func inOrder[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
+	return keys
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"sort"
 
 	"gorm.io/gorm"
 )
@@ -70,16 +69,7 @@ func (d indicatorCellDeltas) write(tx *gorm.DB) error {
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (indicator_id, street_code, type, year) DO UPDATE SET reported = indicator_cells.reported + excluded.reported,
 yes = indicator_cells.yes + excluded.yes, sum_value = indicator_cells.sum_value + excluded.sum_value`
-	// In one order, so that two transactions writing the same cells take their locks
-	// in the same order (PostgreSQL) and never deadlock.
-	keys := make([]indicatorCellKey, 0, len(d))
-	for k, f := range d {
-		if !f.isZero() {
-			keys = append(keys, k)
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
+	keys := inOrder(d, func(a, b indicatorCellKey) bool {
 		if a.indicator != b.indicator {
 			return a.indicator < b.indicator
 		}
@@ -93,6 +83,9 @@ yes = indicator_cells.yes + excluded.yes, sum_value = indicator_cells.sum_value 
 	})
 	for _, k := range keys {
 		f := d[k]
+		if f.isZero() {
+			continue
+		}
 		if err := tx.Exec(stmt, k.indicator, k.street, k.typ, k.year, k.district, f.reported, f.yes, f.sum).Error; err != nil {
 			return err
 		}

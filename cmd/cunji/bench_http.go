@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -334,17 +333,11 @@ func benchHTTP(args []string) error {
 			return r, err
 		}},
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	// The trivial endpoint alone first, with fewer clients too: when 64 clients
 	// get no more than a few, the machine (the server and these clients share its
 	// cores) is the limit, not the clients' number.

@@ -9,9 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,17 +174,11 @@ func benchWrites(args []string) error {
 	}
 	fmt.Printf("  statements per request: report page (cadre) %d, page save+submit (form) %d\n", page.Total(), form.Total())
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	cpuBefore := processCPU()
 	start := time.Now().UTC()
 	deadline := start.Add(time.Duration(*secs) * time.Second)
