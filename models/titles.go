@@ -171,7 +171,13 @@ func foldScopeTitles(db *gorm.DB, a *Actor, street string, year int, src source,
 	}
 	q := src.villages(db).
 		Select("t.*, villages.name AS village_name, villages.street_code, villages.type").
-		Joins("JOIN title_entries t ON t.village_code = villages.code").
+		// CROSS JOIN keeps the villages as SQLite's outer loop, each village's
+		// entries found by idx_title_entries_village; with an inner join SQLite
+		// preferred a range of idx_title_entries_recorded_at over the whole
+		// register (a nation's as_of roll-up: 14 s instead of 1.3 s). PostgreSQL
+		// plans it as the inner join it is.
+		Joins("CROSS JOIN title_entries t").
+		Where("t.village_code = villages.code").
 		Where("t.recorded_at <= ? AND (t.kind = ? OR t.year <= ?)", src.asOf, TitleRevoked, year).
 		Scopes(a.Scope().Villages)
 	q = activeIn(q, year)
