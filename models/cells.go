@@ -49,8 +49,16 @@ type cellDeltas map[cellKey]*aggRow
 // contribute adds sign × the contribution of a village (master data m) with its
 // current report cur (nil: not reported) to the cell of year y.
 func (d cellDeltas) contribute(m *Village, y int, cur *CurrentReport, sign int64) {
+	if r := d.row(m, y); r != nil {
+		r.addFigures(cur, sign)
+	}
+}
+
+// row is the change to the cell of year y that a village (master data m) counts
+// in, made on first use; nil when the village is not active in y.
+func (d cellDeltas) row(m *Village, y int) *aggRow {
 	if m == nil || !m.ActiveIn(y) {
-		return
+		return nil
 	}
 	k := cellKey{m.DistrictCode, m.StreetCode, m.Type, y}
 	r := d[k]
@@ -58,7 +66,18 @@ func (d cellDeltas) contribute(m *Village, y int, cur *CurrentReport, sign int64
 		r = &aggRow{}
 		d[k] = r
 	}
-	r.addFigures(cur, sign)
+	return r
+}
+
+// before orders cells by street, type and year: the order they are written in.
+func (k cellKey) before(o cellKey) bool {
+	if k.street != o.street {
+		return k.street < o.street
+	}
+	if k.typ != o.typ {
+		return k.typ < o.typ
+	}
+	return k.year < o.year
 }
 
 // write adds the deltas to the cells (their report figures and open versions),
@@ -75,15 +94,7 @@ ON CONFLICT (street_code, type, year) DO UPDATE SET ` + strings.Join(sets, ", ")
 	// Written in one order (street, type, year), so that two transactions moving
 	// the same cells on PostgreSQL take their row locks in the same order and
 	// never deadlock (a map's order differs from one range to the next).
-	keys := inOrder(d, func(a, b cellKey) bool {
-		if a.street != b.street {
-			return a.street < b.street
-		}
-		if a.typ != b.typ {
-			return a.typ < b.typ
-		}
-		return a.year < b.year
-	})
+	keys := inOrder(d, cellKey.before)
 	for _, k := range keys {
 		r := d[k]
 		if r.isZero() && r.Submitted == 0 && r.Draft == 0 {
@@ -194,14 +205,9 @@ func cellsForMasterChange(tx *gorm.DB, old, cur *Village) error {
 // open adds sign × one open version (submitted, or a draft) of a village (master
 // data m) to the cell of year y.
 func (d cellDeltas) open(m *Village, y int, submitted bool, sign int64) {
-	if m == nil || !m.ActiveIn(y) {
-		return
-	}
-	k := cellKey{m.DistrictCode, m.StreetCode, m.Type, y}
-	r := d[k]
+	r := d.row(m, y)
 	if r == nil {
-		r = &aggRow{}
-		d[k] = r
+		return
 	}
 	if submitted {
 		r.Submitted += sign

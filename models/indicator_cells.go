@@ -73,13 +73,7 @@ yes = indicator_cells.yes + excluded.yes, sum_value = indicator_cells.sum_value 
 		if a.indicator != b.indicator {
 			return a.indicator < b.indicator
 		}
-		if a.street != b.street {
-			return a.street < b.street
-		}
-		if a.typ != b.typ {
-			return a.typ < b.typ
-		}
-		return a.year < b.year
+		return cellKey{street: a.street, typ: a.typ, year: a.year}.before(cellKey{street: b.street, typ: b.typ, year: b.year})
 	})
 	for _, k := range keys {
 		f := d[k]
