@@ -55,6 +55,7 @@ func benchRollup(args []string) error {
 	scope := fs.String("scope", "", "district code, region prefix, or empty for all villages")
 	year := fs.Int("year", 2025, "year")
 	runs := fs.Int("runs", 9, "runs per measurement (the median is reported)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the roll-ups of now (counted, not kept) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,7 +84,14 @@ func benchRollup(args []string) error {
 		if err != nil {
 			return err
 		}
+		stopProfile := func() {}
+		if c.name == "now" {
+			if stopProfile, err = startCPUProfile(*cpuProfile); err != nil {
+				return err
+			}
+		}
 		ru, err := timeIt(*runs, func() error { _, err := models.ComputeRollup(db, a, "", *year, c.at); return err })
+		stopProfile()
 		if err != nil {
 			return err
 		}
