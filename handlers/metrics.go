@@ -146,6 +146,7 @@ func (m *Metrics) Recounted(d models.Drift, err error) {
 	m.drift.WithLabelValues("register_cells").Set(float64(d.RegisterCells))
 	m.drift.WithLabelValues("company_cells").Set(float64(d.CompanyCells))
 	m.drift.WithLabelValues("indicator_cells").Set(float64(d.IndicatorCells))
+	m.drift.WithLabelValues("totals").Set(float64(d.Totals))
 }
 
 // BackedUp records a scheduled backup: verified and kept, or failed.

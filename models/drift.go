@@ -19,6 +19,9 @@ type Drift struct {
 	RegisterCells  int64
 	CompanyCells   int64
 	IndicatorCells int64
+	// Totals are the rows of the street and district totals (migration 0017) that
+	// differ from the sums of the cells.
+	Totals int64
 }
 
 // MeasureDrift recounts the current reports from the report history, the roll-up
@@ -94,7 +97,10 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 		if d.RegisterCells, d.CompanyCells, err = registerDrift(tx); err != nil {
 			return err
 		}
-		d.IndicatorCells, err = indicatorCellsDrift(tx)
+		if d.IndicatorCells, err = indicatorCellsDrift(tx); err != nil {
+			return err
+		}
+		d.Totals, err = totalsDrift(tx)
 		return err
 	}, opts)
 	return d, err

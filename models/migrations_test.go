@@ -23,7 +23,7 @@ var schemaModels = []any{
 	&Setting{}, &VillageRevision{}, &ReportingWindow{}, &SubmitException{}, &Company{},
 	&CompanyMember{}, &CompanyShareholder{}, &CompanyYear{}, &CompanyDividend{}, &Workshop{}, &WorkshopVersion{},
 	&WorkshopStar{}, &EvidenceFile{}, &LoginThrottle{}, &CurrentReport{}, &RollupCell{}, &DistrictSetting{}, &YearClosing{}, &TitleEntry{}, &CompanyStatus{},
-	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{}, &RollupCompanyCell{}, &IndicatorCell{},
+	&Indicator{}, &IndicatorRevision{}, &IndicatorValue{}, &Bulletin{}, &DataRevision{}, &ImportMapping{}, &ReportOpening{}, &RollupCompanyCell{}, &IndicatorCell{}, &RollupStreetTotal{}, &RollupDistrictTotal{},
 }
 
 // schemaListing lists the database's tables, columns, types, defaults, indexes,
@@ -103,7 +103,9 @@ FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`}
 		colQ = []string{`SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type ||
  COALESCE('(' || character_maximum_length || ')', '') || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END ||
  COALESCE(' DEFAULT ' || column_default, '')
-FROM information_schema.columns WHERE table_schema = current_schema()`}
+FROM information_schema.columns WHERE table_schema = current_schema() AND is_generated = 'NEVER'`}
+		// A generated column (rollup_*_totals.packed) is the database's, not a
+		// struct's (gorm:"-:migration"); SQLite's table_info leaves it out too.
 		otherQ = []string{`SELECT 'index ' || tablename || ' ' || indexname || ': ' || replace(indexdef, current_schema() || '.', '') FROM pg_indexes WHERE schemaname = current_schema()`,
 			`SELECT 'constraint ' || c.relname || ' ' || k.conname || ' ' || k.contype::text || ': ' || pg_get_constraintdef(k.oid)
 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = k.connamespace

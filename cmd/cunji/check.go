@@ -33,8 +33,8 @@ func checkCmd(args []string) error {
 		if err != nil {
 			return d, err
 		}
-		fmt.Printf("recounted from the history in %s: %d current reports, %d roll-up cells, %d cells' register figures, %d company rows and %d indicator cells differ from the maintained ones\n",
-			time.Since(start).Round(time.Millisecond), d.CurrentReports, d.RollupCells, d.RegisterCells, d.CompanyCells, d.IndicatorCells)
+		fmt.Printf("recounted from the history in %s: %d current reports, %d roll-up cells, %d cells' register figures, %d company rows, %d indicator cells and %d rows of street and district totals differ from the maintained ones\n",
+			time.Since(start).Round(time.Millisecond), d.CurrentReports, d.RollupCells, d.RegisterCells, d.CompanyCells, d.IndicatorCells, d.Totals)
 		return d, nil
 	}
 	d, err := measure()
@@ -55,6 +55,10 @@ func checkCmd(args []string) error {
 		return err
 	}
 	if err := models.RebuildIndicatorCells(db); err != nil {
+		return err
+	}
+	// Last: the totals are the sums of the cells rebuilt above.
+	if err := models.RebuildTotals(db); err != nil {
 		return err
 	}
 	if d, err = measure(); err != nil {

@@ -133,6 +133,6 @@ func recount(ctx context.Context, db *gorm.DB, m *handlers.Metrics, log *slog.Lo
 		log.Error("recount failed", "error", err.Error())
 	case d != (models.Drift{}):
 		log.Error("maintained figures differ from the recount", "current_reports", d.CurrentReports, "rollup_cells", d.RollupCells,
-			"register_cells", d.RegisterCells, "company_cells", d.CompanyCells, "indicator_cells", d.IndicatorCells)
+			"register_cells", d.RegisterCells, "company_cells", d.CompanyCells, "indicator_cells", d.IndicatorCells, "totals", d.Totals)
 	}
 }
