@@ -157,7 +157,10 @@ func TestImportTargets(t *testing.T) {
 		}
 	}
 	// The street is measured against its own target now, and was not before.
-	ru, _ := models.ComputeRollup(db, ac["d"], "331002001", 2026, time.Now())
+	ru, err := models.ComputeRollup(db, ac["d"], "331002001", 2026, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	old, _ := models.ComputeRollup(db, ac["d"], "331002001", 2026, at)
 	if ru.Income50w.Target.R == nil || ru.Income50w.Target.R.Cmp(big.NewRat(7550, 10000)) != 0 {
 		t.Errorf("street target now %v", ru.Income50w.Target.R)

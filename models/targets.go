@@ -3,6 +3,7 @@ package models
 import (
 	"database/sql"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -93,31 +94,23 @@ func currentTargets(db *gorm.DB, district string, t time.Time, streets ...Street
 
 // streetsWithTargets lists the streets of the actor's scope, by code, with the
 // targets for year in force at t of the district and of those streets: for each
-// (scope, indicator), the latest row recorded by then, as currentTargets decides
-// (a region's by prefix). It is one statement where the streets and their targets
-// took two, three for a district narrowed to one street (issue 16).
+// (scope, indicator), the latest row recorded by then, as currentTargets decides.
+// It is one statement where the streets and their targets took two, three for a
+// district narrowed to one street (issue 16), and it sorts nothing in SQL: a
+// region's thousands of streets come in the order they are stored, and the
+// latest of each target is picked here.
 func streetsWithTargets(db *gorm.DB, a *Actor, year int, t time.Time) ([]Street, targetSet, error) {
-	inScope := a.Scope().Streets(db.Session(&gorm.Session{NewDB: true}).Table("streets").Select("streets.code"))
-	// A region's targets are those whose scope code begins with its own, as
-	// currentTargets reads them; a district's, its own and its streets' codes.
-	region := ""
-	args := []any{year, t}
-	if len(a.DistrictCode) != 6 {
-		region = " AND tg.scope_code LIKE ?"
-		args = append(args, a.DistrictCode+"%")
-	}
-	args = append(args, inScope, a.DistrictCode, year, t)
-	// Every street has a row (with no target, the target columns are NULL); the
-	// district's own targets follow in rows of is_street 0. The history of each
-	// target comes in the order it was recorded, so that the last row read wins.
-	rows, err := db.Raw(`SELECT 1 AS is_street, s.code AS code, s.name AS name, s.district_code AS district_code,
-			tg.indicator AS indicator, tg.value AS value, tg.recorded_at AS recorded_at, tg.id AS target_id
-		FROM streets s LEFT JOIN targets tg ON tg.scope_code = s.code AND tg.year = ? AND tg.recorded_at <= ?`+region+`
-		WHERE s.code IN (?)
-		UNION ALL
-		SELECT 0, tg.scope_code, '', '', tg.indicator, tg.value, tg.recorded_at, tg.id
-		FROM targets tg WHERE tg.scope_code = ? AND tg.year = ? AND tg.recorded_at <= ?
-		ORDER BY is_street, code, indicator, recorded_at, target_id`, args...).Rows()
+	s := a.Scope()
+	table := func(name string) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}).Table(name) }
+	inScope := s.Streets(table("streets").Select("streets.code"))
+	streetRows := s.Streets(table("streets").
+		Select("1, streets.code, streets.name, streets.district_code, NULL, NULL, NULL, NULL"))
+	targetRows := table("targets").Select("0, scope_code, '', '', indicator, value, recorded_at, id").
+		Where("year = ? AND recorded_at <= ?", year, t).
+		Where("scope_code = ? OR scope_code IN (?)", a.DistrictCode, inScope)
+	// The targets first: SQLite types a compound's columns by its first SELECT
+	// (recorded_at a time, not the streets' NULL).
+	rows, err := db.Raw("? UNION ALL ?", targetRows, streetRows).Rows()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,32 +118,52 @@ func streetsWithTargets(db *gorm.DB, a *Actor, year int, t time.Time) ([]Street,
 	// Scanned by hand: a region lists thousands of streets, and a scan by
 	// reflection cost a quarter of its roll-up.
 	var streets []Street
+	sorted := true
 	ts := targetSet{}
+	type recorded struct {
+		at time.Time
+		id int64
+	}
+	latest := map[[2]string]recorded{}
 	var isStreet int
 	var code, name, district string
 	var indicator sql.NullString
-	var value sql.NullInt64
-	var recordedAt, targetID any
+	var value, targetID sql.NullInt64
+	var recordedAt sql.NullTime
 	for rows.Next() {
 		if err := rows.Scan(&isStreet, &code, &name, &district, &indicator, &value, &recordedAt, &targetID); err != nil {
 			return nil, nil, err
 		}
-		if isStreet == 1 && (len(streets) == 0 || streets[len(streets)-1].Code != code) {
+		if isStreet == 1 {
+			if n := len(streets); n > 0 && streets[n-1].Code >= code {
+				sorted = false
+			}
 			streets = append(streets, Street{Code: code, Name: name, DistrictCode: district})
+			continue
 		}
 		if !indicator.Valid || !value.Valid {
 			continue
 		}
+		// The latest recorded wins, ties going to the later row.
+		k := [2]string{code, indicator.String}
+		r := recorded{recordedAt.Time, targetID.Int64}
+		if l, ok := latest[k]; ok && (r.at.Before(l.at) || (r.at.Equal(l.at) && r.id < l.id)) {
+			continue
+		}
+		latest[k] = r
 		if ts[code] == nil {
 			ts[code] = map[string]map[int]int64{}
 		}
 		if ts[code][indicator.String] == nil {
 			ts[code][indicator.String] = map[int]int64{}
 		}
-		ts[code][indicator.String][year] = value.Int64 // a later row supersedes
+		ts[code][indicator.String][year] = value.Int64
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
+	}
+	if !sorted {
+		sort.Slice(streets, func(i, j int) bool { return streets[i].Code < streets[j].Code })
 	}
 	return streets, ts, nil
 }
