@@ -71,7 +71,7 @@ type keptReport struct {
 }
 
 // reportsKept bounds keptReports (a report page's content is some kilobytes).
-const reportsKept = 2048
+const reportsKept = 1024
 
 func newKeptReports() *keptReports {
 	b := make([]byte, 16)

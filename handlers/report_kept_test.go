@@ -280,3 +280,32 @@ func TestKeptReportPageNeverStale(t *testing.T) {
 	clock = until.Add(time.Nanosecond)
 	show("the exception run out", v1, "延期补报已于")
 }
+
+// TestKeptReportPageAcrossInstances: a change made through another instance of
+// the same database (another server process) shows on the next page this
+// instance serves, though it kept the page before.
+func TestKeptReportPageAcrossInstances(t *testing.T) {
+	en := newEnv(t)
+	other := &Handler{DB: en.db, Secret: en.h.Secret, Views: en.h.Views, FilesDir: en.h.FilesDir, Log: en.h.Log}
+	oe := other.Echo()
+	v1 := en.token("v1")
+	for range 2 {
+		if rec := en.page("GET", reportPath, v1, nil, false); rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `value="33.5"`) {
+			t.Fatalf("the page before: %d", rec.Code)
+		}
+	}
+	form := url.Values{"version": {"0"}, "star_rating": {"0"}, "business_wan": {"33.5"}, "action": {"save"},
+		"csrf": {other.csrfToken(testCSRF, v1)}}
+	req := httptest.NewRequest(http.MethodPost, reportPath, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
+	req.AddCookie(&http.Cookie{Name: tokenCookie, Value: v1})
+	rec := httptest.NewRecorder()
+	oe.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("the save through the other instance: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := en.page("GET", reportPath, v1, nil, false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `value="33.5"`) {
+		t.Fatalf("this instance does not show the other's save: %d", rec.Code)
+	}
+}
