@@ -77,8 +77,8 @@ func (h *Handler) renderKeptParts(c echo.Context, status int, title string, part
 	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(n))
 	res.WriteHeader(status)
-	// One write of the whole page would copy it; the connection's buffered writer
-	// takes the pieces as they are.
+	// Written in pieces, nothing copied: the connection's buffered writer gathers
+	// them.
 	if _, err := res.Write(sh.before); err != nil {
 		return err
 	}
