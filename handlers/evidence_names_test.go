@@ -83,6 +83,7 @@ func TestEvidenceNames(t *testing.T) {
 	}
 	// A name stored before this rule is cleaned when shown.
 	en.db.Model(&models.EvidenceFile{}).Where("id = 1").Update("original_name", "x\u202Egpj.hta")
+	en.moveRevision()
 	html = en.page("GET", "/villages/"+seeds.FixA1+"/reports/2025", en.token("v1"), nil, false).Body.String()
 	if strings.Contains(html, "\u202E") || !strings.Contains(html, "xgpj.hta") {
 		t.Fatal("an old name is shown with its direction override")

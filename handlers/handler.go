@@ -49,6 +49,19 @@ type Handler struct {
 	verified *verifiedTokens
 	// shells keeps the layout around kept page contents (Echo makes it).
 	shells *pageShells
+	// reports keeps report page contents (report_kept.go; Echo makes it).
+	reports *keptReports
+	// Clock is the instant the reporting window is judged at on the report page
+	// (time.Now when nil): tests move it to open and close a window.
+	Clock func() time.Time
+}
+
+// now is the request's instant for what time alone changes (Clock).
+func (h *Handler) now() time.Time {
+	if h.Clock != nil {
+		return h.Clock()
+	}
+	return time.Now()
 }
 
 // Context keys.

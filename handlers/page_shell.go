@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
+	"io"
 	"strconv"
 	"sync"
 
@@ -49,8 +50,15 @@ func newPageShells() *pageShells {
 // renderKept writes a page around content rendered before (views.Content), as
 // render(c, status, views.Prerendered, title, content, nil) would.
 func (h *Handler) renderKept(c echo.Context, status int, title string, content template.HTML) error {
-	pd := h.pageData(c, title, content, nil)
+	return h.renderKeptParts(c, status, title, [][]byte{[]byte(content)}, "")
+}
+
+// renderKeptParts is renderKept of the content made of parts with sep between
+// each two (the request's CSRF token, say), written piece by piece.
+func (h *Handler) renderKeptParts(c echo.Context, status int, title string, parts [][]byte, sep string) error {
+	pd := h.pageData(c, title, nil, nil)
 	if pd.Flash != "" || pd.User == nil || h.shells == nil {
+		pd.Data = template.HTML(bytes.Join(parts, []byte(sep)))
 		return h.renderPage(c, status, views.Prerendered, pd)
 	}
 	u := pd.User
@@ -61,16 +69,31 @@ func (h *Handler) renderKept(c echo.Context, status int, title string, content t
 	if err != nil {
 		return err
 	}
+	n := len(sh.before) + len(sh.after) + len(sep)*(len(parts)-1)
+	for _, p := range parts {
+		n += len(p)
+	}
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(sh.before)+len(content)+len(sh.after)))
+	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(n))
 	res.WriteHeader(status)
-	for _, p := range [][]byte{sh.before, []byte(content), sh.after} {
+	// Written in pieces, nothing copied: the connection's buffered writer gathers
+	// them.
+	if _, err := res.Write(sh.before); err != nil {
+		return err
+	}
+	for i, p := range parts {
+		if i > 0 {
+			if _, err := io.WriteString(res, sep); err != nil {
+				return err
+			}
+		}
 		if _, err := res.Write(p); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err = res.Write(sh.after)
+	return err
 }
 
 // get is the shell of key, rendered from pd (its data and request id left out:

@@ -349,13 +349,26 @@ func reportURL(code string, year int) string {
 	return "/villages/" + code + "/reports/" + strconv.Itoa(year)
 }
 
-// ReportShow is GET /villages/:code/reports/:year.
+// ReportShow is GET /villages/:code/reports/:year. The page of a village's cadre
+// or of district staff is kept once rendered (keptReports), and served again with
+// no statement beyond the account's while its data revision and its instant hold,
+// to an account whose scope holds the village.
 func (h *Handler) ReportShow(c echo.Context) error {
 	year, err := pathYear(c)
 	if err != nil {
 		return err
 	}
-	rep, err := models.GetReport(h.db(c), actorOf(c), c.Param("code"), year)
+	a, u, rev, at := actorOf(c), userOf(c), keptRevision(c), h.now()
+	csrf, _ := c.Get(ctxCSRF).(string)
+	keep := keepsReport(a.Role) && spliceable(csrf) && u != nil
+	var key reportKey
+	if keep {
+		key = reportKeyOf(u, c.Param("code"), year)
+		if k := h.reports.get(rev, key, a.Scope(), at); k != nil {
+			return h.renderReport(c, k, csrf)
+		}
+	}
+	rep, err := models.GetReportAt(h.db(c), a, c.Param("code"), year, at)
 	if err != nil {
 		return err
 	}
@@ -363,7 +376,16 @@ func (h *Handler) ReportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "report", fmt.Sprintf("%s %d 年度填报", rep.Village.Name, year), p, nil)
+	title := fmt.Sprintf("%s %d 年度填报", rep.Village.Name, year)
+	if !keep || h.reports == nil {
+		return h.render(c, http.StatusOK, "report", title, p, nil)
+	}
+	k, err := h.reports.keep(h, c, rep, p, title)
+	if err != nil {
+		return err
+	}
+	h.reports.put(rev, key, k)
+	return h.renderReport(c, k, csrf)
 }
 
 // rerenderReport shows the report page again with field errors (422) or a

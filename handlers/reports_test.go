@@ -248,6 +248,8 @@ func TestReportPageEvidenceError(t *testing.T) {
 	if err := en.db.Migrator().DropTable(&models.EvidenceFile{}); err != nil {
 		t.Fatal(err)
 	}
+	// The page read before is kept until the data revision moves.
+	en.moveRevision()
 	if rec := en.page("GET", path, en.token("v1"), nil, false); rec.Code != http.StatusInternalServerError {
 		t.Fatalf("report page without its evidence table: %d, want 500", rec.Code)
 	}

@@ -34,6 +34,9 @@ func (h *Handler) Echo() *echo.Echo {
 	if h.shells == nil {
 		h.shells = newPageShells()
 	}
+	if h.reports == nil {
+		h.reports = newKeptReports()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.errorHandler

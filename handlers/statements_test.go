@@ -67,10 +67,15 @@ func (en *env) statements(f func()) models.StatementCount {
 // statement (models.streetsWithTargets) instead of the streets and the targets:
 // roll-up now 5 → 4, roll-up as_of 8 → 7 (its ceiling was 9).
 //
+// Then (issue 16) the report page of a cadre (or of district staff) kept per
+// account at the data revision and until the window changes by time
+// (handlers/report_kept.go): asked again, report page 6 → 1.
+//
 // CUNJI_TEST_SQL=1 prints each statement.
 var statementCeilings = map[string]int{
 	"page save+submit (village cadre, form)": 6,
 	"report page (village cadre)":            6,
+	"report page, kept (village cadre)":      1,
 	"report page (street officer)":           6,
 	"approve (street, page)":                 10,
 	"approve (street, API)":                  9,
@@ -108,6 +113,11 @@ func TestStatementsPerRequest(t *testing.T) {
 		}
 	})
 	measure("report page (village cadre)", func() {
+		if rec := en.page("GET", page, v1, nil, false); rec.Code != http.StatusOK {
+			t.Fatalf("report page: %d", rec.Code)
+		}
+	})
+	measure("report page, kept (village cadre)", func() {
 		if rec := en.page("GET", page, v1, nil, false); rec.Code != http.StatusOK {
 			t.Fatalf("report page: %d", rec.Code)
 		}

@@ -137,6 +137,22 @@ func (c *reportContext) openness(year int, at time.Time) Openness {
 	return opennessOf(c.Window, c.ExceptUntil, year, at)
 }
 
+// opennessUntil is the first instant after at at which openness(year, ·) may
+// change (opennessOf's edges: the window's opening, the instant after its close,
+// the instant after the exception's end), or zero when none is left.
+func (c *reportContext) opennessUntil(at time.Time) time.Time {
+	if c.Window == nil {
+		return time.Time{}
+	}
+	var next time.Time
+	for _, t := range []time.Time{c.Window.Opens, c.Window.Closes.Add(time.Nanosecond), c.ExceptUntil.Add(time.Nanosecond)} {
+		if t.After(at) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
 // reportTargetIn loads the report's context and checks it as reportTarget does:
 // the village in scope (404), the role (403), the year and the village's activity
 // in it (422).

@@ -122,12 +122,23 @@ type Report struct {
 	// Openness is the year's reporting state now (its window, the village's
 	// exception), read with the village.
 	Openness Openness
+	// OpennessUntil is the first instant at which Openness changes by time alone
+	// (the window opening or closing, the exception running out); zero when it
+	// never does. What is shown from Openness holds until then, or until the data
+	// change.
+	OpennessUntil time.Time
 }
 
 // GetReport loads a village-year's report within the actor's scope: its context
 // (the village, the last open year, the window, the titles held: one statement)
 // and the year's versions with last year's approved ones (one statement).
 func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
+	return GetReportAt(db, a, code, year, time.Now())
+}
+
+// GetReportAt is GetReport with the reporting window judged at instant when (the
+// titles held are those recorded by now, whatever when is).
+func GetReportAt(db *gorm.DB, a *Actor, code string, year int, when time.Time) (*Report, error) {
 	at := now()
 	c, err := loadReportContext(db, a, code, year, &at)
 	if err != nil {
@@ -136,7 +147,8 @@ func GetReport(db *gorm.DB, a *Actor, code string, year int) (*Report, error) {
 	if year < FirstYear || year > c.LastYear {
 		return nil, ErrNotFound
 	}
-	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, time.Now()), Titles: c.Titles}
+	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, when), OpennessUntil: c.opennessUntil(when),
+		Titles: c.Titles}
 	// The year's versions and last year's approved ones, in one query.
 	var rows []ReportVersion
 	err = prepared(db).Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).

@@ -206,6 +206,22 @@ func (v *Views) Content(page string, data any) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
+// ContentFor renders only the "content" block of a page with root as its whole
+// data ($): for a block that reads more of the page than its data (the account,
+// the CSRF token), given exactly what it may read, so that reading anything else
+// fails at once.
+func (v *Views) ContentFor(page string, root any) (template.HTML, error) {
+	t, ok := v.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", root); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
 // Render executes a page into a buffer first, so that a template error becomes a
 // clean error rather than half a page.
 func (v *Views) Render(w io.Writer, page string, data any) error {
