@@ -120,7 +120,7 @@ var errPacked = errors.New("rollup totals: a packed row does not hold its figure
 // one of which is an *int64, without the conversions a scan of each column takes.
 func unpack(b []byte, fields []any) error {
 	i := 0
-	for _, f := range fields {
+	for k, f := range fields {
 		if i >= len(b) {
 			return errPacked
 		}
@@ -144,9 +144,12 @@ func unpack(b []byte, fields []any) error {
 			n = -n
 		}
 		*(f.(*int64)) = n
+		if k == len(fields)-1 {
+			break
+		}
 		i++ // the ','
 	}
-	if i < len(b) {
+	if i != len(b) {
 		return errPacked
 	}
 	return nil
