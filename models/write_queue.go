@@ -134,13 +134,16 @@ func (g *writeGroup) lead() {
 	}
 }
 
-// commitGroup runs the group's fns in one transaction and answers every writer.
-// Alone, a fn runs as db.Transaction would run it. In a group each runs in its own
-// savepoint: a fn that fails (or panics) is rolled back to it, so that nothing of
-// its writes remains while the others' do, and is answered at once; the others are
-// answered after the commit, with its error if it fails. When SQLite has rolled the
-// whole transaction back (it does on some errors: disk full, I/O), the savepoint is
-// gone, and every writer of the group that was not answered yet gets the error.
+// commitGroup runs the group's fns in one transaction and answers every writer
+// once the group's outcome is known. Alone, a fn runs as db.Transaction would run
+// it. In a group each runs in its own savepoint: a fn that fails (or panics) is
+// rolled back to it, so that nothing of its writes remains while the others' do;
+// the others get the commit's error if it fails. No writer is answered before the
+// commit, not even one that failed: its error may rest on what the fns before it
+// wrote (a version already submitted), which is not there if the commit fails.
+// When SQLite has rolled the whole transaction back (it does on some errors: disk
+// full, I/O), the savepoint is gone, and every writer whose fn did not fail gets
+// the error.
 func commitGroup(group []*groupWrite) {
 	// The transaction is the group's, not one writer's: a writer's request that
 	// ends must not roll the others back (database/sql rolls a transaction back
@@ -152,49 +155,40 @@ func commitGroup(group []*groupWrite) {
 		return
 	}
 	if len(group) == 1 {
-		w := group[0]
-		if runFn(tx, w) {
+		if runFn(tx, group[0]) {
 			tx.Rollback()
-			answer(group, w.err)
+			answer(group, nil)
 			return
 		}
 		answer(group, tx.Commit().Error)
 		return
 	}
 	conn := rawConn(tx)
-	var ok []*groupWrite
 	for i, w := range group {
-		failed, err := runSaved(tx, conn, fmt.Sprintf("cunji_write_%d", i), w)
-		if err != nil {
+		if err := runSaved(tx, conn, fmt.Sprintf("cunji_write_%d", i), w); err != nil {
 			tx.Rollback()
-			answer(append(ok, group[i:]...), err)
+			answer(group, err)
 			return
 		}
-		if failed {
-			// Nothing of fn's writes remains; its outcome is known now.
-			close(w.done)
-			continue
-		}
-		ok = append(ok, w)
 	}
-	answer(ok, tx.Commit().Error)
+	answer(group, tx.Commit().Error)
 }
 
 // runSaved runs w's fn inside the savepoint sp of the group's transaction, rolled
-// back to it when fn fails; it reports whether fn failed, and err when a savepoint
-// statement failed (the transaction is broken: SQLite may have rolled it back).
-// gorm's nested transactions inside fn take savepoints of their own names ("sp"
-// and a random number), which the savepoint's release or rollback ends with it.
-func runSaved(tx *gorm.DB, conn gorm.ConnPool, sp string, w *groupWrite) (failed bool, err error) {
+// back to it when fn fails; err is a savepoint statement's failure (the transaction
+// is broken: SQLite may have rolled it back). GORM's nested transactions inside fn
+// take savepoints of their own names ("sp" and a random number), which the release
+// or the rollback of sp ends with it.
+func runSaved(tx *gorm.DB, conn gorm.ConnPool, sp string, w *groupWrite) error {
 	if err := savepoint(conn, "SAVEPOINT "+sp); err != nil {
-		return false, err
+		return err
 	}
-	if failed = runFn(tx, w); failed {
+	if runFn(tx, w) {
 		if err := savepoint(conn, "ROLLBACK TO "+sp); err != nil {
-			return true, err
+			return err
 		}
 	}
-	return failed, savepoint(conn, "RELEASE "+sp)
+	return savepoint(conn, "RELEASE "+sp)
 }
 
 // runFn runs w's fn in the group's transaction tx, on w's own session (as
@@ -213,7 +207,7 @@ func runFn(tx *gorm.DB, w *groupWrite) (failed bool) {
 }
 
 // answer gives every writer of ws err (nil: committed) and wakes it. A writer whose
-// fn failed keeps its own outcome.
+// fn failed keeps its own outcome: none of its writes is there either way.
 func answer(ws []*groupWrite, err error) {
 	for _, w := range ws {
 		if w.err == nil && !w.panicked {

@@ -259,8 +259,8 @@ func TestGroupCommit(t *testing.T) {
 }
 
 // TestGroupCommitFailure: when the group's commit fails, every writer of the group
-// gets the error (none is told its writes are saved) and none of them is on disk;
-// the next writers commit as usual.
+// gets the error (none is told its writes are saved; one whose fn failed keeps its
+// own error) and none of them is on disk; the next writers commit as usual.
 func TestGroupCommitFailure(t *testing.T) {
 	gt := newGroupTest(t)
 	const n = 6
@@ -273,6 +273,9 @@ func TestGroupCommitFailure(t *testing.T) {
 			errs[i] = writeTx(gt.db, func(tx *gorm.DB) error {
 				if err := tx.Create(&Setting{Key: "gc_" + itoa(i), Value: "1"}).Error; err != nil {
 					return err
+				}
+				if i == 1 {
+					return errors.New("refused 1")
 				}
 				if i != n/2 {
 					return nil
@@ -290,6 +293,12 @@ func TestGroupCommitFailure(t *testing.T) {
 	gt.finish()
 	wg.Wait()
 	for i, err := range errs {
+		if i == 1 {
+			if err == nil || err.Error() != "refused 1" {
+				t.Errorf("writer 1 got %v, want its own refusal", err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 			t.Errorf("writer %d got %v, want the commit's error", i, err)
 		}
