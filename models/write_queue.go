@@ -117,13 +117,20 @@ func (g *writeGroup) leave(w *groupWrite) bool {
 	return false
 }
 
-// lead commits groups while writers wait.
+// lead commits groups while writers wait. When a fn ends the goroutine
+// (runtime.Goexit), another leader takes over.
 func (g *writeGroup) lead() {
+	idle := false
+	defer func() {
+		if !idle {
+			go g.lead()
+		}
+	}()
 	for {
 		g.mu.Lock()
 		n := min(len(g.waiting), maxGroup)
 		if n == 0 {
-			g.leading = false
+			g.leading, idle = false, true
 			g.mu.Unlock()
 			return
 		}
@@ -154,24 +161,41 @@ func commitGroup(group []*groupWrite) {
 		answer(group, tx.Error)
 		return
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			// A fn ended the leader's goroutine (runtime.Goexit, as t.FailNow
+			// does): the write lock must not stay taken, nor the writers wait.
+			tx.Rollback()
+			answer(group, errGroupAbandoned)
+		}
+	}()
+	err := runGroup(tx, group)
+	finished = true
+	answer(group, err)
+}
+
+// errGroupAbandoned answers the writers of a group whose leader ended in a fn.
+var errGroupAbandoned = errors.New("group commit: a write transaction ended its goroutine; the group was rolled back")
+
+// runGroup runs the group's fns in tx and commits it, or rolls it back when it is
+// broken; the error is the group's (the commit's, or the broken transaction's).
+func runGroup(tx *gorm.DB, group []*groupWrite) error {
 	if len(group) == 1 {
 		if runFn(tx, group[0]) {
 			tx.Rollback()
-			answer(group, nil)
-			return
+			return nil
 		}
-		answer(group, tx.Commit().Error)
-		return
+		return tx.Commit().Error
 	}
 	conn := rawConn(tx)
 	for i, w := range group {
 		if err := runSaved(tx, conn, fmt.Sprintf("cunji_write_%d", i), w); err != nil {
 			tx.Rollback()
-			answer(group, err)
-			return
+			return err
 		}
 	}
-	answer(group, tx.Commit().Error)
+	return tx.Commit().Error
 }
 
 // runSaved runs w's fn inside the savepoint sp of the group's transaction, rolled

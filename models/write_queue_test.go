@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +362,57 @@ func TestGroupCommitCancel(t *testing.T) {
 	got := gt.committed("gc_%")
 	if len(got) != 3 || !got["gc_ended"] || !got["gc_other"] {
 		t.Errorf("on disk %v, want gc_blocker, gc_ended and gc_other", got)
+	}
+}
+
+// TestGroupCommitGoexit: a fn that ends its goroutine (runtime.Goexit, as
+// t.FailNow does) ends the group's: its transaction is rolled back (the write lock
+// freed), its writers get an error, and the writers after them are committed by
+// another leader.
+func TestGroupCommitGoexit(t *testing.T) {
+	gt := newGroupTest(t)
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func(i int) {
+			errs <- writeTx(gt.db, func(tx *gorm.DB) error {
+				if err := tx.Create(&Setting{Key: "gc_" + itoa(i), Value: "1"}).Error; err != nil {
+					return err
+				}
+				if i == 1 {
+					runtime.Goexit()
+				}
+				return nil
+			})
+		}(i)
+	}
+	gt.waitFor(2)
+	gt.finish()
+	for i := 0; i < 2; i++ {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, errGroupAbandoned) {
+				t.Fatalf("a writer of the abandoned group got %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the writers of an abandoned group were not answered")
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- writeTx(gt.db, func(tx *gorm.DB) error {
+			return tx.Create(&Setting{Key: "gc_after", Value: "1"}).Error
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no leader took over after a group was abandoned")
+	}
+	got := gt.committed("gc_%")
+	if len(got) != 2 || !got["gc_blocker"] || !got["gc_after"] {
+		t.Errorf("on disk %v, want gc_blocker and gc_after only", got)
 	}
 }
