@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"gorm.io/gorm"
@@ -189,8 +188,8 @@ func runGroup(tx *gorm.DB, group []*groupWrite) error {
 		return tx.Commit().Error
 	}
 	conn := rawConn(tx)
-	for i, w := range group {
-		if err := runSaved(tx, conn, fmt.Sprintf("cunji_write_%d", i), w); err != nil {
+	for _, w := range group {
+		if err := runSaved(tx, conn, w); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -198,21 +197,27 @@ func runGroup(tx *gorm.DB, group []*groupWrite) error {
 	return tx.Commit().Error
 }
 
-// runSaved runs w's fn inside the savepoint sp of the group's transaction, rolled
-// back to it when fn fails; err is a savepoint statement's failure (the transaction
-// is broken: SQLite may have rolled it back). GORM's nested transactions inside fn
-// take savepoints of their own names ("sp" and a random number), which the release
-// or the rollback of sp ends with it.
-func runSaved(tx *gorm.DB, conn gorm.ConnPool, sp string, w *groupWrite) error {
-	if err := savepoint(conn, "SAVEPOINT "+sp); err != nil {
+// writeSavepoint is the savepoint each fn of a group runs in. One name serves them
+// all: a fn's savepoint is released before the next fn's is taken, and the
+// statements' text stays the same, so that the driver's statement cache keeps
+// them (a name per fn would fill it). GORM's nested transactions inside fn take
+// savepoints of their own names ("sp" and a random number), which the release or
+// the rollback of this one ends with it.
+const writeSavepoint = "cunji_write"
+
+// runSaved runs w's fn inside writeSavepoint, rolled back to it when fn fails; err
+// is a savepoint statement's failure (the transaction is broken: SQLite may have
+// rolled it back).
+func runSaved(tx *gorm.DB, conn gorm.ConnPool, w *groupWrite) error {
+	if err := savepoint(conn, "SAVEPOINT "+writeSavepoint); err != nil {
 		return err
 	}
 	if runFn(tx, w) {
-		if err := savepoint(conn, "ROLLBACK TO "+sp); err != nil {
+		if err := savepoint(conn, "ROLLBACK TO "+writeSavepoint); err != nil {
 			return err
 		}
 	}
-	return savepoint(conn, "RELEASE "+sp)
+	return savepoint(conn, "RELEASE "+writeSavepoint)
 }
 
 // runFn runs w's fn in the group's transaction tx, on w's own session (as
