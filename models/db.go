@@ -48,8 +48,12 @@ func closeDB(db *gorm.DB) {
 
 // openUnmigrated opens the database named by dsn. A postgres:// URL opens
 // PostgreSQL; anything else is a SQLite file, opened with foreign keys on, WAL,
-// a busy timeout, synchronous=FULL (every acknowledged write survives a crash) and
-// write transactions that take the lock at BEGIN (no deadlocking lock upgrades).
+// a busy timeout, synchronous=FULL (every acknowledged write survives a crash),
+// write transactions that take the lock at BEGIN (no deadlocking lock upgrades) and
+// the last 128 statements of each connection kept prepared (the driver's statement
+// cache: the write transactions' statements, which GORM's PrepareStmt does not
+// keep, were compiled anew each time, a quarter of the CPU of the group commit's
+// leader, whose work nothing else can do meanwhile).
 func openUnmigrated(dsn string) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		Logger:  logger.Default.LogMode(logger.Silent),
@@ -59,7 +63,7 @@ func openUnmigrated(dsn string) (*gorm.DB, error) {
 	if IsPostgres(dsn) {
 		dial = postgres.Open(withCustomPlans(dsn))
 	} else {
-		dial = sqlite.Open("file:" + dsn + "?_foreign_keys=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=FULL&_txlock=immediate")
+		dial = sqlite.Open("file:" + dsn + "?_foreign_keys=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=FULL&_txlock=immediate&_stmt_cache_size=128")
 	}
 	db, err := gorm.Open(dial, cfg)
 	if err != nil {
@@ -75,7 +79,12 @@ func openUnmigrated(dsn string) (*gorm.DB, error) {
 		sqlDB.SetMaxOpenConns(16)
 		sqlDB.SetMaxIdleConns(8)
 	} else {
+		// As many kept idle as may be open: database/sql keeps two by default, and
+		// under load it closed the others after each use and opened new ones, each
+		// opening running its PRAGMAs, reading the schema again and losing its
+		// prepared statements (a tenth of the CPU of 32 concurrent writers).
 		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
 	}
 	return db, nil
 }
