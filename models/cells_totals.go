@@ -349,6 +349,12 @@ func sameInts(a, b []int64) bool {
 // otherwise).
 func RebuildTotals(db *gorm.DB) error {
 	return db.Transaction(func(tx *gorm.DB) error {
+		// The revision first: on PostgreSQL every writer takes its row before the
+		// totals' rows (at its commit), and so must this one, or the two could wait
+		// on each other.
+		if err := tx.Exec("UPDATE data_revision SET n = n + 1 WHERE id = 1").Error; err != nil {
+			return err
+		}
 		want, err := totalsRecount(tx)
 		if err != nil {
 			return err
@@ -373,6 +379,6 @@ func RebuildTotals(db *gorm.DB) error {
 				}
 			}
 		}
-		return tx.Exec("UPDATE data_revision SET n = n + 1 WHERE id = 1").Error
+		return nil
 	})
 }
