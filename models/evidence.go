@@ -182,13 +182,10 @@ func addEvidence(db *gorm.DB, a *Actor, dir string, l EvidenceLimits, t evidence
 		u.VersionFiles++
 		u.VillageBytes += f.Size
 		u.TotalBytes += f.Size
-		err = Audit(tx, a, t.kind+".file", t.kind, itoa(int(t.versionID)), VillageScope(t.village), nil,
+		// A kept report page lists the files and the quotas they use: the new row
+		// moves the data revision (migration 0018's triggers).
+		return Audit(tx, a, t.kind+".file", t.kind, itoa(int(t.versionID)), VillageScope(t.village), nil,
 			map[string]any{"file": f.OriginalName, "size": f.Size, "sha256": f.SHA256})
-		if err != nil {
-			return err
-		}
-		// A kept report page lists the files and the quotas they use.
-		return moveRevision(tx)
 	})
 	if err != nil {
 		os.Remove(path)
