@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"strings"
@@ -205,13 +206,7 @@ type totalsKey struct {
 }
 
 func (k totalsKey) before(o totalsKey) bool {
-	if k.year != o.year {
-		return k.year < o.year
-	}
-	if k.district != o.district {
-		return k.district < o.district
-	}
-	return k.key < o.key
+	return cmp.Or(cmp.Compare(k.year, o.year), cmp.Compare(k.district, o.district), cmp.Compare(k.key, o.key)) < 0
 }
 
 // totalsRecount reads the totals as the cells sum them now: table → key → figures
