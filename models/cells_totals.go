@@ -189,14 +189,19 @@ type RollupDistrictTotal struct {
 	TotalsFigures `gorm:"embedded"`
 }
 
-// totalsLevels are the two tables of totals with the key that groups the cells
-// into their rows (the district's rows of every type are a third grouping).
-var totalsLevels = []struct {
-	table, key, keyed string // the table, its key's last column, and what the cells group by
-}{
-	{"rollup_street_totals", "street_code", "street_code"},
-	{"rollup_district_totals", "type", "type"},
-	{"rollup_district_totals", "type", "'" + allTypes + "'"},
+// totalsTables are the two tables of totals, with the last column of their key
+// (after year and district_code).
+var totalsTables = []struct{ name, key string }{
+	{"rollup_street_totals", "street_code"},
+	{"rollup_district_totals", "type"},
+}
+
+// totalsLevels group the cells into the rows of a table of totals: by street; by
+// type; and all of a district's cells in one row of type allTypes.
+var totalsLevels = []struct{ table, keyed string }{
+	{"rollup_street_totals", "street_code"},
+	{"rollup_district_totals", "type"},
+	{"rollup_district_totals", "'" + allTypes + "'"},
 }
 
 // totalsKey names a totals row: its year, district and street or type.
@@ -276,12 +281,9 @@ func totalsDrift(tx *gorm.DB) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	for _, table := range []string{"rollup_street_totals", "rollup_district_totals"} {
-		key := "street_code"
-		if table == "rollup_district_totals" {
-			key = "type"
-		}
-		rows, err := tx.Raw("SELECT year, district_code, " + key + ", packed FROM " + table).Rows()
+	for _, t := range totalsTables {
+		table := t.name
+		rows, err := tx.Raw("SELECT year, district_code, " + t.key + ", packed FROM " + table).Rows()
 		if err != nil {
 			return 0, err
 		}
@@ -354,15 +356,12 @@ func RebuildTotals(db *gorm.DB) error {
 		if err != nil {
 			return err
 		}
-		for _, table := range []string{"rollup_street_totals", "rollup_district_totals"} {
+		for _, t := range totalsTables {
+			table := t.name
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 				return err
 			}
-			key := "street_code"
-			if table == "rollup_district_totals" {
-				key = "type"
-			}
-			stmt := "INSERT INTO " + table + " (year, district_code, " + key + ", " + strings.Join(totalsColumns, ", ") +
+			stmt := "INSERT INTO " + table + " (year, district_code, " + t.key + ", " + strings.Join(totalsColumns, ", ") +
 				") VALUES (?, ?, ?" + strings.Repeat(", ?", len(totalsColumns)) + ")"
 			for _, id := range inOrder(want[table], totalsKey.before) {
 				args := []any{id.year, id.district, id.key}

@@ -351,13 +351,13 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 	if src.now {
 		// The cells carry every figure, the register's too; a district's or a
 		// region's totals are kept summed.
-		read := nowGroups
+		var err error
 		if totalsFrom(a, street) {
-			read = func(db *gorm.DB, a *Actor, _ string, year int, g *groups, si, ti map[string]int) error {
-				return totalsGroups(db, a, year, g, si, ti)
-			}
+			err = totalsGroups(db, a, year, g, si, ti)
+		} else {
+			err = nowGroups(db, a, street, year, g, si, ti)
 		}
-		if err := read(db, a, street, year, g, si, ti); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	} else {
