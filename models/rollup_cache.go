@@ -339,37 +339,21 @@ func (k *KeptRollup) Memo(key string, build func() ([]byte, error)) ([]byte, err
 // Years is the district's YearStanding at revision rev (kept), or read afresh when
 // rev is NoRevision.
 func (rc *RollupCache) Years(db *gorm.DB, rev int64, district string) (*YearStanding, error) {
-	if rc == nil || rev == NoRevision {
-		return readYearStanding(db, district)
+	var k *revisionKept[string, *YearStanding]
+	if rc != nil {
+		k = &rc.years
 	}
-	if y, ok := rc.years.get(rev, district); ok {
-		return y, nil
-	}
-	y, err := readYearStanding(db, district)
-	if err != nil {
-		return nil, err
-	}
-	// Read after rev was: kept under rev, it is never older than rev's data.
-	rc.years.put(rev, district, y)
-	return y, nil
+	return readKept(k, rev, district, func() (*YearStanding, error) { return readYearStanding(db, district) })
 }
 
 // Streets is ListStreets at revision rev (kept per scope), or read afresh when rev
 // is NoRevision.
 func (rc *RollupCache) Streets(db *gorm.DB, rev int64, a *Actor) ([]Street, error) {
-	if rc == nil || rev == NoRevision {
-		return ListStreets(db, a)
+	var k *revisionKept[Scope, []Street]
+	if rc != nil {
+		k = &rc.streets
 	}
-	s := a.Scope()
-	if out, ok := rc.streets.get(rev, s); ok {
-		return out, nil
-	}
-	out, err := ListStreets(db, a)
-	if err != nil {
-		return nil, err
-	}
-	rc.streets.put(rev, s, out)
-	return out, nil
+	return readKept(k, rev, a.Scope(), func() ([]Street, error) { return ListStreets(db, a) })
 }
 
 // DemoAccounts tells whether demo accounts exist (CountDemoUsers > 0), kept at
@@ -378,19 +362,31 @@ func (rc *RollupCache) Streets(db *gorm.DB, rev int64, a *Actor) ([]Street, erro
 // deleted nor its demo mark changed: their existence changes only with the
 // revision.
 func (rc *RollupCache) DemoAccounts(db *gorm.DB, rev int64) (bool, error) {
-	if rc != nil && rev != NoRevision {
-		if d, ok := rc.demo.get(rev, struct{}{}); ok {
-			return d, nil
-		}
+	var k *revisionKept[struct{}, bool]
+	if rc != nil {
+		k = &rc.demo
 	}
-	n, err := CountDemoUsers(db)
-	if err != nil {
-		return false, err
+	return readKept(k, rev, struct{}{}, func() (bool, error) {
+		n, err := CountDemoUsers(db)
+		return n > 0, err
+	})
+}
+
+// readKept is read's value at revision rev, kept in k under key: read afresh when
+// nothing is kept (k nil, rev NoRevision, or not yet read at rev). A value read
+// after rev was is never older than rev's data, so it is kept under rev.
+func readKept[K comparable, V any](k *revisionKept[K, V], rev int64, key K, read func() (V, error)) (V, error) {
+	if k == nil || rev == NoRevision {
+		return read()
 	}
-	if rc != nil && rev != NoRevision {
-		rc.demo.put(rev, struct{}{}, n > 0)
+	if v, ok := k.get(rev, key); ok {
+		return v, nil
 	}
-	return n > 0, nil
+	v, err := read()
+	if err == nil {
+		k.put(rev, key, v)
+	}
+	return v, err
 }
 
 // keptPerRevision bounds what a revisionKept holds (districts × years at most, in
