@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"math/big"
 	"time"
 
@@ -35,7 +36,36 @@ func frac(num, den int64) Ratio {
 	if den == 0 {
 		return Ratio{}
 	}
-	return Ratio{big.NewRat(num, den)}
+	return Ratio{ratio(num, den)}
+}
+
+// ratio is num/den (den ≠ 0) as big.NewRat makes it, in lowest terms with a
+// positive denominator, reduced here in int64: big.NewRat's reduction (a GCD of
+// big integers) cost a tenth of a nation's roll-up, one for each of its tens of
+// thousands of shares.
+func ratio(num, den int64) *big.Rat {
+	if den < 0 && den != math.MinInt64 && num != math.MinInt64 {
+		num, den = -num, -den
+	}
+	if den <= 0 || num == math.MinInt64 {
+		return big.NewRat(num, den)
+	}
+	a, b := num, den
+	if a < 0 {
+		a = -a
+	}
+	for b != 0 {
+		a, b = b, a%b
+	}
+	if a > 1 {
+		num, den = num/a, den/a
+	}
+	r := new(big.Rat).SetInt64(num)
+	if den != 1 {
+		// SetInt64 made the denominator 1; Denom is then a reference to it.
+		r.Denom().SetInt64(den)
+	}
+	return r
 }
 
 // IncomeFigures are the 经营性收入 ≥ 50万 figures (docs/domain.md, "Roll-ups").
@@ -96,6 +126,18 @@ type Figures struct {
 	// WorkshopsByStar counts the operating workshops by their star level (星级评定,
 	// "0" for none) at the end of the year.
 	WorkshopsByStar StarCounts `json:"workshops_by_star"`
+	// levels are counts added by level before finish puts them in the maps
+	// above: a map's every change cost more than the roll-up's other work for
+	// each of a nation's streets. Zero once finished.
+	levels levelCounts
+}
+
+// levelCounts are a group's counts by level on their way to its maps: the titles
+// held (ByLevel) and named (NewByLevel) by star 1–3 ([0] unused), the operating
+// workshops by star 0–5.
+type levelCounts struct {
+	held, named [4]int64
+	workshops   [6]int64
 }
 
 // StreetFigures is one row of the by-street breakdown.
@@ -173,6 +215,7 @@ func (f *Figures) add(r aggRow) {
 
 func (f *Figures) finish() {
 	f.initTitles()
+	f.putLevels()
 	f.Income50w.Share = frac(f.Income50w.Count, f.Villages)
 	f.Completeness = frac(f.Reported, f.Villages)
 	f.Income50w.ReportedShare = frac(f.Income50w.Count, f.Reported)
@@ -310,6 +353,7 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 		ru.WorkshopsTarget = ts.amount(IndWorkshops, ru.ScopeCode, year)
 		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, ru.ScopeCode, year)
 	}
+	ru.ByStreet = make([]StreetFigures, 0, len(streets))
 	for i, s := range streets {
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
 		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)

@@ -174,7 +174,7 @@ func streetsWithTargets(db *gorm.DB, a *Actor, year int, t time.Time) ([]Street,
 func (ts targetSet) value(scopes []string, ind string, year int, unit int64) *big.Rat {
 	for _, sc := range scopes {
 		if v, ok := ts[sc][ind][year]; ok {
-			return big.NewRat(v, unit)
+			return ratio(v, unit)
 		}
 	}
 	return nil

@@ -218,11 +218,38 @@ func (f *Figures) addTitles(st titleState) {
 
 func (f *Figures) initTitles() {
 	if f.Star.ByLevel == nil {
-		f.Star.ByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
+		l := &f.levels.held
+		f.Star.ByLevel = map[string]int64{"1": l[1], "2": l[2], "3": l[3]}
+		*l = [4]int64{}
 	}
 	if f.Star.NewByLevel == nil {
-		f.Star.NewByLevel = map[string]int64{"1": 0, "2": 0, "3": 0}
+		l := &f.levels.named
+		f.Star.NewByLevel = map[string]int64{"1": l[1], "2": l[2], "3": l[3]}
+		*l = [4]int64{}
 	}
+}
+
+// putLevels moves the counts by level still in f.levels into the maps.
+func (f *Figures) putLevels() {
+	l := &f.levels
+	for i := 1; i <= 3; i++ {
+		if l.held[i] != 0 {
+			f.Star.ByLevel[itoa(i)] += l.held[i]
+		}
+		if l.named[i] != 0 {
+			f.Star.NewByLevel[itoa(i)] += l.named[i]
+		}
+	}
+	for i, n := range l.workshops {
+		if n == 0 {
+			continue
+		}
+		if f.WorkshopsByStar == nil {
+			f.WorkshopsByStar = StarCounts{}
+		}
+		f.WorkshopsByStar[itoa(i)] += n
+	}
+	*l = levelCounts{}
 }
 
 // TitleInput is a naming entered by the district.
