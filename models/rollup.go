@@ -216,14 +216,41 @@ func (f *Figures) add(r aggRow) {
 func (f *Figures) finish() {
 	f.initTitles()
 	f.putLevels()
-	f.Income50w.Share = frac(f.Income50w.Count, f.Villages)
-	f.Completeness = frac(f.Reported, f.Villages)
-	f.Income50w.ReportedShare = frac(f.Income50w.Count, f.Reported)
+	// Equal fractions of the group share one value (a ratio is never changed in
+	// place): all reported, say, makes the reported share the share.
+	var s shares
+	f.Income50w.Share = s.frac(f.Income50w.Count, f.Villages)
+	f.Completeness = s.frac(f.Reported, f.Villages)
+	f.Income50w.ReportedShare = s.frac(f.Income50w.Count, f.Reported)
 	if f.Reported == 0 {
 		f.Income50w.ReportedShare = Ratio{new(big.Rat)}
 	}
-	f.Star.Share = frac(f.Star.Rated, f.Villages)
-	f.Hemei.Share = frac(f.Hemei.Count, f.Villages)
+	f.Star.Share = s.frac(f.Star.Rated, f.Villages)
+	f.Hemei.Share = s.frac(f.Hemei.Count, f.Villages)
+}
+
+// shares are the fractions made for one group, each kept with its terms.
+type shares struct {
+	n    int
+	made [5]struct {
+		num, den int64
+		r        Ratio
+	}
+}
+
+// frac is frac(num, den), the value made before for the same terms if any.
+func (s *shares) frac(num, den int64) Ratio {
+	for _, m := range s.made[:s.n] {
+		if m.num == num && m.den == den {
+			return m.r
+		}
+	}
+	r := frac(num, den)
+	if s.n < len(s.made) {
+		s.made[s.n].num, s.made[s.n].den, s.made[s.n].r = num, den, r
+		s.n++
+	}
+	return r
 }
 
 // source says where a roll-up reads: the maintained current tables when nothing
