@@ -193,9 +193,9 @@ func (h *Handler) oversightData(c echo.Context) (*oversightPage, error) {
 	lv := p.Rollup.Star.ByLevel
 	p.StarChart = views.ColumnChart("星级美丽乡村", []views.Bar{
 		{Label: "未评星", Value: float64(p.Rollup.Villages - p.Rollup.Star.Rated), Text: strconv.FormatInt(p.Rollup.Villages-p.Rollup.Star.Rated, 10), Fill: "#98a2b3"},
-		{Label: "一星", Value: float64(lv["1"]), Text: strconv.FormatInt(lv["1"], 10)},
-		{Label: "二星", Value: float64(lv["2"]), Text: strconv.FormatInt(lv["2"], 10)},
-		{Label: "三星", Value: float64(lv["3"]), Text: strconv.FormatInt(lv["3"], 10)},
+		{Label: "一星", Value: float64(lv[1]), Text: strconv.FormatInt(lv[1], 10)},
+		{Label: "二星", Value: float64(lv[2]), Text: strconv.FormatInt(lv[2], 10)},
+		{Label: "三星", Value: float64(lv[3]), Text: strconv.FormatInt(lv[3], 10)},
 	})
 	bands, err := models.IncomeDistribution(h.db(c), a, street, year, asOf)
 	if err != nil {

@@ -101,7 +101,7 @@ func (h *Handler) rollupTable(c echo.Context, by string) (*views.Table, error) {
 		"总收入（元）", "经营性收入（元）", "集体资产（元）", "强村公司", "股东村", "共富工坊", "工坊就业", "其中低收入农户"}
 	row := func(f *models.Figures) []any {
 		return []any{f.Villages, f.Reported, f.Income50w.Count, f.Income50w.Share, f.Income50w.Target, optInt(f.Income50w.Needed),
-			f.Star.Rated, f.Star.ByLevel["1"], f.Star.ByLevel["2"], f.Star.ByLevel["3"], f.Hemei.Count,
+			f.Star.Rated, f.Star.ByLevel[1], f.Star.ByLevel[2], f.Star.ByLevel[3], f.Hemei.Count,
 			views.Yuan(f.CollectiveIncomeTotalFen), views.Yuan(f.OperatingIncomeTotalFen), views.Yuan(f.AssetsTotalFen),
 			f.Companies, f.MemberVillages, f.Workshops, f.WorkshopEmployed, f.WorkshopLowIncomeEmployed}
 	}

@@ -121,7 +121,7 @@ func TestPastAnswerNeverChanges(t *testing.T) {
 		}
 	}
 	// The changes did land: now the year counts both workshops, one with 4 stars.
-	if now, _ := models.ComputeRollup(db, ac["d"], "", 2025, time.Now()); now.Workshops != 2 || now.WorkshopsByStar["4"] != 1 {
+	if now, _ := models.ComputeRollup(db, ac["d"], "", 2025, time.Now()); now.Workshops != 2 || now.WorkshopsByStar[4] != 1 {
 		t.Errorf("now: %d workshops, by star %v", now.Workshops, now.WorkshopsByStar)
 	}
 }

@@ -186,7 +186,5 @@ func (r *Rollup) Totals() BaselineTotals {
 	return BaselineTotals{Villages: r.Villages, Reported: r.Reported, Meets: r.Income50w.Count, Rated: r.Star.Rated,
 		Hemei: r.Hemei.Count, TotalFen: r.CollectiveIncomeTotalFen, OperatingFen: r.OperatingIncomeTotalFen,
 		AssetsFen: r.AssetsTotalFen, Companies: r.Companies, MemberVillages: r.MemberVillages, Workshops: r.Workshops,
-		WorkshopsJobs: r.WorkshopEmployed, WorkshopsBuilt: r.WorkshopsBuilt, WorkshopsByStar: [6]int64{
-			r.WorkshopsByStar["0"], r.WorkshopsByStar["1"], r.WorkshopsByStar["2"], r.WorkshopsByStar["3"],
-			r.WorkshopsByStar["4"], r.WorkshopsByStar["5"]}}
+		WorkshopsJobs: r.WorkshopEmployed, WorkshopsBuilt: r.WorkshopsBuilt, WorkshopsByStar: r.WorkshopsByStar}
 }

@@ -122,7 +122,7 @@ func overallSection(db *gorm.DB, a *Actor, street string, ru *Rollup, whole stri
 
 	st := ru.Star
 	p = fmt.Sprintf("星级美丽乡村 %d 个（一星 %d 个、二星 %d 个、三星 %d 个），覆盖率 %s%s；本年新命名 %d 个。",
-		st.Rated, st.ByLevel["1"], st.ByLevel["2"], st.ByLevel["3"], st.Share.Percent(), targetClause(st.Target), st.New)
+		st.Rated, st.ByLevel[1], st.ByLevel[2], st.ByLevel[3], st.Share.Percent(), targetClause(st.Target), st.New)
 	p += fmt.Sprintf("和美乡村 %d 个，建成率 %s%s；本年新命名 %d 个。", ru.Hemei.Count, ru.Hemei.Share.Percent(), targetClause(ru.Hemei.Target), ru.Hemei.New)
 	s.Paragraphs = append(s.Paragraphs, p)
 
@@ -156,9 +156,9 @@ func overallSection(db *gorm.DB, a *Actor, street string, ru *Rollup, whole stri
 	}
 	stars := DocChart{Title: "图 2　星级美丽乡村（单位：个村）", Kind: ChartColumn, Bars: []DocBar{
 		{Label: "未评星", Value: float64(ru.Villages - st.Rated), Text: strconv.FormatInt(ru.Villages-st.Rated, 10), Colour: "#98a2b3"},
-		{Label: "一星", Value: float64(st.ByLevel["1"]), Text: strconv.FormatInt(st.ByLevel["1"], 10)},
-		{Label: "二星", Value: float64(st.ByLevel["2"]), Text: strconv.FormatInt(st.ByLevel["2"], 10)},
-		{Label: "三星", Value: float64(st.ByLevel["3"]), Text: strconv.FormatInt(st.ByLevel["3"], 10)},
+		{Label: "一星", Value: float64(st.ByLevel[1]), Text: strconv.FormatInt(st.ByLevel[1], 10)},
+		{Label: "二星", Value: float64(st.ByLevel[2]), Text: strconv.FormatInt(st.ByLevel[2], 10)},
+		{Label: "三星", Value: float64(st.ByLevel[3]), Text: strconv.FormatInt(st.ByLevel[3], 10)},
 	}}
 	s.Charts = []DocChart{dist, stars}
 	return s, nil

@@ -103,16 +103,14 @@ func (c *RegisterCounts) addWorkshop(w workshopState) {
 
 // addTo adds the counts to a group's figures (the roll-up of now).
 func (c *RegisterCounts) addTo(f *Figures) {
-	// By level into f.levels, which finish puts in the maps.
-	l := &f.levels
 	f.Star.Rated += c.Rated
-	l.held[1] += c.Star1
-	l.held[2] += c.Star2
-	l.held[3] += c.Star3
+	f.Star.ByLevel[1] += c.Star1
+	f.Star.ByLevel[2] += c.Star2
+	f.Star.ByLevel[3] += c.Star3
 	f.Hemei.Count += c.Hemei
-	l.named[1] += c.NewStar1
-	l.named[2] += c.NewStar2
-	l.named[3] += c.NewStar3
+	f.Star.NewByLevel[1] += c.NewStar1
+	f.Star.NewByLevel[2] += c.NewStar2
+	f.Star.NewByLevel[3] += c.NewStar3
 	f.Star.New += c.NewStar1 + c.NewStar2 + c.NewStar3
 	f.Hemei.New += c.NewHemei
 	f.MemberVillages += c.MemberVillages
@@ -121,7 +119,7 @@ func (c *RegisterCounts) addTo(f *Figures) {
 	f.WorkshopEmployed += c.WorkshopEmployed
 	f.WorkshopLowIncomeEmployed += c.WorkshopLow
 	for i, n := range [...]int64{c.WStar0, c.WStar1, c.WStar2, c.WStar3, c.WStar4, c.WStar5} {
-		l.workshops[i] += n
+		f.WorkshopsByStar[i] += n
 	}
 }
 

@@ -65,7 +65,7 @@ func TestImportTitles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ru.Star.Rated != 2 || ru.Star.NewByLevel["3"] != 1 || ru.Star.NewByLevel["1"] != 1 || ru.Hemei.New != 1 {
+	if ru.Star.Rated != 2 || ru.Star.NewByLevel[3] != 1 || ru.Star.NewByLevel[1] != 1 || ru.Hemei.New != 1 {
 		t.Fatalf("roll-up after the list: %+v %+v", ru.Star, ru.Hemei)
 	}
 	es, _ := models.ListTitles(db, ac["d"], models.TitleFilter{})

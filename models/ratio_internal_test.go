@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"math"
 	"math/big"
 	"testing"
@@ -24,29 +25,25 @@ func TestRatioIsNewRat(t *testing.T) {
 	}
 }
 
-// The counts by level reach the maps, and none stays behind to tell two equal
-// groups apart.
-func TestFiguresLevelsFinish(t *testing.T) {
+// The counts by level write the JSON the maps wrote: every level, keyed by its
+// number.
+func TestLevelCountsJSON(t *testing.T) {
 	var f Figures
 	f.add(aggRow{Villages: 2, RegisterCounts: RegisterCounts{Rated: 2, Star1: 1, Star3: 1, NewStar2: 1, WStar0: 1, WStar4: 2}})
 	f.add(aggRow{Villages: 1, RegisterCounts: RegisterCounts{Rated: 1, Star3: 1}})
 	f.finish()
-	if f.Star.ByLevel["1"] != 1 || f.Star.ByLevel["2"] != 0 || f.Star.ByLevel["3"] != 2 || len(f.Star.ByLevel) != 3 {
-		t.Errorf("by level %v", f.Star.ByLevel)
-	}
-	if f.Star.NewByLevel["2"] != 1 || f.Star.New != 1 || len(f.Star.NewByLevel) != 3 {
-		t.Errorf("new by level %v", f.Star.NewByLevel)
-	}
-	if f.WorkshopsByStar["0"] != 1 || f.WorkshopsByStar["4"] != 2 || len(f.WorkshopsByStar) != 2 {
-		t.Errorf("workshops by star %v", f.WorkshopsByStar)
-	}
-	if f.levels != (levelCounts{}) {
-		t.Errorf("levels left after finish: %+v", f.levels)
-	}
-	var none Figures
-	none.finish()
-	if none.WorkshopsByStar != nil || len(none.Star.ByLevel) != 3 {
-		t.Errorf("empty group: %+v", none)
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{f.Star.ByLevel, `{"1":1,"2":0,"3":2}`},
+		{f.Star.NewByLevel, `{"1":0,"2":1,"3":0}`},
+		{f.WorkshopsByStar, `{"0":1,"1":0,"2":0,"3":0,"4":2,"5":0}`},
+		{Figures{}.Star.ByLevel, `{"1":0,"2":0,"3":0}`},
+	} {
+		if b, err := json.Marshal(c.v); err != nil || string(b) != c.want {
+			t.Errorf("%v: %s (%v), want %s", c.v, b, err, c.want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"math"
 	"math/big"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -84,12 +85,12 @@ type IncomeFigures struct {
 // holding the title at the end of the year (by the level held) and the namings of
 // the year (by level).
 type StarFigures struct {
-	Rated      int64            `json:"rated"`
-	Share      Ratio            `json:"share"`
-	Target     Ratio            `json:"target"`
-	ByLevel    map[string]int64 `json:"by_level"`
-	New        int64            `json:"new"`
-	NewByLevel map[string]int64 `json:"new_by_level"`
+	Rated      int64       `json:"rated"`
+	Share      Ratio       `json:"share"`
+	Target     Ratio       `json:"target"`
+	ByLevel    LevelCounts `json:"by_level"`
+	New        int64       `json:"new"`
+	NewByLevel LevelCounts `json:"new_by_level"`
 }
 
 // HemeiFigures are the 和美乡村 figures: villages holding it at the end of the
@@ -126,18 +127,24 @@ type Figures struct {
 	// WorkshopsByStar counts the operating workshops by their star level (星级评定,
 	// "0" for none) at the end of the year.
 	WorkshopsByStar StarCounts `json:"workshops_by_star"`
-	// levels are counts added by level before finish puts them in the maps
-	// above: a map's every change cost more than the roll-up's other work for
-	// each of a nation's streets. Zero once finished.
-	levels levelCounts
 }
 
-// levelCounts are a group's counts by level on their way to its maps: the titles
-// held (ByLevel) and named (NewByLevel) by star 1–3 ([0] unused), the operating
-// workshops by star 0–5.
-type levelCounts struct {
-	held, named [4]int64
-	workshops   [6]int64
+// LevelCounts count villages by star level 1 to 3, the level its index ([0] is
+// unused): an array, not a map, since a nation's roll-up fills two for each of
+// its tens of thousands of streets. Its JSON is an object keyed "1" to "3".
+type LevelCounts [4]int64
+
+// MarshalJSON writes every level, 1 to 3, as the object {"1": n, "2": n, "3": n}.
+func (c LevelCounts) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for l := 1; l <= 3; l++ {
+		if l > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"', byte('0'+l), '"', ':')
+		b = strconv.AppendInt(b, c[l], 10)
+	}
+	return append(b, '}'), nil
 }
 
 // StreetFigures is one row of the by-street breakdown.
@@ -214,8 +221,6 @@ func (f *Figures) add(r aggRow) {
 }
 
 func (f *Figures) finish() {
-	f.initTitles()
-	f.putLevels()
 	// Equal fractions of the group share one value (a ratio is never changed in
 	// place): all reported, say, makes the reported share the share.
 	var s shares

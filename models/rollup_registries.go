@@ -199,10 +199,10 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 				f.Workshops++
 				f.WorkshopEmployed += w.Employed
 				f.WorkshopLowIncomeEmployed += w.Low
-				if f.WorkshopsByStar == nil {
-					f.WorkshopsByStar = StarCounts{}
+				// Levels run 0 to 5 (SetWorkshopStar); the answer shows no other.
+				if w.StarLevel <= 5 {
+					f.WorkshopsByStar[w.StarLevel]++
 				}
-				f.WorkshopsByStar[itoa(w.StarLevel)]++
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func TestRollupFixture(t *testing.T) {
 	check("income target", ratio(ru.Income50w.Target), "9/10")
 	check("needed", *ru.Income50w.Needed, int64(1)) // ⌈0.9 × 3⌉ − 2
 	check("star rated", ru.Star.Rated, int64(1))
-	check("star level 2", ru.Star.ByLevel["2"], int64(1))
+	check("star level 2", ru.Star.ByLevel[2], int64(1))
 	check("hemei", ru.Hemei.Count, int64(1))
 	check("operating total", ru.OperatingIncomeTotalFen, int64(110_000_000))
 	check("collective total", ru.CollectiveIncomeTotalFen, int64(120_000_000))

@@ -100,7 +100,7 @@ func TestRollupEqualsBaselineOnSyntheticData(t *testing.T) {
 	}
 	check("now, after live changes", time.Now())
 	by24, _ := models.ComputeRollup(db, &models.Actor{Role: models.RoleDistrict}, "", 2024, time.Now())
-	if by24.WorkshopsByStar["3"] == 0 {
+	if by24.WorkshopsByStar[3] == 0 {
 		t.Errorf("the street workshop's 2024 star is not counted: %v", by24.WorkshopsByStar)
 	}
 	// The synthetic data exercise the title figures: titles held and revoked.

@@ -201,55 +201,20 @@ func foldScopeTitles(db *gorm.DB, a *Actor, street string, year int, src source,
 }
 
 func (f *Figures) addTitles(st titleState) {
-	f.initTitles()
 	if st.held.Star >= 1 {
 		f.Star.Rated++
-		f.Star.ByLevel[itoa(st.held.Star)]++
+		if st.held.Star <= 3 {
+			f.Star.ByLevel[st.held.Star]++
+		}
 	}
 	if st.held.Hemei {
 		f.Hemei.Count++
 	}
 	for l := 1; l <= 3; l++ {
-		f.Star.NewByLevel[itoa(l)] += st.newStars[l]
+		f.Star.NewByLevel[l] += st.newStars[l]
 		f.Star.New += st.newStars[l]
 	}
 	f.Hemei.New += st.newHemei
-}
-
-func (f *Figures) initTitles() {
-	if f.Star.ByLevel == nil {
-		l := &f.levels.held
-		f.Star.ByLevel = map[string]int64{"1": l[1], "2": l[2], "3": l[3]}
-		*l = [4]int64{}
-	}
-	if f.Star.NewByLevel == nil {
-		l := &f.levels.named
-		f.Star.NewByLevel = map[string]int64{"1": l[1], "2": l[2], "3": l[3]}
-		*l = [4]int64{}
-	}
-}
-
-// putLevels moves the counts by level still in f.levels into the maps.
-func (f *Figures) putLevels() {
-	l := &f.levels
-	for i := 1; i <= 3; i++ {
-		if l.held[i] != 0 {
-			f.Star.ByLevel[itoa(i)] += l.held[i]
-		}
-		if l.named[i] != 0 {
-			f.Star.NewByLevel[itoa(i)] += l.named[i]
-		}
-	}
-	for i, n := range l.workshops {
-		if n == 0 {
-			continue
-		}
-		if f.WorkshopsByStar == nil {
-			f.WorkshopsByStar = StarCounts{}
-		}
-		f.WorkshopsByStar[itoa(i)] += n
-	}
-	*l = levelCounts{}
 }
 
 // TitleInput is a naming entered by the district.

@@ -44,7 +44,7 @@ func TestTitleRegister(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := want{ru.Star.Rated, ru.Star.ByLevel["1"], ru.Star.ByLevel["3"], ru.Star.NewByLevel["1"], ru.Star.NewByLevel["3"], ru.Hemei.Count, ru.Hemei.New}
+		got := want{ru.Star.Rated, ru.Star.ByLevel[1], ru.Star.ByLevel[3], ru.Star.NewByLevel[1], ru.Star.NewByLevel[3], ru.Hemei.Count, ru.Hemei.New}
 		if got != w {
 			t.Errorf("%d as of %s: %+v, want %+v", year, at.Format(time.RFC3339Nano), got, w)
 		}

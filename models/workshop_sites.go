@@ -71,8 +71,10 @@ const starAtYearEnd = `COALESCE((SELECT s.level FROM workshop_stars s WHERE s.wo
 // lastDay is the last day of year y as YYYY-MM-DD.
 func lastDay(y int) string { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC).Format("2006-01-02") }
 
-// StarCounts counts workshops by star level, "0" (not rated) to "5".
-type StarCounts map[string]int64
+// StarCounts counts workshops by star level, 0 (not rated) to 5, the level its
+// index: an array, not a map, since a nation's roll-up fills one for each of its
+// tens of thousands of streets. Its JSON is an object keyed "0" to "5".
+type StarCounts [6]int64
 
 // MarshalJSON writes every level, 0 to 5, so that a level without workshops is 0.
 func (c StarCounts) MarshalJSON() ([]byte, error) {
@@ -82,7 +84,7 @@ func (c StarCounts) MarshalJSON() ([]byte, error) {
 			b = append(b, ',')
 		}
 		b = append(b, '"', byte('0'+l), '"', ':')
-		b = strconv.AppendInt(b, c[itoa(l)], 10)
+		b = strconv.AppendInt(b, c[l], 10)
 	}
 	return append(b, '}'), nil
 }

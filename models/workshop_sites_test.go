@@ -65,7 +65,7 @@ func TestStreetWorkshops(t *testing.T) {
 	if len(rows) != 2 {
 		t.Errorf("s1 lists %d workshops, want 2", len(rows))
 	}
-	check := func(label string, year int, at time.Time, street string, built, operating, employed int64, stars map[string]int64) {
+	check := func(label string, year int, at time.Time, street string, built, operating, employed int64, stars map[int]int64) {
 		t.Helper()
 		ru, err := models.ComputeRollup(db, ac["d"], street, year, at)
 		if err != nil {
@@ -77,7 +77,7 @@ func TestStreetWorkshops(t *testing.T) {
 		}
 		for l, n := range stars {
 			if ru.WorkshopsByStar[l] != n {
-				t.Errorf("%s %d: %s-star %d, want %d (%v)", label, year, l, ru.WorkshopsByStar[l], n, ru.WorkshopsByStar)
+				t.Errorf("%s %d: %d-star %d, want %d (%v)", label, year, l, ru.WorkshopsByStar[l], n, ru.WorkshopsByStar)
 			}
 		}
 		// Never in a village type's figures: the types add up to the villages' part.
@@ -91,7 +91,7 @@ func TestStreetWorkshops(t *testing.T) {
 	}
 	beforeStars := time.Now().UTC()
 	time.Sleep(2 * time.Millisecond)
-	check("no stars", 2024, time.Now(), "", 2, 2, 40, map[string]int64{"0": 2})
+	check("no stars", 2024, time.Now(), "", 2, 2, 40, map[int]int64{0: 2})
 	check("street", 2024, time.Now(), "331002001", 2, 2, 40, nil)
 	check("other street", 2024, time.Now(), "331002002", 0, 0, 0, nil)
 	check("before founding", 2023, time.Now(), "", 1, 1, 10, nil)
@@ -108,9 +108,9 @@ func TestStreetWorkshops(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check("stars 2024", 2024, time.Now(), "", 2, 2, 40, map[string]int64{"0": 1, "3": 1})
-	check("stars 2025", 2025, time.Now(), "", 2, 2, 40, map[string]int64{"2": 1, "4": 1, "3": 0})
-	check("stars as of before", 2025, beforeStars, "", 2, 2, 40, map[string]int64{"0": 2})
+	check("stars 2024", 2024, time.Now(), "", 2, 2, 40, map[int]int64{0: 1, 3: 1})
+	check("stars 2025", 2025, time.Now(), "", 2, 2, 40, map[int]int64{2: 1, 4: 1, 3: 0})
+	check("stars as of before", 2025, beforeStars, "", 2, 2, 40, map[int]int64{0: 2})
 	hist, _ := models.WorkshopStars(db, id)
 	if len(hist) != 2 || hist[0].Level != 3 || hist[1].Level != 4 {
 		t.Errorf("star history %+v", hist)
