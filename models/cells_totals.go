@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -44,17 +45,18 @@ func totalsFrom(a *Actor, street string) bool {
 // several of its districts.
 func totalsGroups(db *gorm.DB, a *Actor, year int, g *groups, si, ti map[string]int) error {
 	s := a.Scope()
-	// The streets' rows come joined in one value ("code:packed;…"): a row of its
-	// own each cost the nation's roll-up a third of its time in the driver.
-	agg := "group_concat(street_code || ':' || packed, ';')"
+	// The streets' rows come joined in one value ("code:packed;…"), and the
+	// districts' ("type:packed;…"): a row of its own each cost the nation's
+	// roll-up a third of its time in the driver.
+	agg := "group_concat(%s || ':' || packed, ';')"
 	if db.Dialector.Name() == "postgres" {
-		agg = "string_agg(street_code || ':' || packed, ';')"
+		agg = "string_agg(%s || ':' || packed, ';')"
 	}
-	streets := regionWhere(db.Table("rollup_street_totals"), "district_code", s.District).
-		Where("year = ?", year).Select(itoa(totalsStreet) + ", '', COALESCE(" + agg + ", '')")
-	districts := regionWhere(db.Table("rollup_district_totals"), "district_code", s.District).
-		Where("year = ?", year).Select(itoa(totalsDistrict) + ", type, packed")
-	parts := []any{streets, districts}
+	joined := func(kind int, table, key string) *gorm.DB {
+		return regionWhere(db.Table(table), "district_code", s.District).Where("year = ?", year).
+			Select(itoa(kind) + ", '', COALESCE(" + fmt.Sprintf(agg, key) + ", '')")
+	}
+	parts := []any{joined(totalsStreet, "rollup_street_totals", "street_code"), joined(totalsDistrict, "rollup_district_totals", "type")}
 	region := s.IsRegion()
 	if region {
 		companies := func() *gorm.DB {
@@ -75,26 +77,44 @@ func totalsGroups(db *gorm.DB, a *Actor, year int, g *groups, si, ti map[string]
 	var r aggRow
 	fields := append(r.pointers(), new(int64))
 	companies := fields[len(fields)-1].(*int64)
+	// district adds a district's row of one type, or of all (allTypes).
+	district := func(typ []byte) {
+		if string(typ) == allTypes {
+			g.pending.Submitted += r.Submitted
+			g.pending.Draft += r.Draft
+			g.total.add(r)
+			if !region {
+				g.total.Companies = *companies
+			}
+		} else if i, ok := ti[string(typ)]; ok {
+			g.types[i].add(r)
+			if !region {
+				g.types[i].Companies = *companies
+			}
+		}
+	}
 	for rows.Next() {
 		if err := rows.Scan(&kind, &code, &packed); err != nil {
 			return err
 		}
-		if kind == totalsStreet {
-			if err := eachStreetTotal(packed, func(code []byte, packed []byte) error {
+		switch kind {
+		case totalsStreet, totalsDistrict:
+			err := eachTotal(packed, func(key []byte, packed []byte) error {
 				if err := unpack(packed, fields); err != nil {
 					return err
 				}
-				if i, ok := si[string(code)]; ok {
+				if kind == totalsDistrict {
+					district(key)
+				} else if i, ok := si[string(key)]; ok {
 					g.streets[i].add(r)
 					g.streets[i].Companies = *companies
 				}
 				return nil
-			}); err != nil {
+			})
+			if err != nil {
 				return err
 			}
-			continue
-		}
-		if kind == totalsTypeCompanies || kind == totalsCompanies {
+		case totalsTypeCompanies, totalsCompanies:
 			var n int64
 			if err := unpack(packed, []any{&n}); err != nil {
 				return err
@@ -104,34 +124,14 @@ func totalsGroups(db *gorm.DB, a *Actor, year int, g *groups, si, ti map[string]
 			} else if i, ok := ti[code]; ok {
 				g.types[i].Companies = n
 			}
-			continue
-		}
-		if err := unpack(packed, fields); err != nil {
-			return err
-		}
-		switch {
-		case code == allTypes:
-			g.pending.Submitted += r.Submitted
-			g.pending.Draft += r.Draft
-			g.total.add(r)
-			if !region {
-				g.total.Companies = *companies
-			}
-		default:
-			if i, ok := ti[code]; ok {
-				g.types[i].add(r)
-				if !region {
-					g.types[i].Companies = *companies
-				}
-			}
 		}
 	}
 	return rows.Err()
 }
 
-// eachStreetTotal calls each with the street code and the packed row of every
-// street in joined ("code:packed;code:packed…", empty for none).
-func eachStreetTotal(joined []byte, each func(code, packed []byte) error) error {
+// eachTotal calls each with the key (a street's code, a type) and the packed row
+// of every row in joined ("key:packed;key:packed…", empty for none).
+func eachTotal(joined []byte, each func(code, packed []byte) error) error {
 	for len(joined) > 0 {
 		item := joined
 		if i := bytes.IndexByte(joined, ';'); i >= 0 {

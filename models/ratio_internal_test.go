@@ -47,19 +47,19 @@ func TestLevelCountsJSON(t *testing.T) {
 	}
 }
 
-// eachStreetTotal splits the streets' joined rows, and refuses a row without its code.
+// eachTotal splits the joined rows, and refuses a row without its code.
 func TestEachStreetTotal(t *testing.T) {
 	var got []string
 	each := func(code, packed []byte) error { got = append(got, string(code)+"="+string(packed)); return nil }
-	if err := eachStreetTotal([]byte("110101001:1,2;110101002:-3,4"), each); err != nil || len(got) != 2 ||
+	if err := eachTotal([]byte("110101001:1,2;110101002:-3,4"), each); err != nil || len(got) != 2 ||
 		got[0] != "110101001=1,2" || got[1] != "110101002=-3,4" {
 		t.Errorf("got %v, %v", got, err)
 	}
 	got = nil
-	if err := eachStreetTotal(nil, each); err != nil || got != nil {
+	if err := eachTotal(nil, each); err != nil || got != nil {
 		t.Errorf("none: %v, %v", got, err)
 	}
-	if err := eachStreetTotal([]byte("1,2"), each); err == nil {
+	if err := eachTotal([]byte("1,2"), each); err == nil {
 		t.Error("a row without its code is read")
 	}
 }
