@@ -63,3 +63,21 @@ func TestEachStreetTotal(t *testing.T) {
 		t.Error("a row without its code is read")
 	}
 }
+
+// joinedStreets reads names holding the separator and multi-byte text, and
+// refuses a value cut short.
+func TestJoinedStreets(t *testing.T) {
+	got, sorted, err := joinedStreets("9:110101002" + "10:海门:街" + "6:110101" + "9:110101001" + "0:" + "6:110101")
+	want := []Street{{Code: "110101002", Name: "海门:街", DistrictCode: "110101"}, {Code: "110101001", DistrictCode: "110101"}}
+	if err != nil || sorted || len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("got %+v, sorted %v, %v", got, sorted, err)
+	}
+	if got, sorted, err := joinedStreets(""); err != nil || len(got) != 0 || !sorted {
+		t.Errorf("none: %+v, %v, %v", got, sorted, err)
+	}
+	for _, bad := range []string{"9:1101", "x:1", "3:abc3:de", "-1:a"} {
+		if _, _, err := joinedStreets(bad); err == nil {
+			t.Errorf("%q is read", bad)
+		}
+	}
+}
