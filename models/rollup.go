@@ -385,7 +385,10 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 		ru.WorkshopsTarget = ts.amount(IndWorkshops, ru.ScopeCode, year)
 		ru.WorkshopEmployedTarget = ts.amount(IndWorkshopEmployed, ru.ScopeCode, year)
 	}
-	ru.ByStreet = make([]StreetFigures, 0, len(streets))
+	if len(streets) > 0 {
+		// (no street stays nil: the JSON's by_street is then null, as always)
+		ru.ByStreet = make([]StreetFigures, 0, len(streets))
+	}
 	for i, s := range streets {
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
 		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)
