@@ -377,9 +377,10 @@ type flagInputRow struct {
 }
 
 // FlagResult is the flags of each subject, and the approved versions (as of the
-// instant) read for them, by reportKey: every village-year of the subjects' streets,
-// of the subjects' years and the years before. An approved version here carries
-// its figures, id and seq only.
+// instant) read for them, by reportKey: the subjects' own village-years and those
+// of the years before, and the village-years of the subjects' years in the subjects'
+// streets of the subjects' village types (the peers). An approved version here
+// carries its figures, id and seq only.
 type FlagResult struct {
 	Flags    [][]Flag
 	Approved map[string]*ReportVersion
@@ -389,8 +390,8 @@ type FlagResult struct {
 
 // ComputeFlags computes the flags of several versions (of one district) at instant
 // at in one statement, whatever their number: the approved versions, as of at, of
-// the years concerned and the years before them in the subjects' streets (last
-// year and the peers), the dividends of the subjects' village-years, and the
+// the years concerned in the subjects' streets and village types (the peers) and
+// of the years before of the subjects' villages (last year), the dividends of the subjects' village-years, and the
 // thresholds in force at at. It fills in LastYear of the subjects that lacked it.
 func ComputeFlags(db *gorm.DB, subjects []FlagSubject, at time.Time) (*FlagResult, error) {
 	in, err := readFlagInputs(db, subjects, at)
@@ -422,8 +423,12 @@ type flagGroup struct {
 // gives them for every village-year whose current version was approved by then (all
 // of them when the instant is now), one row each by its primary key; only a
 // village-year approved again since is read from its history (the join on the
-// subquery makes both databases filter the current table first). Parameters: at,
-// where's; then StatusApproved, at, at, where's again.
+// subquery makes both databases filter the current table first). That second part
+// starts from the current rows reviewed after the instant, found by their (year,
+// reviewed_at) index: none when the instant is now, so it costs one index probe
+// instead of a second walk of the street's villages (SQLite keeps the order of a
+// CROSS JOIN; PostgreSQL plans it as any inner join). Parameters: at, where's;
+// then StatusApproved, at, at, where's again.
 func approvedCountingSQL(where string) string {
 	return `SELECT 'a' AS kind, rv.id AS id, rv.seq AS seq, rv.village_code, v.street_code, v.type AS village_type, rv.year,
 		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
@@ -434,19 +439,22 @@ func approvedCountingSQL(where string) string {
 	SELECT 'a', rv.id, rv.seq, rv.village_code, v.street_code, v.type, rv.year,
 		rv.business_fen, rv.contract_fen, rv.investment_fen, rv.subsidy_fen, rv.other_fen, rv.assets_fen,
 		rv.operating_fen, rv.total_fen, ''
-	FROM current_reports cr JOIN villages v ON v.code = cr.village_code
+	FROM current_reports cr CROSS JOIN villages v
 		JOIN report_versions rv ON rv.id = (SELECT x.id FROM report_versions x WHERE x.village_code = cr.village_code
 			AND x.year = cr.year AND x.status = ? AND x.reviewed_at <= ? ORDER BY x.seq DESC LIMIT 1)
-	WHERE cr.reviewed_at > ? AND ` + where
+	WHERE v.code = cr.village_code AND cr.reviewed_at > ? AND ` + where
 }
 
 // flagInputsSQL is the flags' inputs statement, as flagInputRow rows: the approved
-// versions that count of the subjects' years in the subjects' streets (the peers,
-// and the subjects' own approved versions), those of the years before of the
+// versions that count of the subjects' years in the subjects' streets, of the
+// subjects' village types (the peers, and the subjects' own approved versions: a
+// median compares villages of one type only, so the street's other villages are
+// not read, each a row of report_versions that a busy database reads from disk
+// again after every commit), those of the years before of the
 // subjects' own villages only (last year; the peers of the year before are never
 // compared), the dividends of the subjects' village-years and the district's
 // thresholds in force.
-var flagInputsSQL = approvedCountingSQL("v.street_code IN ? AND cr.year IN ?") + `
+var flagInputsSQL = approvedCountingSQL("v.street_code IN ? AND v.type IN ? AND cr.year IN ?") + `
 	UNION ALL
 	` + approvedCountingSQL("cr.village_code IN ? AND cr.year IN ? AND cr.year NOT IN ?") + `
 	UNION ALL
@@ -466,14 +474,14 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 	if len(subjects) == 0 {
 		return in, nil
 	}
-	streets, codes, years, lastYears := []string{}, []string{}, []int{}, []int{}
+	streets, types, codes, years, lastYears := []string{}, []string{}, []string{}, []int{}, []int{}
 	seen := map[string]bool{}
 	district := subjects[0].Village.DistrictCode
 	for _, s := range subjects {
 		if s.Village.DistrictCode != district {
 			return nil, errors.New("flags: subjects of more than one district")
 		}
-		for _, k := range []string{"s" + s.Village.StreetCode, "c" + s.Version.VillageCode, "y" + itoa(s.Version.Year)} {
+		for _, k := range []string{"s" + s.Village.StreetCode, "t" + s.Village.Type, "c" + s.Version.VillageCode, "y" + itoa(s.Version.Year)} {
 			if seen[k] {
 				continue
 			}
@@ -481,6 +489,8 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 			switch k[0] {
 			case 's':
 				streets = append(streets, k[1:])
+			case 't':
+				types = append(types, k[1:])
 			case 'c':
 				codes = append(codes, k[1:])
 			default:
@@ -495,7 +505,7 @@ func readFlagInputs(db *gorm.DB, subjects []FlagSubject, at time.Time) (*flagInp
 	}
 	var rows []flagInputRow
 	err := scanRows(q.Raw(flagInputsSQL,
-		at, streets, years, StatusApproved, at, at, streets, years,
+		at, streets, types, years, StatusApproved, at, at, streets, types, years,
 		at, codes, lastYears, years, StatusApproved, at, at, codes, lastYears, years,
 		codes, years,
 		district, flagSettingKeys, at).Rows())(func(r *sql.Rows) error {

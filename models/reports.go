@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -150,9 +151,7 @@ func GetReportAt(db *gorm.DB, a *Actor, code string, year int, when time.Time) (
 	rep := &Report{Village: c.Village, Year: year, Openness: c.openness(year, when), OpennessUntil: c.opennessUntil(when),
 		Titles: c.Titles}
 	// The year's versions and last year's approved ones, in one query.
-	var rows []ReportVersion
-	err = prepared(db).Where("village_code = ? AND (year = ? OR (year = ? AND status = ?))", code, year, year-1, StatusApproved).
-		Order("year DESC, seq DESC").Find(&rows).Error
+	rows, err := readReportVersions(db, code, year, StatusApproved)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +167,31 @@ func GetReportAt(db *gorm.DB, a *Actor, code string, year int, when time.Time) (
 		rep.Rejected = &rep.History[1]
 	}
 	return rep, nil
+}
+
+// reportVersionsSQL reads a village-year's versions and last year's approved ones,
+// newest first, every column of ReportVersion in the order scanReportVersion takes
+// them.
+const reportVersionsSQL = `SELECT id, village_code, year, seq, status, version, created_by_id, submitted_at, submitted_by,
+	reviewed_at, reviewer_id, reviewer, reject_reason, star_rating, hemei_built, business_fen, contract_fen,
+	investment_fen, subsidy_fen, other_fen, assets_fen, operating_fen, total_fen, note, created_at, updated_at
+	FROM report_versions WHERE village_code = ? AND (year = ? OR (year = ? AND status = ?))
+	ORDER BY year DESC, seq DESC`
+
+// readReportVersions is the versions of reportVersionsSQL, scanned column by column
+// (no reflection: a village-year corrected many times has many versions, and every
+// report request reads them all).
+func readReportVersions(db *gorm.DB, code string, year int, approved string) ([]ReportVersion, error) {
+	var out []ReportVersion
+	err := scanRows(prepared(db).Raw(reportVersionsSQL, code, year, year-1, approved).Rows())(func(r *sql.Rows) error {
+		out = append(out, ReportVersion{})
+		v := &out[len(out)-1]
+		return r.Scan(&v.ID, &v.VillageCode, &v.Year, &v.Seq, &v.Status, &v.Version, &v.CreatedByID, &v.SubmittedAt,
+			&v.SubmittedBy, &v.ReviewedAt, &v.ReviewerID, &v.Reviewer, &v.RejectReason, &v.StarRating, &v.HemeiBuilt,
+			&v.BusinessFen, &v.ContractFen, &v.InvestmentFen, &v.SubsidyFen, &v.OtherFen, &v.AssetsFen, &v.OperatingFen,
+			&v.TotalFen, &v.Note, &v.CreatedAt, &v.UpdatedAt)
+	})
+	return out, err
 }
 
 // reportTarget loads the village in scope and checks the role and the year (one
