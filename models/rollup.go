@@ -135,16 +135,20 @@ type Figures struct {
 type LevelCounts [4]int64
 
 // MarshalJSON writes every level, 1 to 3, as the object {"1": n, "2": n, "3": n}.
-func (c LevelCounts) MarshalJSON() ([]byte, error) {
+func (c LevelCounts) MarshalJSON() ([]byte, error) { return levelsJSON(c[1:], 1), nil }
+
+// levelsJSON writes counts by level as a JSON object keyed by the level, the first
+// count's level being first (levels are single digits).
+func levelsJSON(counts []int64, first int) []byte {
 	b := []byte{'{'}
-	for l := 1; l <= 3; l++ {
-		if l > 1 {
+	for i, n := range counts {
+		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '"', byte('0'+l), '"', ':')
-		b = strconv.AppendInt(b, c[l], 10)
+		b = append(b, '"', byte('0'+first+i), '"', ':')
+		b = strconv.AppendInt(b, n, 10)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // StreetFigures is one row of the by-street breakdown.

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,14 +76,4 @@ func lastDay(y int) string { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC).F
 type StarCounts [6]int64
 
 // MarshalJSON writes every level, 0 to 5, so that a level without workshops is 0.
-func (c StarCounts) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for l := 0; l <= 5; l++ {
-		if l > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"', byte('0'+l), '"', ':')
-		b = strconv.AppendInt(b, c[l], 10)
-	}
-	return append(b, '}'), nil
-}
+func (c StarCounts) MarshalJSON() ([]byte, error) { return levelsJSON(c[:], 0), nil }
