@@ -41,8 +41,9 @@ func totalsFrom(a *Actor, street string) bool {
 // totalsGroups fills the groups of a district's or a region's roll-up of now from
 // the maintained totals of year, in one statement: each street's row, and each
 // district's rows by type and in all. A region's distinct companies by type and in
-// all are counted from the company rows, since one company may hold villages in
-// several of its districts.
+// all are read from their own totals (region_totals.go), since one company may
+// hold villages in several of its districts; a region of a length not kept counts
+// them from the company rows.
 func totalsGroups(db *gorm.DB, a *Actor, year int, g *groups, si, ti map[string]int) error {
 	s := a.Scope()
 	// The streets' rows come joined in one value ("code:packed;…"), and the
@@ -58,7 +59,11 @@ func totalsGroups(db *gorm.DB, a *Actor, year int, g *groups, si, ti map[string]
 	}
 	parts := []any{joined(totalsStreet, "rollup_street_totals", "street_code"), joined(totalsDistrict, "rollup_district_totals", "type")}
 	region := s.IsRegion()
-	if region {
+	if region && keptRegion(s.District) {
+		// Kept per region and type (migration 0019): a few rows.
+		parts = append(parts, db.Table("rollup_region_totals").Where("year = ? AND region = ?", year, s.District).
+			Select("CASE WHEN type = ? THEN "+itoa(totalsCompanies)+" ELSE "+itoa(totalsTypeCompanies)+" END, type, CAST(companies AS TEXT)", allTypes))
+	} else if region {
 		companies := func() *gorm.DB {
 			return s.CompanyCells(db.Table("rollup_company_cells")).Where("year = ?", year)
 		}
@@ -379,7 +384,8 @@ func sameInts(a, b []int64) bool {
 	return true
 }
 
-// RebuildTotals writes the totals again from the cells, in one transaction that
+// RebuildTotals writes the totals again from the cells (and the regions'
+// companies from the company rows), in one transaction that
 // moves the data revision (the repair of `cunji check`; the triggers keep them
 // otherwise).
 func RebuildTotals(db *gorm.DB) error {
@@ -411,6 +417,6 @@ func RebuildTotals(db *gorm.DB) error {
 				}
 			}
 		}
-		return nil
+		return rebuildRegions(tx)
 	})
 }

@@ -20,7 +20,8 @@ type Drift struct {
 	CompanyCells   int64
 	IndicatorCells int64
 	// Totals are the rows of the street and district totals (migration 0017) that
-	// differ from the sums of the cells.
+	// differ from the sums of the cells, and those of the regions' companies
+	// (migration 0019) that differ from a count of the company rows.
 	Totals int64
 }
 
@@ -100,7 +101,11 @@ func MeasureDrift(db *gorm.DB) (Drift, error) {
 		if d.IndicatorCells, err = indicatorCellsDrift(tx); err != nil {
 			return err
 		}
-		d.Totals, err = totalsDrift(tx)
+		if d.Totals, err = totalsDrift(tx); err != nil {
+			return err
+		}
+		regions, err := regionDrift(tx)
+		d.Totals += regions
 		return err
 	}, opts)
 	return d, err

@@ -1,0 +1,26 @@
+-- 0019 region_companies: a region's 强村公司 — the distinct companies with a row in
+-- the company rows (rollup_company_cells) of a province (a 2-digit prefix), a city
+-- (4 digits) or the whole deployment (''), by village type and in all (type '*')
+-- — kept in rollup_region_totals by triggers on the company rows, in the
+-- transaction that changes one, instead of counted over every district's company
+-- rows in each region's roll-up of now (issue 16: the nation's answer counted
+-- ~76,000 rows twice). A company counts once in a region however many of its
+-- districts it reaches, so rollup_region_companies keeps, per region, type and
+-- company, its number of company rows there: the region's count moves by one when
+-- that number reaches or leaves zero (a row at zero is deleted). Every step is an
+-- increment on a row, so concurrent writers never count the same company twice.
+-- `cunji check` recounts both from the company rows.
+-- On PostgreSQL they move at the commit, like the district's totals (0017).
+-- Frozen: never edit.
+
+CREATE TABLE "rollup_region_companies" ("year" bigint NOT NULL,"region" text NOT NULL,"type" text NOT NULL,"company_id" bigint NOT NULL,"cells" bigint NOT NULL DEFAULT 0,PRIMARY KEY ("year","region","type","company_id"));
+CREATE TABLE "rollup_region_totals" ("year" bigint NOT NULL,"region" text NOT NULL,"type" text NOT NULL,"companies" bigint NOT NULL DEFAULT 0,PRIMARY KEY ("year","region","type"));
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, '', type, company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, type, company_id;
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, '', '*', company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, company_id;
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, substr(district_code, 1, 2), type, company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, substr(district_code, 1, 2), type, company_id;
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, substr(district_code, 1, 2), '*', company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, substr(district_code, 1, 2), company_id;
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, substr(district_code, 1, 4), type, company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, substr(district_code, 1, 4), type, company_id;
+INSERT INTO rollup_region_companies (year, region, type, company_id, cells) SELECT year, substr(district_code, 1, 4), '*', company_id, COUNT(*) FROM rollup_company_cells GROUP BY year, substr(district_code, 1, 4), company_id;
+INSERT INTO rollup_region_totals (year, region, type, companies) SELECT year, region, type, COUNT(*) FROM rollup_region_companies GROUP BY year, region, type;
+CREATE FUNCTION rollup_region_companies() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'UPDATE' AND NEW.company_id = OLD.company_id AND NEW.year = OLD.year AND NEW.district_code = OLD.district_code AND NEW.type = OLD.type THEN RETURN NULL; END IF; IF TG_OP IN ('UPDATE', 'DELETE') THEN UPDATE rollup_region_companies SET cells = cells - 1 WHERE year = OLD.year AND region IN ('', substr(OLD.district_code, 1, 2), substr(OLD.district_code, 1, 4)) AND type IN (OLD.type, '*') AND company_id = OLD.company_id; UPDATE rollup_region_totals SET companies = companies - 1 WHERE year = OLD.year AND region IN ('', substr(OLD.district_code, 1, 2), substr(OLD.district_code, 1, 4)) AND type IN (OLD.type, '*') AND EXISTS (SELECT 1 FROM rollup_region_companies c WHERE c.year = OLD.year AND c.region = rollup_region_totals.region AND c.type = rollup_region_totals.type AND c.company_id = OLD.company_id AND c.cells = 0); DELETE FROM rollup_region_companies WHERE year = OLD.year AND region IN ('', substr(OLD.district_code, 1, 2), substr(OLD.district_code, 1, 4)) AND type IN (OLD.type, '*') AND company_id = OLD.company_id AND cells = 0; END IF; IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO rollup_region_companies (year, region, type, company_id, cells) VALUES (NEW.year, '', NEW.type, NEW.company_id, 1), (NEW.year, '', '*', NEW.company_id, 1), (NEW.year, substr(NEW.district_code, 1, 2), NEW.type, NEW.company_id, 1), (NEW.year, substr(NEW.district_code, 1, 2), '*', NEW.company_id, 1), (NEW.year, substr(NEW.district_code, 1, 4), NEW.type, NEW.company_id, 1), (NEW.year, substr(NEW.district_code, 1, 4), '*', NEW.company_id, 1) ON CONFLICT (year, region, type, company_id) DO UPDATE SET cells = rollup_region_companies.cells + 1; INSERT INTO rollup_region_totals (year, region, type, companies) SELECT c.year, c.region, c.type, 1 FROM rollup_region_companies c WHERE c.year = NEW.year AND c.region IN ('', substr(NEW.district_code, 1, 2), substr(NEW.district_code, 1, 4)) AND c.type IN (NEW.type, '*') AND c.company_id = NEW.company_id AND c.cells = 1 ON CONFLICT (year, region, type) DO UPDATE SET companies = rollup_region_totals.companies + 1; END IF; RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER "rollup_region_companies" AFTER INSERT OR UPDATE OR DELETE ON "rollup_company_cells" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rollup_region_companies();
