@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -37,9 +38,10 @@ func Open(dsn string) (*gorm.DB, error) {
 		closeDB(db)
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	// Statistics help the planner; they are not worth refusing to start for (a
+	// writer holding the database past the busy timeout, say).
 	if err := Analyze(db, false); err != nil {
-		closeDB(db)
-		return nil, fmt.Errorf("analyze: %w", err)
+		slog.Warn("could not refresh the query planner's statistics; starting without", "err", err)
 	}
 	return db, nil
 }
