@@ -96,21 +96,13 @@ func (o *opsConfig) start(db *gorm.DB, dbPath string, h *handlers.Handler, log *
 	if !models.IsPostgres(dbPath) {
 		// SQLite's statistics, refreshed at every start, go stale while a server
 		// runs for weeks; SQLite advises PRAGMA optimize every few hours for
-		// long-lived connections (milliseconds when nothing grew much).
-		go func() {
-			t := time.NewTicker(6 * time.Hour)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if err := models.Analyze(db.WithContext(ctx), false); err != nil && ctx.Err() == nil {
-						log.Warn("could not refresh the query planner's statistics", "error", err.Error())
-					}
-				}
+		// long-lived connections (milliseconds when nothing grew much; the run at
+		// start, just after Open's, finds nothing to do).
+		go every(ctx, 6*time.Hour, func() {
+			if err := models.Analyze(db.WithContext(ctx), false); err != nil && ctx.Err() == nil {
+				log.Warn("could not refresh the query planner's statistics", "error", err.Error())
 			}
-		}()
+		})
 	}
 	if o.backupDir != "" {
 		b := &backupSchedule{db: db, dir: o.backupDir, keep: o.backupKeep, metrics: m, log: log}
