@@ -23,9 +23,5 @@ func migrateAndRecount(tx *gorm.DB) error {
 	if have == 0 || have >= cellsDefinedAt {
 		return nil
 	}
-	// The recount's statements are planned on the tables' real shape.
-	if err := Analyze(tx, false); err != nil {
-		return err
-	}
 	return RebuildCells(tx)
 }

@@ -135,11 +135,6 @@ func SyntheticWith(db *gorm.DB, n int, seed uint64, opts SyntheticOptions, progr
 	if err := w.flush(); err != nil {
 		return nil, err
 	}
-	// Statistics of the loaded tables before the figures are recounted from them,
-	// so that the recount's statements are planned on the tables' real shape.
-	if err := models.Analyze(db, true); err != nil {
-		return nil, err
-	}
 	if err := models.RebuildCurrent(db); err != nil {
 		return nil, err
 	}
@@ -149,7 +144,7 @@ func SyntheticWith(db *gorm.DB, n int, seed uint64, opts SyntheticOptions, progr
 	if err := models.RebuildIndicatorCells(db); err != nil {
 		return nil, err
 	}
-	// Fresh statistics of the figures' tables too.
+	// Fresh statistics, so that the planner knows the tables' shape after a bulk load.
 	if err := models.Analyze(db, true); err != nil {
 		return nil, err
 	}
