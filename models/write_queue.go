@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 
@@ -17,6 +18,42 @@ import (
 // still kept out by SQLite's own lock and busy handler.
 var sqliteWriters sync.Map
 
+// pgWriters holds, per PostgreSQL database of this instance (its *sql.DB), the
+// slots its write transactions take (a channel of pgWriteSlots).
+var pgWriters sync.Map
+
+// pgWriteSlots is how many write transactions an instance runs on PostgreSQL at
+// once: one committing while the next runs its statements. Every write of the
+// version workflow moves a few hot rows, locked until its commit: its street ×
+// type cell, its district's totals, the data revision (0011, 0015, 0017), so the
+// writers of one district commit one after the other whatever their number. With
+// one transaction per request (32 at once with 32 writers) the others waited on
+// those rows, each commit woke all of them, and the machine's time went to lock
+// waits and wake-ups: measured 2026-12-02 with 32 writers and two instances,
+// 33–37 save+submit+approve cycles a second with no bound, 55 with one slot,
+// 60–64 with two or three, 46 with four (docs/performance.md). A writer waits for
+// a slot in the instance, in order, until its request ends.
+const pgWriteSlots = 2
+
+// writeSlot runs fn in a transaction of its own once one of the instance's
+// pgWriteSlots for sqlDB is free; a writer whose request ends while it waits gets
+// its context's error, and fn never runs.
+func writeSlot(db *gorm.DB, sqlDB *sql.DB, fn func(tx *gorm.DB) error) error {
+	s, _ := pgWriters.LoadOrStore(sqlDB, make(chan struct{}, pgWriteSlots))
+	slots := s.(chan struct{})
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-slots }()
+	return db.Transaction(fn)
+}
+
 // maxGroup bounds the write transactions committed together: a writer waits for at
 // most one group ahead of it, and a group's work (its statements, then one fsync)
 // stays short enough that none of its writers waits long.
@@ -27,8 +64,9 @@ const maxGroup = 32
 // each fn in its own savepoint, one commit, so one fsync of the WAL for the group
 // instead of one each, with synchronous=FULL kept (a writer is answered only once
 // its writes are on disk). On PostgreSQL, whose writers lock rows, not the
-// database, it is a transaction of its own. A db already inside a transaction runs
-// fn as a nested one: its transaction holds the write lock, or will.
+// database, it is a transaction of its own, run once one of the instance's
+// pgWriteSlots is free (writeSlot). A db already inside a transaction runs fn as a
+// nested one: its transaction holds the write lock (or its slot), or will.
 //
 // What fn's caller sees does not change: fn's error (or panic) is its own, and
 // none of fn's writes remain; nil is returned only once fn's writes are committed;
@@ -36,15 +74,15 @@ const maxGroup = 32
 // act outside the database before writeTx returns (it does not: the callers keep
 // fn's results in variables and use them once writeTx returned nil).
 func writeTx(db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	if db.Dialector.Name() != "sqlite" {
-		return db.Transaction(fn)
-	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return db.Transaction(fn)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return db.Transaction(fn)
+	}
+	if db.Dialector.Name() != "sqlite" {
+		return writeSlot(db, sqlDB, fn)
 	}
 	g, _ := sqliteWriters.LoadOrStore(sqlDB, &writeGroup{})
 	return g.(*writeGroup).do(db, fn)

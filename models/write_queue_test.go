@@ -15,7 +15,8 @@ import (
 
 // TestWriteQueue: queued write transactions all commit; on SQLite the ones waiting
 // for their turn hold no connection (without the queue, each would hold one while
-// SQLite's busy handler sleeps); a write transaction started inside another one
+// SQLite's busy handler sleeps), on PostgreSQL at most pgWriteSlots run at once;
+// a write transaction started inside another one
 // runs nested instead of waiting for the queue its outer transaction holds (which
 // would never free).
 func TestWriteQueue(t *testing.T) {
@@ -42,7 +43,7 @@ func TestWriteQueue(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	most := 0
+	most, running, mostRunning := 0, 0, 0
 	errs := make(chan error, 16)
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
@@ -50,9 +51,14 @@ func TestWriteQueue(t *testing.T) {
 			defer wg.Done()
 			errs <- writeTx(db, func(tx *gorm.DB) error {
 				// The others have time to line up meanwhile.
-				time.Sleep(2 * time.Millisecond)
+				mu.Lock()
+				running++
+				mostRunning = max(mostRunning, running)
+				mu.Unlock()
+				time.Sleep(10 * time.Millisecond)
 				mu.Lock()
 				most = max(most, sqlDB.Stats().InUse)
+				running--
 				mu.Unlock()
 				return tx.Create(&Setting{Key: "write_queue_" + itoa(i), Value: "1"}).Error
 			})
@@ -72,6 +78,9 @@ func TestWriteQueue(t *testing.T) {
 	}
 	if db.Dialector.Name() == "sqlite" && most != 1 {
 		t.Fatalf("%d connections in use while a queued write transaction ran on SQLite, want 1", most)
+	}
+	if db.Dialector.Name() == "postgres" && mostRunning > pgWriteSlots {
+		t.Fatalf("%d write transactions ran at once on PostgreSQL, want at most %d", mostRunning, pgWriteSlots)
 	}
 }
 
@@ -414,5 +423,65 @@ func TestGroupCommitGoexit(t *testing.T) {
 	got := gt.committed("gc_%")
 	if len(got) != 2 || !got["gc_blocker"] || !got["gc_after"] {
 		t.Errorf("on disk %v, want gc_blocker and gc_after only", got)
+	}
+}
+
+// TestWriteSlotCancel: on PostgreSQL a writer waiting for one of the instance's
+// write slots whose request ends leaves with its context's error, and its fn never
+// runs; the writers holding the slots commit, and the slots are free again after.
+func TestWriteSlotCancel(t *testing.T) {
+	db := OpenTest(t)
+	if db.Dialector.Name() != "postgres" {
+		t.Skip("write slots are PostgreSQL's; SQLite's writers queue in TestGroupCommitCancel")
+	}
+	hold := make(chan struct{})
+	started := make(chan struct{}, pgWriteSlots)
+	errs := make(chan error, pgWriteSlots)
+	for i := 0; i < pgWriteSlots; i++ {
+		go func(i int) {
+			errs <- writeTx(db, func(tx *gorm.DB) error {
+				started <- struct{}{}
+				<-hold
+				return tx.Create(&Setting{Key: "write_slot_" + itoa(i), Value: "1"}).Error
+			})
+		}(i)
+	}
+	for i := 0; i < pgWriteSlots; i++ {
+		<-started
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{}, 1)
+	gone := make(chan error, 1)
+	go func() {
+		gone <- writeTx(db.WithContext(ctx), func(tx *gorm.DB) error {
+			ran <- struct{}{}
+			return tx.Create(&Setting{Key: "write_slot_gone", Value: "1"}).Error
+		})
+	}()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-ran:
+		t.Fatal("a writer ran while every write slot was taken")
+	default:
+	}
+	cancel()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a writer whose request ended while waiting for a slot got %v", err)
+	}
+	close(hold)
+	for i := 0; i < pgWriteSlots; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeTx(db, func(tx *gorm.DB) error {
+		return tx.Create(&Setting{Key: "write_slot_after", Value: "1"}).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	db.Model(&Setting{}).Where("key LIKE ?", "write_slot_%").Order("key").Pluck("key", &keys)
+	if want := pgWriteSlots + 1; len(keys) != want || strings.Contains(strings.Join(keys, ","), "gone") {
+		t.Fatalf("settings %v, want the %d writers holding slots and the one after, not the one gone", keys, want)
 	}
 }
