@@ -39,12 +39,12 @@ const pgWriteSlots = 2
 // pgWriteSlots for sqlDB is free; a writer whose request ends while it waits gets
 // its context's error, and fn never runs.
 func writeSlot(db *gorm.DB, sqlDB *sql.DB, fn func(tx *gorm.DB) error) error {
-	s, _ := pgWriters.LoadOrStore(sqlDB, make(chan struct{}, pgWriteSlots))
-	slots := s.(chan struct{})
-	ctx := db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
+	s, ok := pgWriters.Load(sqlDB)
+	if !ok {
+		s, _ = pgWriters.LoadOrStore(sqlDB, make(chan struct{}, pgWriteSlots))
 	}
+	slots := s.(chan struct{})
+	ctx := requestContext(db)
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
@@ -52,6 +52,15 @@ func writeSlot(db *gorm.DB, sqlDB *sql.DB, fn func(tx *gorm.DB) error) error {
 	}
 	defer func() { <-slots }()
 	return db.Transaction(fn)
+}
+
+// requestContext is the context db's statements run with (the request's), or
+// Background when it has none.
+func requestContext(db *gorm.DB) context.Context {
+	if ctx := db.Statement.Context; ctx != nil {
+		return ctx
+	}
+	return context.Background()
 }
 
 // maxGroup bounds the write transactions committed together: a writer waits for at
@@ -115,10 +124,7 @@ type groupWrite struct {
 // still waits leaves the queue (its fn never runs); once its group has taken it,
 // it waits for the outcome, which its fn's caller must know.
 func (g *writeGroup) do(db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	ctx := db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx := requestContext(db)
 	w := &groupWrite{db: db, ctx: ctx, fn: fn, done: make(chan struct{})}
 	g.mu.Lock()
 	g.waiting = append(g.waiting, w)

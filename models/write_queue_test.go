@@ -15,10 +15,9 @@ import (
 
 // TestWriteQueue: queued write transactions all commit; on SQLite the ones waiting
 // for their turn hold no connection (without the queue, each would hold one while
-// SQLite's busy handler sleeps), on PostgreSQL at most pgWriteSlots run at once;
-// a write transaction started inside another one
-// runs nested instead of waiting for the queue its outer transaction holds (which
-// would never free).
+// SQLite's busy handler sleeps), on PostgreSQL at most pgWriteSlots run at once; a
+// write transaction started inside another one runs nested instead of waiting for
+// the queue its outer transaction holds (which would never free).
 func TestWriteQueue(t *testing.T) {
 	db := OpenTest(t)
 	done := make(chan error, 1)
