@@ -85,7 +85,7 @@ func openUnmigrated(dsn string) (*gorm.DB, error) {
 	}
 	var dial gorm.Dialector
 	if IsPostgres(dsn) {
-		dial = postgres.Open(withCustomPlans(dsn))
+		dial = postgres.Open(withPlannerSettings(dsn))
 	} else {
 		dial = sqlite.Open("file:" + dsn + "?_foreign_keys=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=FULL&_txlock=immediate&_stmt_cache_size=128")
 	}
@@ -113,19 +113,23 @@ func openUnmigrated(dsn string) (*gorm.DB, error) {
 	return db, nil
 }
 
-// withCustomPlans asks PostgreSQL to plan every statement for its parameters: a
-// generic plan for "reviewed_at > $1" cannot know whether $1 is now (no rows) or
-// years ago (all rows), and picks a scan that made the roll-up ten times slower.
-// It also sets the page cost of solid-state storage.
-func withCustomPlans(dsn string) string {
+// withPlannerSettings sets the page cost of solid-state storage for PostgreSQL's
+// planner. It leaves plan_cache_mode to PostgreSQL (auto: a prepared statement is
+// planned for its parameters five times, then kept as a generic plan when that plan
+// is estimated no dearer), unless the URL sets it. Until 2026-12-02 it forced a
+// plan for every execution (force_custom_plan), after a generic plan for
+// "reviewed_at > $1" had made an older roll-up ten times slower; the figures of now
+// read maintained rows since, and planning every statement anew had become the
+// largest cost of the version workflow: 32 writers, two instances, 42–70
+// save+submit+approve cycles a second forced against 73–85 left to PostgreSQL; the
+// past (as_of) roll-up of a province took as long with generic plans forced
+// (docs/performance.md).
+func withPlannerSettings(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
-	if q.Get("plan_cache_mode") == "" {
-		q.Set("plan_cache_mode", "force_custom_plan")
-	}
 	// Solid-state storage: an index lookup costs little more than a sequential read,
 	// so a district's few villages are joined by index rather than by scanning.
 	if q.Get("random_page_cost") == "" {
