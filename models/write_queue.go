@@ -31,8 +31,9 @@ var pgWriters sync.Map
 // those rows, each commit woke all of them, and the machine's time went to lock
 // waits and wake-ups: measured 2026-12-02 with 32 writers and two instances,
 // 33–37 save+submit+approve cycles a second with no bound, 55 with one slot,
-// 60–64 with two, 60 with three, 46 with four (docs/performance.md). A writer waits for
-// a slot in the instance, in order, until its request ends.
+// 60–64 with two, 60 with three, 46 with four (docs/performance.md); once
+// PostgreSQL no longer planned every statement anew, 65–94 with two and 68–89 with
+// three. A writer waits for a slot in the instance, in order, until its request ends.
 const pgWriteSlots = 2
 
 // writeSlot runs fn in a transaction of its own once one of the instance's
