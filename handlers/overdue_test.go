@@ -20,8 +20,13 @@ func TestOverdueList(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := en.actor("d")
+	// The window closed three days before the start of today (北京时间), so that the
+	// days late are 3 at any hour of the day: the days are calendar days, and 73 hours
+	// before 00:30 is four of them.
 	now := time.Now()
-	if _, err := models.SetWindow(en.db, d, 2025, now.AddDate(0, -2, 0), now.Add(-3*24*time.Hour-time.Hour)); err != nil {
+	y, m, day := now.In(models.Shanghai).Date()
+	closes := time.Date(y, m, day, 0, 0, 0, 0, models.Shanghai).AddDate(0, 0, -3).Add(time.Minute)
+	if _, err := models.SetWindow(en.db, d, 2025, now.AddDate(0, -2, 0), closes); err != nil {
 		t.Fatal(err)
 	}
 	// 乙村 (a draft) and 丁村 (nothing) are 3 days late; 丙村 is gone since 2024.
