@@ -224,10 +224,11 @@ func (f *Figures) add(r aggRow) {
 	r.RegisterCounts.addTo(f)
 }
 
-func (f *Figures) finish() {
-	// Equal fractions of the group share one value (a ratio is never changed in
-	// place): all reported, say, makes the reported share the share.
-	var s shares
+func (f *Figures) finish() { f.finishWith(shares{}) }
+
+// finishWith is finish with the fractions already made for other groups of the
+// same roll-up.
+func (f *Figures) finishWith(s shares) {
 	f.Income50w.Share = s.frac(f.Income50w.Count, f.Villages)
 	f.Completeness = s.frac(f.Reported, f.Villages)
 	f.Income50w.ReportedShare = s.frac(f.Income50w.Count, f.Reported)
@@ -238,27 +239,21 @@ func (f *Figures) finish() {
 	f.Hemei.Share = s.frac(f.Hemei.Count, f.Villages)
 }
 
-// shares are the fractions made for one group, each kept with its terms.
-type shares struct {
-	n    int
-	made [5]struct {
-		num, den int64
-		r        Ratio
-	}
-}
+// shares are the fractions made for one roll-up, by their terms. The tens of
+// thousands of streets of a nation have five shares each but only a few hundred
+// distinct terms (27 of 30, 0 of 12 …), and every fraction was a few allocations
+// for the garbage collector; equal fractions share one value, which is safe since
+// a ratio is never changed in place.
+type shares map[[2]int64]Ratio
 
 // frac is frac(num, den), the value made before for the same terms if any.
-func (s *shares) frac(num, den int64) Ratio {
-	for _, m := range s.made[:s.n] {
-		if m.num == num && m.den == den {
-			return m.r
-		}
+func (s shares) frac(num, den int64) Ratio {
+	k := [2]int64{num, den}
+	if r, ok := s[k]; ok {
+		return r
 	}
 	r := frac(num, den)
-	if s.n < len(s.made) {
-		s.made[s.n].num, s.made[s.n].den, s.made[s.n].r = num, den, r
-		s.n++
-	}
+	s[k] = r
 	return r
 }
 
@@ -375,7 +370,7 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 		return nil, err
 	}
 	ru.Figures = cur.total
-	ts.applyShares(&ru.Figures, []string{ru.ScopeCode, a.DistrictCode}, year)
+	ts.applyShares(&ru.Figures, []string{ru.ScopeCode, a.DistrictCode}, year, cur.fracs)
 	if ru.ScopeCode == a.DistrictCode {
 		ru.CollectiveIncomeTargetFen = ts.amount(IndCollectiveIncome, a.DistrictCode, year)
 		ru.AssetsTargetFen = ts.amount(IndAssets, a.DistrictCode, year)
@@ -395,7 +390,7 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 	}
 	for i, s := range streets {
 		row := StreetFigures{Code: s.Code, Name: s.Name, Figures: cur.streets[i]}
-		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year)
+		ts.applyShares(&row.Figures, []string{s.Code, a.DistrictCode}, year, cur.fracs)
 		ru.ByStreet = append(ru.ByStreet, row)
 	}
 	ru.Pending = cur.pending
@@ -406,7 +401,7 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 	}
 	for i, t := range VillageTypes {
 		row := TypeFigures{Type: t, Figures: cur.types[i]}
-		ts.applyShares(&row.Figures, []string{ru.ScopeCode, a.DistrictCode}, year)
+		ts.applyShares(&row.Figures, []string{ru.ScopeCode, a.DistrictCode}, year, cur.fracs)
 		ru.ByType = append(ru.ByType, row)
 	}
 	return ru, nil
@@ -419,11 +414,13 @@ type groups struct {
 	types   []Figures
 	// pending is the open versions of the cells read (the roll-up of now only).
 	pending PendingFigures
+	// fracs are the fractions made for the groups, for their targets' too.
+	fracs shares
 }
 
 func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year int, src source, registries bool) (*groups, error) {
 	g := &groups{streets: make([]Figures, len(streets)), types: make([]Figures, len(VillageTypes))}
-	si := map[string]int{}
+	si := make(map[string]int, len(streets))
 	for i, s := range streets {
 		si[s.Code] = i
 	}
@@ -466,12 +463,14 @@ func buildGroups(db *gorm.DB, a *Actor, street string, streets []Street, year in
 			}
 		}
 	}
-	g.total.finish()
+	fr := shares{}
+	g.fracs = fr
+	g.total.finishWith(fr)
 	for i := range g.streets {
-		g.streets[i].finish()
+		g.streets[i].finishWith(fr)
 	}
 	for i := range g.types {
-		g.types[i].finish()
+		g.types[i].finishWith(fr)
 	}
 	return g, nil
 }

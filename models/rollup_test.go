@@ -155,6 +155,10 @@ func TestNeeded(t *testing.T) {
 		{big.NewRat(85, 100), 0, 0, 0},
 		{big.NewRat(1, 1), 7, 9, 0},
 		{nil, 10, 0, 0},
+		// Past int64's product: the big numbers' arithmetic.
+		{big.NewRat(3, 2), 1 << 62, 0, 3 << 61},
+		{big.NewRat(3, 2), 1 << 62, 1 << 62, 1 << 61},
+		{big.NewRat(1, 3), 10, 3, 1}, // ⌈3.33⌉ − 3
 	}
 	for _, tc := range cases {
 		if got := models.Needed(models.Ratio{R: tc.target}, tc.n, tc.count); got != tc.out {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -233,22 +234,23 @@ func joinedStreets(joined string) (streets []Street, sorted bool, err error) {
 
 // value is the target assigned for the year to the first scope that has one (a
 // street's own, else the district's), nil when none has: nothing is interpolated
-// from actual figures (DESIGN §6).
-func (ts targetSet) value(scopes []string, ind string, year int, unit int64) *big.Rat {
+// from actual figures (DESIGN §6). Its fraction is the one made before in fr for
+// the same terms, if any.
+func (ts targetSet) value(scopes []string, ind string, year int, unit int64, fr shares) *big.Rat {
 	for _, sc := range scopes {
 		if v, ok := ts[sc][ind][year]; ok {
-			return ratio(v, unit)
+			return fr.frac(v, unit).R
 		}
 	}
 	return nil
 }
 
 // applyShares sets the share targets of f and the villages still needed (nil with
-// no target).
-func (ts targetSet) applyShares(f *Figures, scopes []string, year int) {
-	f.Income50w.Target = Ratio{ts.value(scopes, IndIncome50w, year, 10000)}
-	f.Star.Target = Ratio{ts.value(scopes, IndStar, year, 10000)}
-	f.Hemei.Target = Ratio{ts.value(scopes, IndHemei, year, 10000)}
+// no target); fr keeps the fractions made for the roll-up's other groups.
+func (ts targetSet) applyShares(f *Figures, scopes []string, year int, fr shares) {
+	f.Income50w.Target = Ratio{ts.value(scopes, IndIncome50w, year, 10000, fr)}
+	f.Star.Target = Ratio{ts.value(scopes, IndStar, year, 10000, fr)}
+	f.Hemei.Target = Ratio{ts.value(scopes, IndHemei, year, 10000, fr)}
 	f.Income50w.Needed = nil
 	if f.Income50w.Target.Valid() {
 		n := Needed(f.Income50w.Target, f.Villages, f.Income50w.Count)
@@ -269,6 +271,18 @@ func (ts targetSet) amount(ind, scope string, year int) *int64 {
 func Needed(target Ratio, n, count int64) int64 {
 	if target.R == nil {
 		return 0
+	}
+	// In int64 when the terms allow (every target and count of villages does):
+	// the big numbers' arithmetic was a few allocations a street.
+	if a, b := target.R.Num(), target.R.Denom(); a.IsInt64() && b.IsInt64() {
+		p, d := a.Int64(), b.Int64()
+		if p >= 0 && n >= 0 && d > 0 && (n == 0 || p <= math.MaxInt64/n) {
+			q := p * n / d
+			if p*n%d > 0 {
+				q++
+			}
+			return max(0, q-count)
+		}
 	}
 	prod := new(big.Rat).Mul(target.R, big.NewRat(n, 1))
 	q, r := new(big.Int).QuoRem(prod.Num(), prod.Denom(), new(big.Int))
