@@ -165,7 +165,7 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 	for _, m := range members {
 		targets := []*Figures{&g.total}
 		if i, ok := si[m.StreetCode]; ok {
-			targets = append(targets, &g.streets[i])
+			targets = append(targets, &g.streets[i].Figures)
 		}
 		if i, ok := ti[m.Type]; ok {
 			targets = append(targets, &g.types[i])
@@ -186,7 +186,7 @@ func addRegistries(db *gorm.DB, a *Actor, street string, year int, src source, g
 	for _, w := range shops {
 		targets := []*Figures{&g.total}
 		if i, ok := si[w.StreetCode]; ok {
-			targets = append(targets, &g.streets[i])
+			targets = append(targets, &g.streets[i].Figures)
 		}
 		if i, ok := ti[w.Type]; ok {
 			targets = append(targets, &g.types[i])

@@ -139,7 +139,7 @@ func addTitles(db *gorm.DB, a *Actor, street string, year int, src source, g *gr
 	return foldScopeTitles(db, a, street, year, src, func(v scopeTitles, st titleState) {
 		targets := []*Figures{&g.total}
 		if k, ok := si[v.StreetCode]; ok {
-			targets = append(targets, &g.streets[k])
+			targets = append(targets, &g.streets[k].Figures)
 		}
 		if k, ok := ti[v.Type]; ok {
 			targets = append(targets, &g.types[k])
