@@ -89,6 +89,22 @@ var statementCeilings = map[string]int{
 	"roll-up page, kept (district)":         1,
 }
 
+// postgresExtra are the statements a request runs on PostgreSQL only: a roll-up
+// counted from the history sets its planning for its instant first (SET LOCAL
+// plan_cache_mode, models.customPlans; issue 16, a generic plan of the open versions
+// as of an instant read every village in force).
+var postgresExtra = map[string]int{
+	"roll-up as_of (district, API)": 1,
+}
+
+// ceiling is the ceiling of a request on the backend of the test.
+func ceiling(name string) int {
+	if models.TestBackend() == "postgres" {
+		return statementCeilings[name] + postgresExtra[name]
+	}
+	return statementCeilings[name]
+}
+
 // TestStatementsPerRequest prints the SQL statements of the requests that matter
 // most (go test ./handlers -run TestStatementsPerRequest -v), on the real SQLite
 // file of the test, and on PostgreSQL when CUNJI_TEST_POSTGRES_URL is set; each stays
@@ -193,7 +209,7 @@ func TestStatementsPerRequest(t *testing.T) {
 
 	t.Logf("SQL statements per request on %s:", models.TestBackend())
 	for _, name := range order {
-		t.Logf("  %-40s %s (ceiling %d)", name, got[name], statementCeilings[name])
+		t.Logf("  %-40s %s (ceiling %d)", name, got[name], ceiling(name))
 		if os.Getenv("CUNJI_TEST_SQL") != "" {
 			for _, q := range got[name].SQL {
 				t.Logf("      %s", q)
@@ -201,8 +217,8 @@ func TestStatementsPerRequest(t *testing.T) {
 		}
 	}
 	for _, name := range order {
-		if got[name].Total() > statementCeilings[name] {
-			t.Errorf("%s ran %s, more than its ceiling %d", name, got[name], statementCeilings[name])
+		if got[name].Total() > ceiling(name) {
+			t.Errorf("%s ran %s, more than its ceiling %d", name, got[name], ceiling(name))
 		}
 	}
 }
