@@ -121,9 +121,10 @@ func openUnmigrated(dsn string) (*gorm.DB, error) {
 // "reviewed_at > $1" had made an older roll-up ten times slower; the figures of now
 // read maintained rows since, and planning every statement anew had become the
 // largest cost of the version workflow: 32 writers, two instances, 42–70
-// save+submit+approve cycles a second forced against 73–85 left to PostgreSQL; the
-// past (as_of) roll-up of a province took as long with generic plans forced
-// (docs/performance.md).
+// save+submit+approve cycles a second forced against 73–85 left to PostgreSQL. Of
+// the statements with an instant, reviewed one by one with generic plans, only the
+// roll-up counted from the history lost, and it plans for its values (customPlans,
+// docs/performance.md).
 func withPlannerSettings(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
