@@ -358,7 +358,7 @@ func countRollup(db *gorm.DB, a *Actor, street string, year int, asOf time.Time,
 // one, and five past instants in a row made it the one kept (measured 2026-12-02,
 // docs/performance.md).
 func customPlans(db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx || db.Dialector.Name() != "postgres" {
+	if inTransaction(db) || db.Dialector.Name() != "postgres" {
 		return fn(db)
 	}
 	return db.Transaction(func(tx *gorm.DB) error {

@@ -55,6 +55,13 @@ func writeSlot(db *gorm.DB, sqlDB *sql.DB, fn func(tx *gorm.DB) error) error {
 	return db.Transaction(fn)
 }
 
+// inTransaction reports whether db runs inside a transaction (its statements go
+// to one connection, which holds the transaction's locks, or slot).
+func inTransaction(db *gorm.DB) bool {
+	_, ok := db.Statement.ConnPool.(gorm.TxCommitter)
+	return ok
+}
+
 // requestContext is the context db's statements run with (the request's), or
 // Background when it has none.
 func requestContext(db *gorm.DB) context.Context {
@@ -84,7 +91,7 @@ const maxGroup = 32
 // act outside the database before writeTx returns (it does not: the callers keep
 // fn's results in variables and use them once writeTx returned nil).
 func writeTx(db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+	if inTransaction(db) {
 		return db.Transaction(fn)
 	}
 	sqlDB, err := db.DB()
